@@ -1,0 +1,157 @@
+//! The command line: `cargo mvc <command>`. Doc comments here are the help.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shell::{ColorWhen, Shell};
+
+/// Cargo runs `cargo-mvc mvc …` for `cargo mvc …`.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap_cargo_styles())]
+pub enum Cargo {
+    Mvc(MvcArgs),
+}
+
+/// Create axum web applications laid out as Model-View-Controller, then keep
+/// generating into them.
+#[derive(Debug, Args)]
+#[command(
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  cargo mvc new blog\n  cd blog && cargo run -- serve\n\nSee `cargo mvc help <command>` for more on a command."
+)]
+pub struct MvcArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print no status lines, only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Also print a diff of every change
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colors
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new axum MVC application
+    #[command(
+        after_help = "Examples:\n  cargo mvc new blog\n  cargo mvc new services/shop --name shop-api --skip-redis --license Apache-2.0\n  cargo mvc new demo --pretend"
+    )]
+    New(NewArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum License {
+    #[value(name = "MIT")]
+    Mit,
+    #[value(name = "Apache-2.0")]
+    Apache2,
+    #[value(name = "BSD-3-Clause")]
+    Bsd3Clause,
+    #[value(name = "ISC")]
+    Isc,
+    #[value(name = "none")]
+    None,
+}
+
+impl License {
+    /// The SPDX identifier, or `None` for no license.
+    pub fn spdx(self) -> Option<&'static str> {
+        match self {
+            License::Mit => Some("MIT"),
+            License::Apache2 => Some("Apache-2.0"),
+            License::Bsd3Clause => Some("BSD-3-Clause"),
+            License::Isc => Some("ISC"),
+            License::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// Directory to create the project in; its last segment is the package name
+    pub path: PathBuf,
+    /// Package name, if it should differ from the directory name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Leave out the Redis utility, its settings and its dependency
+    #[arg(long)]
+    pub skip_redis: bool,
+    /// Leave out the HTTP client utility, its settings and its dependency
+    #[arg(long)]
+    pub skip_http_client: bool,
+    /// Leave out the OpenAPI document (/api/openapi.json) and docs page (/api/docs)
+    #[arg(long)]
+    pub skip_openapi: bool,
+    /// Leave out the Dockerfile and .dockerignore
+    #[arg(long)]
+    pub skip_docker: bool,
+    /// Leave out the Helm chart under charts/
+    #[arg(long)]
+    pub skip_helm: bool,
+    /// Leave out the GitHub Actions workflow
+    #[arg(long)]
+    pub skip_actions: bool,
+    /// Do not initialise a git repository
+    #[arg(long)]
+    pub skip_git: bool,
+    /// Do not run `cargo fetch` at the end
+    #[arg(long)]
+    pub skip_install: bool,
+    /// License of the project
+    #[arg(long, value_enum, default_value_t = License::Mit)]
+    pub license: License,
+    /// Repository URL, recorded in Cargo.toml and the chart
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+    /// Print what would be created; write nothing
+    #[arg(long, short = 'p')]
+    pub pretend: bool,
+    /// Create the project inside an existing, non-empty directory,
+    /// overwriting files that differ
+    #[arg(long, short = 'f')]
+    pub force: bool,
+}
+
+pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
+    match args.command {
+        Command::New(new) => crate::generate::new::run(&new, shell),
+    }
+}
+
+fn clap_cargo_styles() -> clap::builder::Styles {
+    use anstyle::{AnsiColor, Effects};
+    let header = AnsiColor::Green.on_default().effects(Effects::BOLD);
+    let literal = AnsiColor::Cyan.on_default().effects(Effects::BOLD);
+    clap::builder::Styles::styled()
+        .header(header)
+        .usage(header)
+        .literal(literal)
+        .placeholder(AnsiColor::Cyan.on_default())
+        .error(AnsiColor::Red.on_default().effects(Effects::BOLD))
+        .valid(literal)
+        .invalid(AnsiColor::Yellow.on_default().effects(Effects::BOLD))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cargo::command().debug_assert();
+    }
+}

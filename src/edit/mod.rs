@@ -1,0 +1,1 @@
+//! Surgical edits of files the user owns.

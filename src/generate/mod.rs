@@ -1,0 +1,3 @@
+//! Generators: each builds a [`crate::plan::Plan`] and nothing else touches disk.
+
+pub mod new;

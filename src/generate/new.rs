@@ -1,0 +1,453 @@
+//! `cargo mvc new`: the plan that creates a whole application, then `git
+//! init` and `cargo fetch`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Result, bail};
+use askama::Template;
+
+use crate::cli::NewArgs;
+use crate::names::ProjectName;
+use crate::plan::{OnConflict, Options, Plan};
+use crate::shell::{Shell, Tone};
+
+/// The Rust release the generated project's Dockerfile builds with.
+pub const RUST_VERSION: &str = "1.95";
+
+/// Crates the generated project depends on; the project may not take one of
+/// their names.
+pub const APP_DEPENDENCIES: &[&str] = &[
+    "anyhow",
+    "axum",
+    "clap",
+    "http-body-util",
+    "redis",
+    "reqwest",
+    "serde",
+    "serde_json",
+    "thiserror",
+    "tokio",
+    "tower",
+    "tower-http",
+    "tracing",
+    "tracing-subscriber",
+    "utoipa",
+    "utoipa-scalar",
+];
+
+/// Everything the templates of a new project are rendered from.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub name: String,
+    pub crate_name: String,
+    pub env_prefix: String,
+    pub title: String,
+    pub description: String,
+    pub redis: bool,
+    pub http_client: bool,
+    pub openapi: bool,
+    pub docker: bool,
+    pub helm: bool,
+    pub actions: bool,
+    pub license: Option<String>,
+    pub repo_url: Option<String>,
+    pub year: String,
+    pub copyright_holder: String,
+    pub rust_version: String,
+    pub tool_version: String,
+}
+
+macro_rules! templates {
+    ($($ty:ident => $path:literal,)*) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $path, escape = "none")]
+            struct $ty<'a> {
+                // Some templates (a license text, an ignore file) use no field.
+                #[allow(dead_code)]
+                p: &'a Project,
+            }
+        )*
+    };
+}
+
+templates! {
+    CargoToml => "new/Cargo.toml",
+    Readme => "new/README.md",
+    Makefile => "new/Makefile",
+    GitIgnore => "new/gitignore",
+    DockerIgnore => "new/dockerignore",
+    Dockerfile => "new/Dockerfile",
+    CiWorkflow => "new/github/workflows/ci.yml",
+    LicenseMit => "new/licenses/MIT",
+    LicenseApache => "new/licenses/Apache-2.0",
+    LicenseBsd3 => "new/licenses/BSD-3-Clause",
+    LicenseIsc => "new/licenses/ISC",
+    ChartYaml => "new/charts/app/Chart.yaml",
+    ChartValues => "new/charts/app/values.yaml",
+    ChartIgnore => "new/charts/app/helmignore",
+    ChartHelpers => "new/charts/app/templates/_helpers.tpl",
+    ChartDeployment => "new/charts/app/templates/deployment.yaml",
+    ChartService => "new/charts/app/templates/service.yaml",
+    ChartIngress => "new/charts/app/templates/ingress.yaml",
+    ChartHpa => "new/charts/app/templates/hpa.yaml",
+    ChartConfigMap => "new/charts/app/templates/configmap.yaml",
+    ChartServiceAccount => "new/charts/app/templates/serviceaccount.yaml",
+    ChartNotes => "new/charts/app/templates/NOTES.txt",
+    ChartTest => "new/charts/app/templates/tests/test-connection.yaml",
+    ChartPdb => "new/charts/app/templates/pdb.yaml",
+    MainRs => "new/src/main.rs",
+    LibRs => "new/src/lib.rs",
+    CliRs => "new/src/cli.rs",
+    ConfigRs => "new/src/config.rs",
+    ServerRs => "new/src/server.rs",
+    TelemetryRs => "new/src/telemetry.rs",
+    AppMod => "new/src/app/mod.rs",
+    AppRouter => "new/src/app/router.rs",
+    AppState => "new/src/app/state.rs",
+    AppErrors => "new/src/app/errors.rs",
+    AppOpenApi => "new/src/app/openapi.rs",
+    ControllersMod => "new/src/app/controllers/mod.rs",
+    ControllersReady => "new/src/app/controllers/ready.rs",
+    ControllersHealth => "new/src/app/controllers/health.rs",
+    ModelsMod => "new/src/app/models/mod.rs",
+    ViewsMod => "new/src/app/views/mod.rs",
+    ViewsStatus => "new/src/app/views/status.rs",
+    UtilsMod => "new/src/utils/mod.rs",
+    UtilsRedis => "new/src/utils/redis.rs",
+    UtilsHttp => "new/src/utils/http_client.rs",
+    TestsApi => "new/tests/api/main.rs",
+    AppTesting => "new/src/app/testing.rs",
+    TestsHelpers => "new/tests/api/helpers.rs",
+    TestsReady => "new/tests/api/ready.rs",
+    TestsServer => "new/tests/api/server.rs",
+    TestsRedis => "new/tests/api/redis.rs",
+    TestsHttp => "new/tests/api/http_client.rs",
+}
+
+/// Renders a template; askama drops a template's last newline, every text
+/// file we write ends with exactly one.
+fn render(t: &impl Template) -> String {
+    let mut s = t
+        .render()
+        .expect("templates render infallibly from plain fields");
+    let trimmed = s.trim_end_matches('\n').len();
+    s.truncate(trimmed);
+    s.push('\n');
+    s
+}
+
+/// The files of a new project, as paths relative to its root.
+pub fn files(p: &Project) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |path: &str, contents: String| out.push((path.to_string(), contents));
+    add("Cargo.toml", render(&CargoToml { p }));
+    add("README.md", render(&Readme { p }));
+    add("Makefile", render(&Makefile { p }));
+    add(".gitignore", render(&GitIgnore { p }));
+    match p.license.as_deref() {
+        Some("MIT") => add("LICENSE", render(&LicenseMit { p })),
+        Some("Apache-2.0") => add("LICENSE", render(&LicenseApache { p })),
+        Some("BSD-3-Clause") => add("LICENSE", render(&LicenseBsd3 { p })),
+        Some("ISC") => add("LICENSE", render(&LicenseIsc { p })),
+        _ => {}
+    }
+    if p.docker {
+        add("Dockerfile", render(&Dockerfile { p }));
+        add(".dockerignore", render(&DockerIgnore { p }));
+    }
+    if p.actions {
+        add(".github/workflows/ci.yml", render(&CiWorkflow { p }));
+    }
+    if p.helm {
+        let chart = format!("charts/{}", p.name);
+        let c = |rel: &str| format!("{chart}/{rel}");
+        add(&c("Chart.yaml"), render(&ChartYaml { p }));
+        add(&c("values.yaml"), render(&ChartValues { p }));
+        add(&c(".helmignore"), render(&ChartIgnore { p }));
+        add(&c("templates/_helpers.tpl"), render(&ChartHelpers { p }));
+        add(
+            &c("templates/deployment.yaml"),
+            render(&ChartDeployment { p }),
+        );
+        add(&c("templates/service.yaml"), render(&ChartService { p }));
+        add(&c("templates/ingress.yaml"), render(&ChartIngress { p }));
+        add(&c("templates/hpa.yaml"), render(&ChartHpa { p }));
+        add(
+            &c("templates/configmap.yaml"),
+            render(&ChartConfigMap { p }),
+        );
+        add(
+            &c("templates/serviceaccount.yaml"),
+            render(&ChartServiceAccount { p }),
+        );
+        add(&c("templates/pdb.yaml"), render(&ChartPdb { p }));
+        add(&c("templates/NOTES.txt"), render(&ChartNotes { p }));
+        add(
+            &c("templates/tests/test-connection.yaml"),
+            render(&ChartTest { p }),
+        );
+    }
+    add("src/main.rs", render(&MainRs { p }));
+    add("src/lib.rs", render(&LibRs { p }));
+    add("src/cli.rs", render(&CliRs { p }));
+    add("src/config.rs", render(&ConfigRs { p }));
+    add("src/server.rs", render(&ServerRs { p }));
+    add("src/telemetry.rs", render(&TelemetryRs { p }));
+    add("src/app/mod.rs", render(&AppMod { p }));
+    add("src/app/router.rs", render(&AppRouter { p }));
+    add("src/app/state.rs", render(&AppState { p }));
+    add("src/app/testing.rs", render(&AppTesting { p }));
+    add("src/app/errors.rs", render(&AppErrors { p }));
+    if p.openapi {
+        add("src/app/openapi.rs", render(&AppOpenApi { p }));
+    }
+    add("src/app/controllers/mod.rs", render(&ControllersMod { p }));
+    add(
+        "src/app/controllers/ready.rs",
+        render(&ControllersReady { p }),
+    );
+    add(
+        "src/app/controllers/health.rs",
+        render(&ControllersHealth { p }),
+    );
+    add("src/app/models/mod.rs", render(&ModelsMod { p }));
+    add("src/app/views/mod.rs", render(&ViewsMod { p }));
+    add("src/app/views/status.rs", render(&ViewsStatus { p }));
+    if p.redis || p.http_client {
+        add("src/utils/mod.rs", render(&UtilsMod { p }));
+    }
+    if p.redis {
+        add("src/utils/redis.rs", render(&UtilsRedis { p }));
+        add("tests/api/redis.rs", render(&TestsRedis { p }));
+    }
+    if p.http_client {
+        add("src/utils/http_client.rs", render(&UtilsHttp { p }));
+        add("tests/api/http_client.rs", render(&TestsHttp { p }));
+    }
+    add("tests/api/main.rs", render(&TestsApi { p }));
+    add("tests/api/helpers.rs", render(&TestsHelpers { p }));
+    add("tests/api/ready.rs", render(&TestsReady { p }));
+    add("tests/api/server.rs", render(&TestsServer { p }));
+    add("templates/.gitkeep", String::new());
+    out
+}
+
+/// Builds the project description from the command line.
+pub fn project(args: &NewArgs) -> Result<Project> {
+    let raw = match &args.name {
+        Some(n) => n.clone(),
+        None => args
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let name = ProjectName::parse(&raw, APP_DEPENDENCIES).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\n\nnothing was written; choose another directory name, or pass `--name <NAME>` to name the package independently of its directory"
+        )
+    })?;
+    let license = args.license.spdx().map(str::to_string);
+    let author = if license.is_some() {
+        git_author()
+    } else {
+        String::new()
+    };
+    let copyright_holder = if author.is_empty() {
+        format!("The {} authors", name.title)
+    } else {
+        author.clone()
+    };
+    Ok(Project {
+        description: format!("{}: an axum web application", name.title),
+        name: name.package,
+        crate_name: name.krate,
+        env_prefix: name.env_prefix,
+        title: name.title,
+        redis: !args.skip_redis,
+        http_client: !args.skip_http_client,
+        openapi: !args.skip_openapi,
+        docker: !args.skip_docker,
+        helm: !args.skip_helm,
+        actions: !args.skip_actions,
+        license,
+        repo_url: args.repo_url.clone(),
+        year: current_year().to_string(),
+        copyright_holder,
+        rust_version: RUST_VERSION.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    })
+}
+
+pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
+    if args.path.as_os_str().is_empty() {
+        bail!(
+            "the project path is empty\n\nnothing was written; pass a path, e.g. `cargo mvc new blog`"
+        );
+    }
+    let p = project(args)?;
+    check_destination(&args.path, args.force)?;
+
+    let mut plan = Plan::new(&args.path);
+    for (path, contents) in files(&p) {
+        plan.create(path, contents);
+    }
+    let on_conflict = if args.force {
+        OnConflict::Overwrite
+    } else {
+        OnConflict::Stop
+    };
+    plan.execute(
+        Options {
+            pretend: args.pretend,
+            on_conflict,
+        },
+        shell,
+    )?;
+
+    let shown = args.path.display();
+    if args.pretend {
+        shell.status(
+            "pretend",
+            format_args!("nothing was written to `{shown}`"),
+            Tone::Warn,
+        );
+        return Ok(());
+    }
+    if !args.skip_git {
+        git_init(&args.path, shell);
+    }
+    if !args.skip_install {
+        fetch(&args.path, shell);
+    }
+    shell.status(
+        "Created",
+        format_args!("application `{}` in `{shown}`", p.name),
+        Tone::Good,
+    );
+    shell.note(format!(
+        "\nNext:\n  cd {shown}\n  cargo run -- serve        # then open http://127.0.0.1:8000/api/ready\n  cargo test"
+    ));
+    Ok(())
+}
+
+/// A non-empty destination needs `--force`; a file there is never usable.
+fn check_destination(path: &Path, force: bool) -> Result<()> {
+    if path.is_file() {
+        bail!(
+            "destination `{}` is a file\n\nnothing was written; choose a path that is a directory or does not exist yet",
+            path.display()
+        );
+    }
+    let non_empty = match std::fs::read_dir(path) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(_) => false,
+    };
+    if non_empty && !force {
+        bail!(
+            "destination `{}` already exists and is not empty\n\nnothing was written; use `--force` to generate into it (files that differ are overwritten), or choose another path",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn git_init(path: &Path, shell: &Shell) {
+    if inside_git_repo(path) {
+        shell.status(
+            "skip",
+            "git init: already inside a git repository",
+            Tone::Quiet,
+        );
+        return;
+    }
+    let status = Command::new("git")
+        .arg("init")
+        .arg("--quiet")
+        .arg(path)
+        .stdin(Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => shell.status("run", "git init", Tone::Good),
+        Ok(s) => shell.warn(format_args!(
+            "`git init` failed ({s}); the project is complete without it"
+        )),
+        Err(e) => shell.warn(format_args!(
+            "could not run git ({e}); the project is complete without it"
+        )),
+    }
+}
+
+fn inside_git_repo(path: &Path) -> bool {
+    let abs: PathBuf = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.ancestors().any(|d| d.join(".git").exists())
+}
+
+fn fetch(path: &Path, shell: &Shell) {
+    shell.status(
+        "Fetching",
+        "dependencies with `cargo fetch` (skip with --skip-install)",
+        Tone::Good,
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .arg("fetch")
+        .arg("--quiet")
+        .current_dir(path)
+        .stdin(Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(_) | Err(_) => shell.warn(
+            "`cargo fetch` did not finish; the project is complete, run `cargo fetch` in it when the network is available",
+        ),
+    }
+}
+
+/// The user's name from git, for the copyright line; empty if unknown.
+fn git_author() -> String {
+    Command::new("git")
+        .args(["config", "--get", "user.name"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The current UTC year, from the civil-from-days algorithm.
+fn current_year() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    year_of_day(secs.div_euclid(86_400))
+}
+
+fn year_of_day(days: i64) -> i64 {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(month <= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_from_days() {
+        assert_eq!(year_of_day(0), 1970);
+        assert_eq!(year_of_day(20_819), 2027); // 2027-01-01
+        assert_eq!(year_of_day(20_818), 2026); // 2026-12-31
+        assert_eq!(year_of_day(-1), 1969);
+    }
+}

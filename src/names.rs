@@ -1,0 +1,179 @@
+//! Validated names: one place that turns what the user typed into the
+//! package, module, type and environment-variable forms used by generators.
+
+use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase, ToTitleCase};
+
+/// Every Rust keyword, strict and reserved, in all editions.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Crates every Rust program can see; a package with one of these names
+/// shadows it.
+const RESERVED_CRATES: &[&str] = &["std", "core", "alloc", "test", "proc_macro"];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NameError {
+    #[error("the {what} name is empty")]
+    Empty { what: &'static str },
+    #[error("invalid {what} name `{name}`: it starts with a digit, which Rust does not allow")]
+    LeadingDigit { what: &'static str, name: String },
+    #[error(
+        "invalid {what} name `{name}`: character `{ch}` is not allowed; use ASCII letters, digits, `-` and `_`"
+    )]
+    BadChar {
+        what: &'static str,
+        name: String,
+        ch: char,
+    },
+    #[error("invalid {what} name `{name}`: `{word}` is a Rust keyword")]
+    Keyword {
+        what: &'static str,
+        name: String,
+        word: String,
+    },
+    #[error("invalid {what} name `{name}`: it would shadow Rust's built-in `{word}` crate")]
+    Reserved {
+        what: &'static str,
+        name: String,
+        word: String,
+    },
+    #[error(
+        "invalid {what} name `{name}`: the generated application depends on a crate with that name"
+    )]
+    Dependency { what: &'static str, name: String },
+}
+
+/// A project (package) name: kebab-case for Cargo and the binary, with the
+/// other spellings derived from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectName {
+    /// The package and binary name, e.g. `my-shop`.
+    pub package: String,
+    /// The library crate name, e.g. `my_shop`.
+    pub krate: String,
+    /// The environment-variable prefix, e.g. `MY_SHOP`.
+    pub env_prefix: String,
+    /// Human title, e.g. `My Shop`.
+    pub title: String,
+}
+
+impl ProjectName {
+    /// Validates `raw` as a package name. `dependencies` are the crates the
+    /// generated project uses, which the package must not be named after.
+    pub fn parse(raw: &str, dependencies: &[&str]) -> Result<Self, NameError> {
+        const WHAT: &str = "project";
+        check_word(raw, WHAT)?;
+        let package = raw.to_kebab_case();
+        let krate = package.to_snake_case();
+        if package.is_empty() {
+            return Err(NameError::Empty { what: WHAT });
+        }
+        if KEYWORDS.contains(&krate.as_str()) {
+            return Err(NameError::Keyword {
+                what: WHAT,
+                name: raw.into(),
+                word: krate,
+            });
+        }
+        if RESERVED_CRATES.contains(&krate.as_str()) {
+            return Err(NameError::Reserved {
+                what: WHAT,
+                name: raw.into(),
+                word: krate,
+            });
+        }
+        if dependencies.iter().any(|d| d.to_snake_case() == krate) {
+            return Err(NameError::Dependency {
+                what: WHAT,
+                name: raw.into(),
+            });
+        }
+        Ok(Self {
+            env_prefix: package.to_shouty_snake_case(),
+            title: package.to_title_case(),
+            package,
+            krate,
+        })
+    }
+}
+
+/// The character-level rules shared by every kind of name.
+fn check_word(raw: &str, what: &'static str) -> Result<(), NameError> {
+    let Some(first) = raw.chars().next() else {
+        return Err(NameError::Empty { what });
+    };
+    if let Some(ch) = raw
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(NameError::BadChar {
+            what,
+            name: raw.into(),
+            ch,
+        });
+    }
+    if first.is_ascii_digit() {
+        return Err(NameError::LeadingDigit {
+            what,
+            name: raw.into(),
+        });
+    }
+    if KEYWORDS.contains(&raw) {
+        return Err(NameError::Keyword {
+            what,
+            name: raw.into(),
+            word: raw.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `word` is a Rust keyword (used by the Rust-emitting generators).
+#[allow(dead_code)]
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// Converts to the PascalCase type form.
+#[allow(dead_code)]
+pub fn pascal(word: &str) -> String {
+    word.to_pascal_case()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(raw: &str) -> NameError {
+        ProjectName::parse(raw, &["axum", "tower-http"]).unwrap_err()
+    }
+
+    #[test]
+    fn derives_every_spelling() {
+        let n = ProjectName::parse("MyShop", &[]).unwrap();
+        assert_eq!(n.package, "my-shop");
+        assert_eq!(n.krate, "my_shop");
+        assert_eq!(n.env_prefix, "MY_SHOP");
+        assert_eq!(n.title, "My Shop");
+        let n = ProjectName::parse("blog_api", &[]).unwrap();
+        assert_eq!(n.package, "blog-api");
+    }
+
+    #[test]
+    fn rejects_bad_names() {
+        assert!(matches!(err(""), NameError::Empty { .. }));
+        assert!(matches!(err("fn"), NameError::Keyword { .. }));
+        assert!(matches!(err("self"), NameError::Keyword { .. }));
+        assert!(matches!(err("1abc"), NameError::LeadingDigit { .. }));
+        assert!(matches!(err("a b"), NameError::BadChar { ch: ' ', .. }));
+        assert!(matches!(err("café"), NameError::BadChar { ch: 'é', .. }));
+        assert!(matches!(err("std"), NameError::Reserved { .. }));
+        assert!(matches!(err("axum"), NameError::Dependency { .. }));
+        assert!(matches!(err("tower_http"), NameError::Dependency { .. }));
+    }
+}

@@ -1,0 +1,233 @@
+//! The Plan: the ordered file changes a generator computed, checked against
+//! the disk, printed, and then applied all-or-nothing.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::fs;
+use crate::shell::{Shell, Tone};
+
+/// One change to one file, with its final content already computed.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A file the generator owns. An existing, different file is a conflict.
+    Create { path: PathBuf, contents: String },
+    /// New content for a file the user owns (a surgical edit already
+    /// spliced in); `verb` says what kind of edit it is (`insert`, `update`).
+    Edit {
+        path: PathBuf,
+        contents: String,
+        verb: &'static str,
+    },
+    /// Remove a file (`destroy`).
+    Remove { path: PathBuf },
+}
+
+impl Change {
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Create { path, .. } | Change::Edit { path, .. } | Change::Remove { path } => {
+                path
+            }
+        }
+    }
+}
+
+/// What to do with a file the plan would create that already exists with
+/// other content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    #[default]
+    Stop,
+    Overwrite,
+    #[allow(dead_code)]
+    Keep,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub pretend: bool,
+    pub on_conflict: OnConflict,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Directory every change's path is relative to.
+    pub root: PathBuf,
+    pub changes: Vec<Change>,
+}
+
+/// A change resolved against the current disk.
+#[derive(Debug)]
+pub struct Step {
+    pub path: PathBuf,
+    pub verb: &'static str,
+    pub tone: Tone,
+    pub action: fs::Action,
+    /// Current content, for the `--verbose` diff.
+    pub before: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} already exist{} with different content: {}\n\nnothing was written; rerun with `--force` to overwrite {} or `--skip` to keep {}",
+    if paths.len() == 1 { "a file" } else { "files" },
+    if paths.len() == 1 { "s" } else { "" },
+    paths.join(", "),
+    if paths.len() == 1 { "it" } else { "them" },
+    if paths.len() == 1 { "it" } else { "them" },
+)]
+pub struct ConflictError {
+    pub paths: Vec<String>,
+}
+
+impl Plan {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+        self.changes.push(Change::Create {
+            path: path.into(),
+            contents: contents.into(),
+        });
+    }
+
+    #[allow(dead_code)]
+    pub fn edit(
+        &mut self,
+        path: impl Into<PathBuf>,
+        contents: impl Into<String>,
+        verb: &'static str,
+    ) {
+        self.changes.push(Change::Edit {
+            path: path.into(),
+            contents: contents.into(),
+            verb,
+        });
+    }
+
+    #[allow(dead_code)]
+    pub fn remove(&mut self, path: impl Into<PathBuf>) {
+        self.changes.push(Change::Remove { path: path.into() });
+    }
+
+    /// Compares every change with the disk. Fails, before anything is
+    /// written, if files to create already exist and differ.
+    pub fn resolve(&self, on_conflict: OnConflict) -> Result<Vec<Step>> {
+        let mut steps = Vec::with_capacity(self.changes.len());
+        let mut conflicts = Vec::new();
+        for change in &self.changes {
+            let full = self.root.join(change.path());
+            let current = fs::read_if_exists(&full)?;
+            let step = match (change, current) {
+                (Change::Create { contents, .. }, None) => step(
+                    change,
+                    "create",
+                    Tone::Good,
+                    fs::Action::Write(contents.clone()),
+                    None,
+                ),
+                (Change::Create { contents, .. } | Change::Edit { contents, .. }, Some(cur))
+                    if cur == *contents =>
+                {
+                    step(change, "identical", Tone::Quiet, fs::Action::Nothing, None)
+                }
+                (Change::Create { contents, .. }, Some(cur)) => match on_conflict {
+                    OnConflict::Stop => {
+                        conflicts.push(change.path().display().to_string());
+                        continue;
+                    }
+                    OnConflict::Overwrite => step(
+                        change,
+                        "force",
+                        Tone::Warn,
+                        fs::Action::Write(contents.clone()),
+                        Some(cur),
+                    ),
+                    OnConflict::Keep => {
+                        step(change, "skip", Tone::Warn, fs::Action::Nothing, Some(cur))
+                    }
+                },
+                (Change::Edit { path, .. }, None) => {
+                    anyhow::bail!(
+                        "{} disappeared while the command ran; nothing was written",
+                        path.display()
+                    )
+                }
+                (Change::Edit { contents, verb, .. }, Some(cur)) => step(
+                    change,
+                    verb,
+                    Tone::Good,
+                    fs::Action::Write(contents.clone()),
+                    Some(cur),
+                ),
+                (Change::Remove { .. }, None) => {
+                    step(change, "skip", Tone::Quiet, fs::Action::Nothing, None)
+                }
+                (Change::Remove { .. }, Some(cur)) => {
+                    step(change, "remove", Tone::Bad, fs::Action::Remove, Some(cur))
+                }
+            };
+            steps.push(step);
+        }
+        if !conflicts.is_empty() {
+            return Err(ConflictError { paths: conflicts }.into());
+        }
+        Ok(steps)
+    }
+
+    /// Resolves, prints and (unless pretending) applies the plan atomically.
+    pub fn execute(&self, options: Options, shell: &Shell) -> Result<Vec<Step>> {
+        let steps = self.resolve(options.on_conflict)?;
+        for s in &steps {
+            shell.status(s.verb, s.path.display(), s.tone);
+            if shell.is_verbose() {
+                print_diff(shell, s);
+            }
+        }
+        if !options.pretend {
+            fs::apply(&self.root, &steps)?;
+        }
+        Ok(steps)
+    }
+}
+
+fn step(
+    change: &Change,
+    verb: &'static str,
+    tone: Tone,
+    action: fs::Action,
+    before: Option<String>,
+) -> Step {
+    Step {
+        path: change.path().to_path_buf(),
+        verb,
+        tone,
+        action,
+        before,
+    }
+}
+
+fn print_diff(shell: &Shell, step: &Step) {
+    let after = match &step.action {
+        fs::Action::Write(c) => c.as_str(),
+        fs::Action::Remove => "",
+        fs::Action::Nothing => return,
+    };
+    let before = step.before.as_deref().unwrap_or("");
+    let name = step.path.display().to_string();
+    let diff = similar::TextDiff::from_lines(before, after);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&name, &name)
+        .to_string();
+    if !text.is_empty() {
+        shell.note(text.trim_end());
+    }
+}

@@ -1,0 +1,2 @@
+//! Finding the application a command runs in, and its recorded shape
+//! (`[package.metadata.mvc]`).
