@@ -10,7 +10,8 @@ use crate::config::{LogFormat, Settings};
 use crate::{server, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "<@ p.name @>", version, about = "<@ p.description @>")]
+/// The name and the description come from Cargo.toml.
+#[command(version, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

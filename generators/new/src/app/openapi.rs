@@ -13,9 +13,9 @@ use super::controllers::{health, ready};
 use super::errors::ErrorBody;
 use super::views::status::Status;
 
+/// Title, version and description come from Cargo.toml.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "<@ p.title @>", description = "<@ p.description @>"),
     paths(health::show, ready::show),
     components(schemas(Status, ErrorBody)),
     tags((name = "status", description = "Liveness and readiness of the service"))

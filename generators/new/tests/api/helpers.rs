@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 
-use <@ p.crate_name @>::config::Settings;
-use <@ p.crate_name @>::server::Server;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use <@ p.crate_name @>::config::Settings;
+use <@ p.crate_name @>::server::Server;
 
 /// A running application and a client to call it.
 pub struct TestApp {

@@ -5,9 +5,10 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use serde_json::{Value, json};
+
 use <@ p.crate_name @>::config::HttpClientSettings;
 use <@ p.crate_name @>::utils::http_client::HttpClient;
-use serde_json::{Value, json};
 
 async fn echo(Json(body): Json<Value>) -> Json<Value> {
     Json(body)

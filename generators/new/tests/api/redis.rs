@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use serde_json::{Value, json};
+
 use <@ p.crate_name @>::config::{RedisMode, RedisSettings};
 use <@ p.crate_name @>::utils::redis::Redis;
-use serde_json::{Value, json};
 
 use crate::helpers::{spawn_app_with, test_settings};
 

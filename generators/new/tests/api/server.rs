@@ -5,8 +5,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use <@ p.crate_name @>::server::Server;
 use tokio::io::AsyncWriteExt;
+
+use <@ p.crate_name @>::config::ENV_PREFIX;
+use <@ p.crate_name @>::server::Server;
 
 use crate::helpers::{spawn_app_with, test_settings};
 
@@ -17,31 +19,34 @@ fn version_flag() {
     let output = Command::new(BIN).arg("--version").output().unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(stdout.trim(), concat!("<@ p.name @> ", env!("CARGO_PKG_VERSION")));
+    let expected = format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout.trim(), expected);
 }
 
 #[test]
 fn bad_setting_stops_startup_naming_the_variable() {
+    let var = format!("{ENV_PREFIX}_WORKERS");
     let output = Command::new(BIN)
         .arg("serve")
-        .env("<@ p.env_prefix @>_WORKERS", "lots")
+        .env(&var, "lots")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("<@ p.env_prefix @>_WORKERS"), "{stderr}");
+    assert!(stderr.contains(&var), "{stderr}");
 }
 
 #[cfg(unix)]
 #[test]
 fn serves_until_sigterm_then_exits_zero() {
-    let dir = std::env::temp_dir().join(format!("<@ p.name @>-test-{}", std::process::id()));
+    let unique = format!("{}-test-{}", env!("CARGO_PKG_NAME"), std::process::id());
+    let dir = std::env::temp_dir().join(unique);
     std::fs::create_dir_all(&dir).unwrap();
     let pid_file = dir.join("server.pid");
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2", "--pid"])
         .arg(&pid_file)
-        .env("<@ p.env_prefix @>_LOG_FORMAT", "json")
+        .env(format!("{ENV_PREFIX}_LOG_FORMAT"), "json")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

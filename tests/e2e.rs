@@ -1,0 +1,151 @@
+//! End to end: generate projects with `cargo mvc new`, then, inside each,
+//! run what its own CI runs (fmt, clippy -D warnings, tests), start the
+//! production server, check `/api/ready`, stop it with SIGTERM, and lint its
+//! Dockerfile, workflow and chart.
+//!
+//! Every generated project builds into one shared target directory, so the
+//! dependencies compile once for the whole suite.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// One cargo build at a time: they share the target directory anyway.
+static BUILD: Mutex<()> = Mutex::new(());
+
+fn shared_target() -> PathBuf {
+    std::env::var_os("MVC_E2E_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated"))
+}
+
+fn generate(root: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+        .args([
+            "mvc",
+            "new",
+            name,
+            "--skip-install",
+            "--skip-git",
+            "--quiet",
+        ])
+        .args(extra)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    root.join(name)
+}
+
+fn cargo(dir: &Path, args: &[&str]) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("RUSTFLAGS")
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "`cargo {}` failed in {}",
+        args.join(" "),
+        dir.display()
+    );
+}
+
+/// Starts `<binary> serve` on a free port, checks `/api/ready`, sends
+/// SIGTERM and expects a clean exit.
+fn serve_ready_and_stop(binary: &Path) {
+    let mut child = Command::new(binary)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let at = line.find("addr=")?;
+            Some(line[at + 5..].split_whitespace().next()?.to_string())
+        })
+        .expect("the server logs the address it listens on");
+    let drain = std::thread::spawn(move || lines.count());
+
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /api/ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
+    drain.join().unwrap();
+}
+
+fn lint_operations_files(project: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/lint-generated");
+    let output = Command::new(script).arg(project).output().unwrap();
+    assert!(
+        output.status.success(),
+        "linting the operations files failed (run .ci/install-tools first):\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn check(name: &str, extra: &[&str]) {
+    let root = tempfile::tempdir().unwrap();
+    let project = generate(root.path(), name, extra);
+    lint_operations_files(&project);
+    let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    cargo(&project, &["fmt", "--check"]);
+    cargo(
+        &project,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    );
+    cargo(&project, &["test"]);
+    serve_ready_and_stop(&shared_target().join("debug").join(name));
+}
+
+#[test]
+fn default_project_passes_its_checks_and_serves() {
+    check("blog", &[]);
+}
+
+#[test]
+fn project_without_optional_parts_passes_its_checks_and_serves() {
+    check(
+        "lean-api",
+        &[
+            "--skip-redis",
+            "--skip-http-client",
+            "--skip-openapi",
+            "--skip-docker",
+            "--skip-helm",
+            "--skip-actions",
+        ],
+    );
+}

@@ -1,0 +1,63 @@
+//! The Rust files of every shape of new project are rustfmt-clean, whatever
+//! the length of the project's name: rustfmt wraps lines by width, so a name
+//! that lands inside a long line could otherwise leave a project that fails
+//! its own `cargo fmt --check`.
+
+use std::path::Path;
+use std::process::Command;
+
+const SHORT: &str = "ab";
+const LONG: &str = "inventory-management-service-backend-api";
+
+fn generate(root: &Path, name: &str, skips: &[&str]) -> std::path::PathBuf {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+        .args([
+            "mvc",
+            "new",
+            name,
+            "--skip-install",
+            "--skip-git",
+            "--quiet",
+        ])
+        .args(skips)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    root.join(name)
+}
+
+#[test]
+fn every_variant_is_rustfmt_clean() {
+    let optional = ["--skip-redis", "--skip-http-client", "--skip-openapi"];
+    let root = tempfile::tempdir().unwrap();
+    for name in [SHORT, LONG] {
+        for mask in 0..(1 << optional.len()) {
+            let skips: Vec<&str> = optional
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, s)| *s)
+                .collect();
+            let dir = root.path().join(format!("{}-{mask}", name.len()));
+            std::fs::create_dir(&dir).unwrap();
+            let project = generate(&dir, name, &skips);
+            let output = Command::new("rustfmt")
+                .args(["--check", "--edition", "2024"])
+                .args(["src/main.rs", "src/lib.rs", "tests/api/main.rs"])
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "`{name}` with {skips:?} is not rustfmt-clean:\n{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
