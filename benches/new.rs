@@ -2,6 +2,8 @@
 //! the median of many runs of the release binary, each into a fresh
 //! directory. Run with `cargo bench --bench new`.
 
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
