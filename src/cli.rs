@@ -50,6 +50,92 @@ pub enum Command {
         after_help = "Examples:\n  cargo mvc new blog\n  cargo mvc new services/shop --name shop-api --skip-redis --license Apache-2.0\n  cargo mvc new demo --pretend"
     )]
     New(NewArgs),
+    /// Generate code into the application: controller
+    #[command(visible_alias = "g", subcommand)]
+    Generate(Generate),
+    /// Remove what `generate` added
+    #[command(visible_alias = "d", subcommand)]
+    Destroy(Destroy),
+    /// List the application's routes: METHOD, PATH, HANDLER
+    #[command(after_help = "Examples:\n  cargo mvc routes\n  cargo mvc routes --json")]
+    Routes(RoutesArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Generate {
+    /// A controller with actions, its views, tests and routes
+    #[command(
+        after_help = "Actions map to routes by REST convention: index GET /api/NAME, show GET /api/NAME/{id},\ncreate POST /api/NAME, update PUT+PATCH /api/NAME/{id}, destroy DELETE /api/NAME/{id};\nany other action is NAME[:METHOD] -> /api/NAME/ACTION (GET by default).\n\nExamples:\n  cargo mvc generate controller users index show create update destroy\n  cargo mvc g controller ticker buy:post sell:delete\n  cargo mvc g controller admin/users index"
+    )]
+    Controller(ControllerArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Destroy {
+    /// Remove a controller: its files, its `mod` lines and its routes
+    #[command(after_help = "Example:\n  cargo mvc destroy controller users")]
+    Controller(DestroyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Print what would change; write nothing
+    #[arg(long, short = 'p')]
+    pub pretend: bool,
+    /// Overwrite files that exist with other content
+    #[arg(long, short = 'f', conflicts_with = "skip")]
+    pub force: bool,
+    /// Keep files that exist with other content
+    #[arg(long, short = 's')]
+    pub skip: bool,
+}
+
+impl PlanArgs {
+    pub fn options(&self) -> crate::plan::Options {
+        use crate::plan::OnConflict;
+        let on_conflict = if self.force {
+            OnConflict::Overwrite
+        } else if self.skip {
+            OnConflict::Keep
+        } else {
+            OnConflict::Stop
+        };
+        crate::plan::Options {
+            pretend: self.pretend,
+            on_conflict,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ControllerArgs {
+    /// Controller name, e.g. `users` or `admin/users`
+    pub name: String,
+    /// Actions, as NAME or NAME:METHOD (default: index)
+    pub actions: Vec<String>,
+    /// Do not add routes to the router (and no tests, which need them)
+    #[arg(long)]
+    pub skip_routes: bool,
+    /// Do not generate tests
+    #[arg(long)]
+    pub skip_tests: bool,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DestroyArgs {
+    /// Controller name, as given to `generate`
+    pub name: String,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RoutesArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,7 +214,30 @@ pub struct NewArgs {
 pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
     match args.command {
         Command::New(new) => crate::generate::new::run(&new, shell),
+        Command::Generate(Generate::Controller(a)) => {
+            let project = crate::project::Project::discover()?;
+            let opts = crate::generate::controller::Options {
+                skip_routes: a.skip_routes,
+                skip_tests: a.skip_tests,
+            };
+            let plan = crate::generate::controller::generate(&project, &a.name, &a.actions, &opts)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Destroy(Destroy::Controller(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::controller::destroy(&project, &a.name)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Routes(a) => crate::routes::run(a.json, shell),
     }
+}
+
+fn execute(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {
+    plan.execute(args.options(), shell)?;
+    if args.pretend {
+        shell.status("pretend", "nothing was written", crate::shell::Tone::Warn);
+    }
+    Ok(())
 }
 
 fn clap_cargo_styles() -> clap::builder::Styles {

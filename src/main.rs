@@ -11,6 +11,7 @@ mod generate;
 mod names;
 mod plan;
 mod project;
+mod routes;
 mod shell;
 
 fn main() -> ExitCode {

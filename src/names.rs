@@ -133,18 +133,6 @@ fn check_word(raw: &str, what: &'static str) -> Result<(), NameError> {
     Ok(())
 }
 
-/// Whether `word` is a Rust keyword (used by the Rust-emitting generators).
-#[allow(dead_code)]
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
-/// Converts to the PascalCase type form.
-#[allow(dead_code)]
-pub fn pascal(word: &str) -> String {
-    word.to_pascal_case()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +163,121 @@ mod tests {
         assert!(matches!(err("std"), NameError::Reserved { .. }));
         assert!(matches!(err("axum"), NameError::Dependency { .. }));
         assert!(matches!(err("tower_http"), NameError::Dependency { .. }));
+    }
+}
+
+/// A resource name as generators take it: `users`, `Users`, `user-profiles`,
+/// or namespaced `admin/users`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceName {
+    /// Module path segments, snake_case: `["admin", "users"]`.
+    pub modules: Vec<String>,
+    /// The type prefix: `Users`, `UserProfiles`.
+    pub pascal: String,
+    /// URL path below `/api`: `admin/users`, `user-profiles`.
+    pub url: String,
+}
+
+impl ResourceName {
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        const WHAT: &str = "resource";
+        if raw.is_empty() {
+            return Err(NameError::Empty { what: WHAT });
+        }
+        if let Some(ch) = raw.chars().find(|c| *c == '\\' || *c == '.' || *c == ':') {
+            return Err(NameError::BadChar {
+                what: WHAT,
+                name: raw.into(),
+                ch,
+            });
+        }
+        let mut modules = Vec::new();
+        let mut url = Vec::new();
+        for segment in raw.split('/') {
+            if segment.is_empty() {
+                return Err(NameError::BadChar {
+                    what: WHAT,
+                    name: raw.into(),
+                    ch: '/',
+                });
+            }
+            check_word(segment, WHAT).map_err(|e| match e {
+                NameError::Keyword { word, .. } => NameError::Keyword {
+                    what: WHAT,
+                    name: raw.into(),
+                    word,
+                },
+                other => other,
+            })?;
+            let snake = segment.to_snake_case();
+            if KEYWORDS.contains(&snake.as_str()) {
+                return Err(NameError::Keyword {
+                    what: WHAT,
+                    name: raw.into(),
+                    word: snake,
+                });
+            }
+            url.push(segment.to_kebab_case());
+            modules.push(snake);
+        }
+        let pascal = modules
+            .last()
+            .expect("at least one segment")
+            .to_pascal_case();
+        Ok(Self {
+            modules,
+            pascal,
+            url: url.join("/"),
+        })
+    }
+
+    /// `admin::users`
+    pub fn module_path(&self) -> String {
+        self.modules.join("::")
+    }
+
+    /// `admin/users`
+    pub fn file_path(&self) -> String {
+        self.modules.join("/")
+    }
+}
+
+/// A controller action name: a snake_case identifier, not a keyword.
+pub fn action_name(raw: &str) -> Result<String, NameError> {
+    const WHAT: &str = "action";
+    check_word(raw, WHAT)?;
+    let snake = raw.to_snake_case();
+    if KEYWORDS.contains(&snake.as_str()) {
+        return Err(NameError::Keyword {
+            what: WHAT,
+            name: raw.into(),
+            word: snake,
+        });
+    }
+    Ok(snake)
+}
+
+#[cfg(test)]
+mod resource_tests {
+    use super::*;
+
+    #[test]
+    fn normalises_and_namespaces() {
+        let r = ResourceName::parse("Admin/user-profiles").unwrap();
+        assert_eq!(r.modules, ["admin", "user_profiles"]);
+        assert_eq!(r.pascal, "UserProfiles");
+        assert_eq!(r.url, "admin/user-profiles");
+        assert_eq!(ResourceName::parse("Users").unwrap().modules, ["users"]);
+    }
+
+    #[test]
+    fn rejects_bad_resource_names() {
+        for bad in [
+            "", "fn", "1abc", "a b", "..", "../x", "/x", "x/", "a\\b", "naïve", "a//b", "x/impl",
+        ] {
+            assert!(ResourceName::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(action_name("match").is_err());
+        assert_eq!(action_name("buyNow").unwrap(), "buy_now");
     }
 }

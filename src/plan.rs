@@ -41,7 +41,6 @@ pub enum OnConflict {
     #[default]
     Stop,
     Overwrite,
-    #[allow(dead_code)]
     Keep,
 }
 
@@ -97,7 +96,6 @@ impl Plan {
         });
     }
 
-    #[allow(dead_code)]
     pub fn edit(
         &mut self,
         path: impl Into<PathBuf>,
@@ -111,7 +109,6 @@ impl Plan {
         });
     }
 
-    #[allow(dead_code)]
     pub fn remove(&mut self, path: impl Into<PathBuf>) {
         self.changes.push(Change::Remove { path: path.into() });
     }

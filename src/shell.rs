@@ -97,7 +97,6 @@ impl Shell {
     }
 
     /// Data for other programs goes to stdout, never styled by us.
-    #[allow(dead_code)]
     pub fn data(&self, text: impl Display) {
         let mut out = anstream::stdout().lock();
         let _ = writeln!(out, "{text}");

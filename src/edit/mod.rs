@@ -1,1 +1,3 @@
 //! Surgical edits of files the user owns.
+
+pub mod rust;

@@ -2,10 +2,12 @@
 //! `cargo mvc generate` adds routes here; keep them in this chain.
 
 use axum::Router;
-use axum::routing::get;
+// Every method router (`get`, `post`, ...) for the routes below.
+use axum::routing::*;
 
 use super::AppState;
-use super::controllers::{health, ready};
+// Every controller module, so routes name handlers as `users::index`.
+use super::controllers::*;
 <%- if p.openapi %>
 use super::openapi;
 <%- endif %>

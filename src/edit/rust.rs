@@ -1,0 +1,874 @@
+//! Edits of Rust files the user owns: syn only finds the place, the new text
+//! is spliced in at a byte offset, and every other byte (comments, blank
+//! lines, formatting, CRLF) is kept.
+
+use std::path::Path;
+
+use proc_macro2::LineColumn;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Expr, ExprCall, ExprMethodCall, Item, Lit};
+
+/// Calls that add routes; new routes go after the last of them.
+const ROUTE_CALLS: &[&str] = &["route", "merge", "nest", "route_service", "nest_service"];
+/// Calls that must stay after every route: new routes go before the first.
+const STOP_CALLS: &[&str] = &[
+    "layer",
+    "route_layer",
+    "fallback",
+    "fallback_service",
+    "method_not_allowed_fallback",
+    "with_state",
+];
+/// The HTTP methods a route can have, as axum's `routing` functions.
+pub const METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace",
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EditError {
+    #[error(
+        "{file}:{line}:{column}: {message}\n\nnothing was written; fix the file, or add this by hand:\n\n{snippet}"
+    )]
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+        snippet: String,
+    },
+    #[error(
+        "{file}: {message}\n\nnothing was written; add this by hand, or set `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml:\n\n{snippet}"
+    )]
+    NotFound {
+        file: String,
+        message: String,
+        snippet: String,
+    },
+    #[error(
+        "{file}: the edit did not give valid Rust, so nothing was written; add this by hand:\n\n{snippet}"
+    )]
+    Unverified { file: String, snippet: String },
+}
+
+/// The result of an edit: the new text, or `None` when the file already has
+/// what was asked (`identical`).
+pub type Edited = Option<String>;
+
+/// A route as the router table states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteDef {
+    pub path: String,
+    pub method: String,
+    /// The handler expression as written, e.g. `users::index`.
+    pub handler: String,
+}
+
+/// A file's text with what is needed to turn spans into byte offsets.
+struct Source<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, line_starts }
+    }
+
+    /// Byte offset of a proc-macro2 line (1-based) and column (in chars).
+    fn offset(&self, lc: LineColumn) -> usize {
+        let start = self.line_starts[lc.line - 1];
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(lc.column)
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The bytes of the line holding `offset`, without its line ending.
+    fn line_bounds(&self, offset: usize) -> (usize, usize) {
+        let start = self.line_starts[self.line_of(offset)];
+        let rest = &self.text[start..];
+        let mut end = start + rest.find('\n').unwrap_or(rest.len());
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    fn indentation_at(&self, offset: usize) -> &'a str {
+        let (start, end) = self.line_bounds(offset);
+        let line = &self.text[start..end];
+        &line[..line.len() - line.trim_start().len()]
+    }
+
+    /// Whether only whitespace stands between the line start and `offset`.
+    fn starts_line(&self, offset: usize) -> bool {
+        let (start, _) = self.line_bounds(offset);
+        self.text[start..offset].trim().is_empty()
+    }
+
+    /// Whether only whitespace or a `//` comment follows `offset` on its line.
+    fn ends_line(&self, offset: usize) -> bool {
+        let (_, end) = self.line_bounds(offset);
+        let rest = self.text[offset..end].trim();
+        rest.is_empty() || rest.starts_with("//")
+    }
+
+    fn eol(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
+    fn indent_unit(&self) -> String {
+        let mut smallest = usize::MAX;
+        for line in self.text.lines() {
+            if line.starts_with('\t') {
+                return "\t".into();
+            }
+            let n = line.len() - line.trim_start_matches(' ').len();
+            if n > 0 && n < line.len() {
+                smallest = smallest.min(n);
+            }
+        }
+        " ".repeat(if smallest == usize::MAX { 4 } else { smallest })
+    }
+}
+
+fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError> {
+    syn::parse_file(text).map_err(|e| {
+        let at = e.span().start();
+        EditError::Parse {
+            file: file.display().to_string(),
+            line: at.line,
+            column: at.column + 1,
+            message: e.to_string(),
+            snippet: snippet.to_string(),
+        }
+    })
+}
+
+/// One call of a method chain.
+#[derive(Debug)]
+struct Call {
+    name: String,
+    /// Offset of the `.` that starts the call.
+    dot: usize,
+    /// Offset just after the closing parenthesis.
+    end: usize,
+    args: Vec<Expr>,
+}
+
+/// `root.a(..).b(..)`: the calls in source order.
+#[derive(Debug)]
+struct Chain {
+    root_is_router_new: bool,
+    root_end: usize,
+    calls: Vec<Call>,
+}
+
+impl Chain {
+    fn has_routes(&self) -> bool {
+        self.calls
+            .iter()
+            .any(|c| ROUTE_CALLS.contains(&c.name.as_str()))
+    }
+}
+
+struct ChainFinder<'s, 'a> {
+    source: &'s Source<'a>,
+    chains: Vec<Chain>,
+    depth: usize,
+}
+
+impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
+    fn visit_expr_method_call(&mut self, node: &'ast ExprMethodCall) {
+        let mut calls = Vec::new();
+        let mut cur: &Expr = &Expr::MethodCall(node.clone());
+        while let Expr::MethodCall(m) = cur {
+            calls.push(Call {
+                name: m.method.to_string(),
+                dot: self.source.offset(m.dot_token.span.start()),
+                end: self.source.offset(m.span().end()),
+                args: m.args.iter().cloned().collect(),
+            });
+            cur = &m.receiver;
+        }
+        calls.reverse();
+        let root_is_router_new = is_router_new(cur);
+        if self.depth == 0 {
+            self.chains.push(Chain {
+                root_is_router_new,
+                root_end: self.source.offset(cur.span().end()),
+                calls,
+            });
+        }
+        // Chains inside arguments (`.nest("/x", Router::new()...)`) are not
+        // the table itself.
+        self.depth += 1;
+        let mut cur: &ExprMethodCall = node;
+        loop {
+            for arg in &cur.args {
+                self.visit_expr(arg);
+            }
+            match &*cur.receiver {
+                Expr::MethodCall(inner) => cur = inner,
+                other => {
+                    self.visit_expr(other);
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn visit_item(&mut self, _: &'ast Item) {
+        // Nested items are other functions, not this router.
+    }
+}
+
+fn is_router_new(expr: &Expr) -> bool {
+    let Expr::Call(ExprCall { func, .. }) = expr else {
+        return false;
+    };
+    let Expr::Path(p) = &**func else { return false };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segs.len() >= 2 && segs[segs.len() - 2] == "Router" && segs[segs.len() - 1] == "new"
+}
+
+/// The router's method chain inside function `function` of `file`.
+fn find_chain(source: &Source<'_>, file: &syn::File, function: &str) -> Option<Chain> {
+    let body = file.items.iter().find_map(|item| match item {
+        Item::Fn(f) if f.sig.ident == function => Some(&f.block),
+        _ => None,
+    })?;
+    let mut finder = ChainFinder {
+        source,
+        chains: Vec::new(),
+        depth: 0,
+    };
+    finder.visit_block(body);
+    let mut chains = finder.chains;
+    if let Some(i) = chains.iter().rposition(Chain::has_routes) {
+        return Some(chains.swap_remove(i));
+    }
+    let i = chains.iter().rposition(|c| c.root_is_router_new)?;
+    Some(chains.swap_remove(i))
+}
+
+fn string_lit(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The methods of a method router `get(a).post(b)`: (method, handler, the
+/// offsets of this part, whether it is the root call).
+fn method_router(source: &Source<'_>, expr: &Expr) -> Vec<(String, String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut cur = expr;
+    loop {
+        match cur {
+            Expr::MethodCall(m) => {
+                if let Some(h) = m.args.first() {
+                    out.push((
+                        m.method.to_string(),
+                        tokens(h),
+                        source.offset(m.dot_token.span.start()),
+                        source.offset(m.span().end()),
+                    ));
+                }
+                cur = &m.receiver;
+            }
+            Expr::Call(c) => {
+                if let (Expr::Path(p), Some(h)) = (&*c.func, c.args.first())
+                    && let Some(last) = p.path.segments.last()
+                {
+                    out.push((
+                        last.ident.to_string(),
+                        tokens(h),
+                        source.offset(c.span().start()),
+                        source.offset(c.span().end()),
+                    ));
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    out.reverse();
+    out
+}
+
+fn tokens(expr: &Expr) -> String {
+    quote::ToTokens::to_token_stream(expr)
+        .to_string()
+        .replace(' ', "")
+}
+
+/// Every `.route(path, methods)` of the router, for `cargo mvc routes` and
+/// the equivalence checks.
+fn routes_in(source: &Source<'_>, chain: &Chain) -> Vec<(RouteDef, usize, usize)> {
+    let mut out = Vec::new();
+    for call in &chain.calls {
+        if call.name != "route" || call.args.len() != 2 {
+            continue;
+        }
+        let Some(path) = string_lit(&call.args[0]) else {
+            continue;
+        };
+        for (method, handler, start, end) in method_router(source, &call.args[1]) {
+            out.push((
+                RouteDef {
+                    path: path.clone(),
+                    method,
+                    handler,
+                },
+                start,
+                end,
+            ));
+        }
+    }
+    out
+}
+
+/// rustfmt's defaults: the line width, and the widths above which a call's
+/// arguments or a method chain go one to a line.
+const MAX_WIDTH: usize = 100;
+const CALL_WIDTH: usize = 60;
+const CHAIN_WIDTH: usize = 60;
+
+/// Formats `.route("/path", get(a).post(b))` the way rustfmt would at
+/// `indent` (the column of the `.`), so the edited file stays rustfmt-clean.
+/// The handler paths are checked with syn and printed with quote.
+pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit: &str) -> String {
+    let lit =
+        quote::ToTokens::to_token_stream(&syn::LitStr::new(path, proc_macro2::Span::call_site()))
+            .to_string();
+    let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
+    let chain_flat = calls.join(".");
+    let args_flat = format!("{lit}, {chain_flat}");
+    let width = indent.chars().count() + ".route()".len() + args_flat.len();
+    if chain_flat.len() <= CHAIN_WIDTH && args_flat.len() <= CALL_WIDTH && width <= MAX_WIDTH {
+        return format!(".route({args_flat})");
+    }
+    let inner = format!("{indent}{unit}");
+    let chain = if chain_flat.len() <= CHAIN_WIDTH && inner.len() + chain_flat.len() < MAX_WIDTH {
+        chain_flat
+    } else {
+        let mut c = calls[0].clone();
+        for call in &calls[1..] {
+            c.push_str(&format!("\n{inner}{unit}.{call}"));
+        }
+        c
+    };
+    format!(".route(\n{inner}{lit},\n{inner}{chain},\n{indent})")
+}
+
+/// Adds the methods of `path` to the router in `function` of `text`: a new
+/// `.route` after the last route-like call, or, when `path` is routed
+/// already, its other methods joined to that route (axum panics on two
+/// `.route`s with one path). `None` when every method is already there.
+pub fn insert_route(
+    file: &Path,
+    text: &str,
+    function: &str,
+    path: &str,
+    methods: &[(String, String)],
+) -> Result<Edited, EditError> {
+    let snippet = format_route(path, methods, "        ", "    ");
+    let source = Source::new(text);
+    let parsed = parse(file, text, &snippet)?;
+    let Some(chain) = find_chain(&source, &parsed, function) else {
+        return Err(EditError::NotFound {
+            file: file.display().to_string(),
+            message: format!("no function `{function}` returning a `Router::new()` chain"),
+            snippet,
+        });
+    };
+    let existing = routes_in(&source, &chain);
+    let missing: Vec<(String, String)> = methods
+        .iter()
+        .filter(|(m, _)| {
+            !existing
+                .iter()
+                .any(|(r, _, _)| r.path == path && r.method == *m)
+        })
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let eol = source.eol();
+    let unit = source.indent_unit();
+    let same_path = chain.calls.iter().find(|c| {
+        c.name == "route" && c.args.len() == 2 && string_lit(&c.args[0]).as_deref() == Some(path)
+    });
+    let (at, end, insert) = if let Some(call) = same_path {
+        // Re-state that one route with the joined methods.
+        let mut all: Vec<(String, String)> = method_router(&source, &call.args[1])
+            .into_iter()
+            .map(|(m, h, _, _)| (m, h))
+            .collect();
+        all.extend(missing);
+        let indent = source.indentation_at(call.dot).to_string();
+        let text = format_route(path, &all, &indent, &unit).replace('\n', eol);
+        (call.dot, call.end, text)
+    } else {
+        let stop = chain
+            .calls
+            .iter()
+            .position(|c| STOP_CALLS.contains(&c.name.as_str()))
+            .unwrap_or(chain.calls.len());
+        let anchor = chain.calls[..stop]
+            .iter()
+            .rposition(|c| ROUTE_CALLS.contains(&c.name.as_str()));
+        let anchor_end = anchor.map_or(chain.root_end, |i| chain.calls[i].end);
+        let anchor_starts_line = anchor.is_some_and(|i| source.starts_line(chain.calls[i].dot));
+        let next_starts_line = chain
+            .calls
+            .get(stop)
+            .is_some_and(|c| source.starts_line(c.dot));
+        if source.ends_line(anchor_end)
+            && (anchor_starts_line || next_starts_line || anchor.is_none())
+        {
+            let indent = if let (true, Some(i)) = (anchor_starts_line, anchor) {
+                source.indentation_at(chain.calls[i].dot).to_string()
+            } else if next_starts_line {
+                source.indentation_at(chain.calls[stop].dot).to_string()
+            } else {
+                format!("{}{}", source.indentation_at(chain.root_end), unit)
+            };
+            let (_, line_end) = source.line_bounds(anchor_end);
+            let body = format_route(path, methods, &indent, &unit).replace('\n', eol);
+            (line_end, line_end, format!("{eol}{indent}{body}"))
+        } else {
+            let one_line = format_route(path, methods, "", &unit);
+            (anchor_end, anchor_end, one_line.replace('\n', " "))
+        }
+    };
+    let mut out = String::with_capacity(text.len() + insert.len());
+    out.push_str(&text[..at]);
+    out.push_str(&insert);
+    out.push_str(&text[end..]);
+    verify(file, &out, function, &snippet, |routes| {
+        methods
+            .iter()
+            .all(|(m, _)| routes.iter().any(|r| r.path == path && r.method == *m))
+    })?;
+    Ok(Some(out))
+}
+
+/// Removes from the router every method whose handler `is_ours` says was
+/// generated: a route left with no method goes with the line break before
+/// it (undoing [`insert_route`]); a route keeping other methods is re-stated
+/// with those. `None` when there is nothing to remove.
+pub fn remove_routes(
+    file: &Path,
+    text: &str,
+    function: &str,
+    is_ours: &dyn Fn(&str) -> bool,
+) -> Result<Edited, EditError> {
+    let source = Source::new(text);
+    let parsed = parse(file, text, "")?;
+    let Some(chain) = find_chain(&source, &parsed, function) else {
+        return Ok(None);
+    };
+    let unit = source.indent_unit();
+    let eol = source.eol();
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for call in &chain.calls {
+        if call.name != "route" || call.args.len() != 2 {
+            continue;
+        }
+        let Some(path) = string_lit(&call.args[0]) else {
+            continue;
+        };
+        let methods = method_router(&source, &call.args[1]);
+        let kept: Vec<(String, String)> = methods
+            .iter()
+            .filter(|(_, h, _, _)| !is_ours(h))
+            .map(|(m, h, _, _)| (m.clone(), h.clone()))
+            .collect();
+        if kept.len() == methods.len() {
+            continue;
+        }
+        if kept.is_empty() {
+            let whole_line = source.starts_line(call.dot) && {
+                let (_, line_end) = source.line_bounds(call.end);
+                text[call.end..line_end].trim().is_empty()
+            };
+            if whole_line {
+                let (line_start, _) = source.line_bounds(call.dot);
+                let eol_len = if text[..line_start].ends_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                let (_, line_end) = source.line_bounds(call.end);
+                edits.push((line_start - eol_len, line_end, String::new()));
+            } else {
+                edits.push((call.dot, call.end, String::new()));
+            }
+        } else {
+            let indent = source.indentation_at(call.dot).to_string();
+            let restated = format_route(&path, &kept, &indent, &unit).replace('\n', eol);
+            edits.push((call.dot, call.end, restated));
+        }
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    let mut out = text.to_string();
+    for (start, end, with) in edits.into_iter().rev() {
+        out.replace_range(start..end, &with);
+    }
+    verify(file, &out, function, "", |routes| {
+        !routes.iter().any(|r| is_ours(&r.handler))
+    })?;
+    Ok(Some(out))
+}
+
+/// Re-parses an edited file and checks the router reads as intended.
+fn verify(
+    file: &Path,
+    text: &str,
+    function: &str,
+    snippet: &str,
+    ok: impl Fn(&[RouteDef]) -> bool,
+) -> Result<(), EditError> {
+    let unverified = || EditError::Unverified {
+        file: file.display().to_string(),
+        snippet: snippet.to_string(),
+    };
+    let parsed = syn::parse_file(text).map_err(|_| unverified())?;
+    let source = Source::new(text);
+    let chain = find_chain(&source, &parsed, function).ok_or_else(unverified)?;
+    let routes: Vec<RouteDef> = routes_in(&source, &chain)
+        .into_iter()
+        .map(|(r, _, _)| r)
+        .collect();
+    if ok(&routes) {
+        Ok(())
+    } else {
+        Err(unverified())
+    }
+}
+
+/// A route read from a router, with the nest prefix already applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListedRoute {
+    pub method: String,
+    pub path: String,
+    pub handler: String,
+}
+
+/// Lists the routes of `function` in `text`, following `.nest(prefix, f())`
+/// and `.merge(f())` into other functions of the same file through `lookup`,
+/// which returns the text of the file defining a function by name.
+pub fn list_routes(
+    file: &Path,
+    text: &str,
+    function: &str,
+    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
+) -> Result<Vec<ListedRoute>, EditError> {
+    let mut out = Vec::new();
+    collect_routes(file, text, function, "", lookup, &mut out, 0)?;
+    Ok(out)
+}
+
+fn collect_routes(
+    file: &Path,
+    text: &str,
+    function: &str,
+    prefix: &str,
+    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
+    out: &mut Vec<ListedRoute>,
+    depth: usize,
+) -> Result<(), EditError> {
+    if depth > 8 {
+        return Ok(());
+    }
+    let source = Source::new(text);
+    let parsed = parse(file, text, "")?;
+    let Some(chain) = find_chain(&source, &parsed, function) else {
+        return Err(EditError::NotFound {
+            file: file.display().to_string(),
+            message: format!("no function `{function}` returning a `Router::new()` chain"),
+            snippet: String::new(),
+        });
+    };
+    collect_chain(
+        &source,
+        file,
+        text,
+        &parsed,
+        &chain.calls,
+        prefix,
+        lookup,
+        out,
+        depth,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect_chain(
+    source: &Source<'_>,
+    file: &Path,
+    text: &str,
+    parsed: &syn::File,
+    calls: &[Call],
+    prefix: &str,
+    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
+    out: &mut Vec<ListedRoute>,
+    depth: usize,
+) -> Result<(), EditError> {
+    for call in calls {
+        match (call.name.as_str(), call.args.as_slice()) {
+            ("route", [path, methods]) => {
+                let Some(path) = string_lit(path) else {
+                    continue;
+                };
+                for (method, handler, _, _) in method_router(source, methods) {
+                    out.push(ListedRoute {
+                        method: method.to_uppercase(),
+                        path: join(prefix, &path),
+                        handler,
+                    });
+                }
+            }
+            ("nest", [path, router]) => {
+                let Some(path) = string_lit(path) else {
+                    continue;
+                };
+                let prefix = join(prefix, &path);
+                sub_router(
+                    source, file, text, parsed, router, &prefix, lookup, out, depth,
+                )?;
+            }
+            ("merge", [router]) => {
+                sub_router(
+                    source, file, text, parsed, router, prefix, lookup, out, depth,
+                )?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sub_router(
+    source: &Source<'_>,
+    file: &Path,
+    text: &str,
+    parsed: &syn::File,
+    router: &Expr,
+    prefix: &str,
+    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
+    out: &mut Vec<ListedRoute>,
+    depth: usize,
+) -> Result<(), EditError> {
+    match router {
+        // An inline `Router::new().route(..)` chain.
+        Expr::MethodCall(_) => {
+            let mut finder = ChainFinder {
+                source,
+                chains: Vec::new(),
+                depth: 0,
+            };
+            finder.visit_expr(router);
+            if let Some(chain) = finder.chains.into_iter().next() {
+                collect_chain(
+                    source,
+                    file,
+                    text,
+                    parsed,
+                    &chain.calls,
+                    prefix,
+                    lookup,
+                    out,
+                    depth,
+                )?;
+            }
+        }
+        // A call to a function that builds the sub-router.
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else {
+                return Ok(());
+            };
+            let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                return Ok(());
+            };
+            let here = parsed
+                .items
+                .iter()
+                .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
+            if here {
+                collect_routes(file, text, &name, prefix, lookup, out, depth + 1)?;
+            } else if let Some((other, other_text)) = lookup(&name) {
+                collect_routes(&other, &other_text, &name, prefix, lookup, out, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() {
+        return path.to_string();
+    }
+    let prefix = prefix.trim_end_matches('/');
+    if path == "/" || path.is_empty() {
+        prefix.to_string()
+    } else {
+        format!("{prefix}{path}")
+    }
+}
+
+/// Adds `pub mod name;` (`keyword` is `pub mod` or `mod`) to a module file: at the sorted position when the
+/// existing `mod` lines are sorted, else after the last one. `None` when the
+/// module is already declared.
+pub fn insert_mod(file: &Path, text: &str, name: &str, keyword: &str) -> Result<Edited, EditError> {
+    let line = format!("{keyword} {name};");
+    let source = Source::new(text);
+    let parsed = parse(file, text, &line)?;
+    let mods: Vec<(String, usize, usize)> = parsed
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Mod(m) if m.content.is_none() => Some((
+                m.ident.to_string(),
+                source.offset(m.span().start()),
+                source.offset(m.span().end()),
+            )),
+            _ => None,
+        })
+        .collect();
+    if mods.iter().any(|(n, _, _)| n == name) {
+        return Ok(None);
+    }
+    let eol = source.eol();
+    let sorted = mods.windows(2).all(|w| w[0].0 <= w[1].0);
+    let out = if mods.is_empty() {
+        // After the module's `//!` docs and `use` lines, or at the end.
+        let after = parsed
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Use(_)))
+            .map(|i| source.offset(i.span().end()))
+            .max();
+        match after {
+            Some(end) => {
+                let (_, line_end) = source.line_bounds(end);
+                splice(text, line_end, &format!("{eol}{eol}{line}"))
+            }
+            None => {
+                let mut out = text.to_string();
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push_str(eol);
+                }
+                if out.lines().any(|l| !l.trim().is_empty())
+                    && !out.ends_with(&format!("{eol}{eol}"))
+                {
+                    out.push_str(eol);
+                }
+                out.push_str(&line);
+                out.push_str(eol);
+                out
+            }
+        }
+    } else if let Some(next) = mods.iter().find(|(n, _, _)| sorted && n.as_str() > name) {
+        let (line_start, _) = source.line_bounds(next.1);
+        let indent = source.indentation_at(next.1);
+        splice(text, line_start, &format!("{indent}{line}{eol}"))
+    } else {
+        let last = mods.last().expect("not empty");
+        let (_, line_end) = source.line_bounds(last.2);
+        let indent = source.indentation_at(last.1);
+        splice(text, line_end, &format!("{eol}{indent}{line}"))
+    };
+    if syn::parse_file(&out).is_err() {
+        return Err(EditError::Unverified {
+            file: file.display().to_string(),
+            snippet: line,
+        });
+    }
+    Ok(Some(out))
+}
+
+/// Removes the `mod name;` line [`insert_mod`] added. `None` when absent.
+pub fn remove_mod(file: &Path, text: &str, name: &str) -> Result<Edited, EditError> {
+    let source = Source::new(text);
+    let parsed = parse(file, text, "")?;
+    let Some((start, end)) = parsed.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.content.is_none() && m.ident == name => Some((
+            source.offset(m.span().start()),
+            source.offset(m.span().end()),
+        )),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let (line_start, _) = source.line_bounds(start);
+    let (_, last_end) = source.line_bounds(end);
+    if !text[line_start..start].trim().is_empty() || !text[end..last_end].trim().is_empty() {
+        return Ok(Some(splice_out(text, start, end)));
+    }
+    // The whole line, and its line ending.
+    let mut stop = last_end;
+    if text[stop..].starts_with("\r\n") {
+        stop += 2;
+    } else if text[stop..].starts_with('\n') {
+        stop += 1;
+    }
+    // The first declaration was added with a blank line before it: take
+    // that line back too.
+    let eol = source.eol();
+    let only_mod = !parsed
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Mod(m) if m.content.is_none() && m.ident != name));
+    let start = if only_mod && text[..line_start].ends_with(&format!("{eol}{eol}")) {
+        line_start - eol.len()
+    } else {
+        line_start
+    };
+    let out = splice_out(text, start, stop);
+    Ok(Some(out))
+}
+
+fn splice(text: &str, at: usize, insert: &str) -> String {
+    let mut out = String::with_capacity(text.len() + insert.len());
+    out.push_str(&text[..at]);
+    out.push_str(insert);
+    out.push_str(&text[at..]);
+    out
+}
+
+fn splice_out(text: &str, start: usize, end: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push_str(&text[end..]);
+    out
+}

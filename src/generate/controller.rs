@@ -1,0 +1,479 @@
+//! `cargo mvc generate controller` and its inverse, `destroy controller`:
+//! the controller module, its view type, its tests, the `mod` lines and the
+//! routes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use askama::Template;
+
+use crate::edit::rust::{self, METHODS};
+use crate::names::{ResourceName, action_name};
+use crate::plan::Plan;
+use crate::project::Project;
+
+/// One action as the user asked for it.
+#[derive(Debug, Clone)]
+pub struct ActionCtx {
+    pub name: String,
+    pub methods: Vec<String>,
+    pub method: String,
+    pub methods_doc: String,
+    pub path: String,
+    pub example_path: String,
+    pub has_id: bool,
+    pub kind: &'static str,
+    pub status_code: u16,
+    pub status_const: &'static str,
+    pub status_text: &'static str,
+    pub body_doc: String,
+    pub signature: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ControllerCtx {
+    pub url: String,
+    pub human: String,
+    pub module_path: String,
+    pub pascal: String,
+    pub test_name: String,
+    pub imports: String,
+    pub actions: Vec<ActionCtx>,
+    pub openapi: bool,
+    pub tests: bool,
+}
+
+#[derive(Template)]
+#[template(path = "controller/controller.rs", escape = "none")]
+struct ControllerRs<'a> {
+    c: &'a ControllerCtx,
+}
+
+#[derive(Template)]
+#[template(path = "controller/view.rs", escape = "none")]
+struct ViewRs<'a> {
+    c: &'a ControllerCtx,
+}
+
+#[derive(Template)]
+#[template(path = "controller/api_test.rs", escape = "none")]
+struct ApiTestRs<'a> {
+    c: &'a ControllerCtx,
+}
+
+fn render(t: &impl Template) -> String {
+    let mut s = t
+        .render()
+        .expect("templates render infallibly from plain fields");
+    let trimmed = s.trim_end_matches('\n').len();
+    s.truncate(trimmed);
+    s.push('\n');
+    s
+}
+
+/// rustfmt's line width: longer signatures are wrapped as rustfmt would.
+const WIDTH: usize = 100;
+
+/// Parses `name[:method]` actions into their routes, by REST convention.
+pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<Vec<ActionCtx>> {
+    let raw: Vec<String> = if raw.is_empty() {
+        vec!["index".to_string()]
+    } else {
+        raw.to_vec()
+    };
+    let base = format!("/api/{}", resource.url);
+    let mut out: Vec<ActionCtx> = Vec::new();
+    for spec in &raw {
+        let (name, method) = match spec.split_once(':') {
+            Some((n, m)) => (n, Some(m.to_ascii_lowercase())),
+            None => (spec.as_str(), None),
+        };
+        let name = action_name(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        if let Some(m) = &method
+            && !METHODS.contains(&m.as_str())
+        {
+            bail!(
+                "unknown HTTP method `{m}` in action `{spec}`; use one of {}\n\nnothing was written",
+                METHODS.join(", ")
+            );
+        }
+        let (methods, path, has_id, kind): (Vec<&str>, String, bool, &str) =
+            match (name.as_str(), method.as_deref()) {
+                ("index", None) => (vec!["get"], base.clone(), false, "ok"),
+                ("show", None) => (vec!["get"], format!("{base}/{{id}}"), true, "ok"),
+                ("create", None) => (vec!["post"], base.clone(), false, "created"),
+                ("update", None) => (vec!["put", "patch"], format!("{base}/{{id}}"), true, "ok"),
+                ("destroy", None) => (vec!["delete"], format!("{base}/{{id}}"), true, "no_content"),
+                (other, m) => {
+                    let segment = heck::ToKebabCase::to_kebab_case(other);
+                    (
+                        vec![m.unwrap_or("get")],
+                        format!("{base}/{segment}"),
+                        false,
+                        "ok",
+                    )
+                }
+            };
+        if out.iter().any(|a| a.name == name) {
+            bail!("action `{name}` is given twice\n\nnothing was written");
+        }
+        let (status_code, status_const, status_text) = match kind {
+            "created" => (201, "CREATED", "Created"),
+            "no_content" => (204, "NO_CONTENT", "Deleted"),
+            _ => (200, "OK", "Success"),
+        };
+        let response = format!("{pascal}Response");
+        let body_doc = if kind == "no_content" {
+            String::new()
+        } else {
+            format!(", body = {response}")
+        };
+        let param = if has_id { "Path(id): Path<String>" } else { "" };
+        let ret = match kind {
+            "created" => format!("Result<(StatusCode, Json<{response}>), AppError>"),
+            "no_content" => "Result<StatusCode, AppError>".to_string(),
+            _ => format!("Result<Json<{response}>, AppError>"),
+        };
+        let one_line = format!("pub async fn {name}({param}) -> {ret} {{");
+        let signature = if one_line.len() <= WIDTH || !has_id {
+            one_line
+        } else {
+            format!("pub async fn {name}(\n    {param},\n) -> {ret} {{")
+        };
+        let id = if has_id { "Some(id)" } else { "None" };
+        let body = match kind {
+            "created" => format!(
+                "    let view = {response}::new(\"{name}\", {id});\n    Ok((StatusCode::CREATED, Json(view)))"
+            ),
+            "no_content" => {
+                if has_id {
+                    "    tracing::debug!(%id, \"deleted\");\n    Ok(StatusCode::NO_CONTENT)"
+                        .to_string()
+                } else {
+                    "    Ok(StatusCode::NO_CONTENT)".to_string()
+                }
+            }
+            _ => format!("    let view = {response}::new(\"{name}\", {id});\n    Ok(Json(view))"),
+        };
+        let example_path = path.replace("{id}", "42");
+        out.push(ActionCtx {
+            methods_doc: methods
+                .iter()
+                .map(|m| m.to_uppercase())
+                .collect::<Vec<_>>()
+                .join("|"),
+            method: methods[0].to_string(),
+            methods: methods.iter().map(|m| m.to_string()).collect(),
+            name,
+            path,
+            example_path,
+            has_id,
+            kind,
+            status_code,
+            status_const,
+            status_text,
+            body_doc,
+            signature,
+            body,
+        });
+    }
+    Ok(out)
+}
+
+pub struct Options {
+    pub skip_routes: bool,
+    pub skip_tests: bool,
+}
+
+fn context(
+    project: &Project,
+    resource: &ResourceName,
+    raw: &[String],
+    opts: &Options,
+) -> Result<ControllerCtx> {
+    let actions = actions(resource, raw, &resource.pascal)?;
+    let mut axum = Vec::new();
+    if actions.iter().any(|a| a.kind != "no_content") {
+        axum.push("use axum::Json;");
+    }
+    if actions.iter().any(|a| a.has_id) {
+        axum.push("use axum::extract::Path;");
+    }
+    if actions.iter().any(|a| a.kind != "ok") {
+        axum.push("use axum::http::StatusCode;");
+    }
+    Ok(ControllerCtx {
+        url: resource.url.clone(),
+        human: resource.url.replace(['/', '-'], " "),
+        module_path: resource.module_path(),
+        pascal: resource.pascal.clone(),
+        test_name: resource.modules.join("_"),
+        imports: axum.join("\n"),
+        actions,
+        openapi: project.openapi,
+        tests: !opts.skip_tests && !opts.skip_routes,
+    })
+}
+
+/// The files a controller consists of, relative to the project root.
+struct Files {
+    controller: PathBuf,
+    view: PathBuf,
+    api_test: PathBuf,
+}
+
+fn files(resource: &ResourceName) -> Files {
+    let file = resource.file_path();
+    Files {
+        controller: PathBuf::from(format!("src/app/controllers/{file}.rs")),
+        view: PathBuf::from(format!("src/app/views/{file}.rs")),
+        api_test: PathBuf::from(format!("tests/api/{}.rs", resource.modules.join("_"))),
+    }
+}
+
+/// Pending contents: what the plan has computed so far, over the disk.
+struct Pending<'a> {
+    project: &'a Project,
+    files: BTreeMap<PathBuf, (bool, Option<String>)>,
+}
+
+impl<'a> Pending<'a> {
+    fn new(project: &'a Project) -> Self {
+        Self {
+            project,
+            files: BTreeMap::new(),
+        }
+    }
+
+    fn get(&mut self, rel: &Path) -> Result<Option<String>> {
+        if let Some((_, c)) = self.files.get(rel) {
+            return Ok(c.clone());
+        }
+        let c = self.project.read_if_exists(rel)?;
+        self.files
+            .insert(rel.to_path_buf(), (c.is_some(), c.clone()));
+        Ok(c)
+    }
+
+    fn set(&mut self, rel: &Path, contents: Option<String>) -> Result<()> {
+        self.get(rel)?;
+        let entry = self.files.get_mut(rel).expect("read above");
+        entry.1 = contents;
+        Ok(())
+    }
+
+    /// Turns the pending contents into plan changes.
+    fn into_plan(self, order: &[PathBuf]) -> Result<Plan> {
+        let mut plan = Plan::new(&self.project.root);
+        let mut keys: Vec<&PathBuf> = order
+            .iter()
+            .filter(|p| self.files.contains_key(*p))
+            .collect();
+        for k in self.files.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        for rel in keys {
+            let (existed, contents) = &self.files[rel];
+            match (existed, contents) {
+                (false, Some(c)) => plan.create(rel.clone(), c.clone()),
+                (true, Some(c)) => plan.edit(rel.clone(), c.clone(), "update"),
+                (true, None) => plan.remove(rel.clone()),
+                (false, None) => {}
+            }
+        }
+        Ok(plan)
+    }
+}
+
+/// The doc line of a namespace module file we create.
+fn namespace_header(kind: &str, path: &str) -> String {
+    format!("//! The `{path}` {kind}.\n")
+}
+
+/// Declares `resource` in `dir/mod.rs` files: `pub mod admin;` in
+/// `controllers/mod.rs`, then `pub mod users;` in `controllers/admin/mod.rs`
+/// (created when missing).
+fn declare(
+    pending: &mut Pending<'_>,
+    dir: &str,
+    kind: &str,
+    resource: &ResourceName,
+) -> Result<()> {
+    for depth in 0..resource.modules.len() {
+        let parent = if depth == 0 {
+            PathBuf::from(format!("{dir}/mod.rs"))
+        } else {
+            PathBuf::from(format!(
+                "{dir}/{}/mod.rs",
+                resource.modules[..depth].join("/")
+            ))
+        };
+        let text = match pending.get(&parent)? {
+            Some(t) => t,
+            None if depth > 0 => namespace_header(kind, &resource.modules[..depth].join("/")),
+            None => bail!(
+                "{} is missing; is this an application made by `cargo mvc new`?",
+                parent.display()
+            ),
+        };
+        let name = &resource.modules[depth];
+        let edited = rust::insert_mod(&parent, &text, name, "pub mod")?;
+        pending.set(&parent, Some(edited.unwrap_or(text)))?;
+    }
+    Ok(())
+}
+
+/// The inverse of [`declare`]: namespace files left with nothing but their
+/// header go, and so does their own declaration.
+fn undeclare(
+    pending: &mut Pending<'_>,
+    dir: &str,
+    kind: &str,
+    resource: &ResourceName,
+) -> Result<()> {
+    for depth in (0..resource.modules.len()).rev() {
+        let parent = if depth == 0 {
+            PathBuf::from(format!("{dir}/mod.rs"))
+        } else {
+            PathBuf::from(format!(
+                "{dir}/{}/mod.rs",
+                resource.modules[..depth].join("/")
+            ))
+        };
+        let Some(text) = pending.get(&parent)? else {
+            continue;
+        };
+        let name = &resource.modules[depth];
+        let child_dir = format!("{dir}/{}", resource.modules[..=depth].join("/"));
+        // A namespace still holding other modules stays declared.
+        if depth + 1 < resource.modules.len() {
+            let child = PathBuf::from(format!("{child_dir}/mod.rs"));
+            if pending.get(&child)?.is_some() {
+                continue;
+            }
+        }
+        let edited = rust::remove_mod(&parent, &text, name)?.unwrap_or(text);
+        if depth > 0 && edited == namespace_header(kind, &resource.modules[..depth].join("/")) {
+            pending.set(&parent, None)?;
+        } else {
+            pending.set(&parent, Some(edited))?;
+        }
+    }
+    Ok(())
+}
+
+/// The routes of the controller, grouped by path in order of appearance:
+/// `(path, [(method, handler)])`. Handlers are named through the router's
+/// `use super::controllers::*`.
+fn routes(ctx: &ControllerCtx) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for a in &ctx.actions {
+        let handler = format!("{}::{}", ctx.module_path, a.name);
+        let methods = a.methods.iter().map(|m| (m.clone(), handler.clone()));
+        match out.iter_mut().find(|(p, _)| *p == a.path) {
+            Some((_, ms)) => ms.extend(methods),
+            None => out.push((a.path.clone(), methods.collect())),
+        }
+    }
+    out
+}
+
+/// Builds the plan of `generate controller`.
+pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
+    let resource =
+        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let top = resource.modules[0].as_str();
+    if ["health", "ready", "openapi", "testing"].contains(&top) || METHODS.contains(&top) {
+        bail!(
+            "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
+        );
+    }
+    let ctx = context(project, &resource, raw, opts)?;
+    let files = files(&resource);
+    let mut pending = Pending::new(project);
+    pending.set(&files.controller, Some(render(&ControllerRs { c: &ctx })))?;
+    pending.set(&files.view, Some(render(&ViewRs { c: &ctx })))?;
+    declare(
+        &mut pending,
+        "src/app/controllers",
+        "controllers",
+        &resource,
+    )?;
+    declare(&mut pending, "src/app/views", "views", &resource)?;
+    if !opts.skip_routes {
+        let mut text = pending.get(&project.router)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "the router {} is missing; set `router` under [package.metadata.mvc]",
+                project.router.display()
+            )
+        })?;
+        for (path, methods) in routes(&ctx) {
+            if let Some(t) =
+                rust::insert_route(&project.router, &text, &project.router_fn, &path, &methods)?
+            {
+                text = t;
+            }
+        }
+        pending.set(&project.router, Some(text))?;
+    }
+    if ctx.tests {
+        pending.set(&files.api_test, Some(render(&ApiTestRs { c: &ctx })))?;
+        let main = PathBuf::from("tests/api/main.rs");
+        if let Some(text) = pending.get(&main)? {
+            let module = resource.modules.join("_");
+            let edited = rust::insert_mod(&main, &text, &module, "mod")?;
+            pending.set(&main, Some(edited.unwrap_or(text)))?;
+        }
+    }
+    let order = [
+        files.controller.clone(),
+        files.view.clone(),
+        files.api_test.clone(),
+    ];
+    pending.into_plan(&order)
+}
+
+/// Builds the plan of `destroy controller`: what `generate` created goes,
+/// what it inserted is taken out.
+pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
+    let resource =
+        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let files = files(&resource);
+    let mut pending = Pending::new(project);
+    // The routes pointing at this controller's handlers, whatever actions it had.
+    let prefix = format!("{}::", resource.module_path());
+    let is_ours = |handler: &str| {
+        handler
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| !rest.contains("::"))
+    };
+    if let Some(text) = pending.get(&project.router)? {
+        let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
+        pending.set(&project.router, Some(edited.unwrap_or(text)))?;
+    }
+    let main = PathBuf::from("tests/api/main.rs");
+    if let Some(text) = pending.get(&main)? {
+        let edited = rust::remove_mod(&main, &text, &resource.modules.join("_"))?;
+        pending.set(&main, Some(edited.unwrap_or(text)))?;
+    }
+    for f in [&files.controller, &files.view, &files.api_test] {
+        pending.set(f, None)?;
+    }
+    undeclare(
+        &mut pending,
+        "src/app/controllers",
+        "controllers",
+        &resource,
+    )?;
+    undeclare(&mut pending, "src/app/views", "views", &resource)?;
+    let order = [
+        files.controller.clone(),
+        files.view.clone(),
+        files.api_test.clone(),
+    ];
+    pending.into_plan(&order)
+}
