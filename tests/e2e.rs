@@ -116,9 +116,36 @@ fn lint_operations_files(project: &Path) {
     );
 }
 
+/// The controllers the default project gets before it is checked: REST
+/// actions, custom actions with methods, and a namespaced one.
+const CONTROLLERS: &[&[&str]] = &[
+    &["users", "index", "show", "create", "update", "destroy"],
+    &["ticker", "buy:post", "sell:delete"],
+    &["admin/reports", "index", "show"],
+];
+
+fn generate_controllers(project: &Path) {
+    for args in CONTROLLERS {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+            .args(["mvc", "generate", "controller", "--quiet"])
+            .args(*args)
+            .current_dir(project.join("src"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 fn check(name: &str, extra: &[&str]) {
     let root = tempfile::tempdir().unwrap();
     let project = generate(root.path(), name, extra);
+    if extra.is_empty() {
+        generate_controllers(&project);
+    }
     lint_operations_files(&project);
     let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     cargo(&project, &["fmt", "--check"]);
@@ -131,7 +158,7 @@ fn check(name: &str, extra: &[&str]) {
 }
 
 #[test]
-fn default_project_passes_its_checks_and_serves() {
+fn default_project_with_controllers_passes_its_checks_and_serves() {
     check("blog", &[]);
 }
 

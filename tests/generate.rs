@@ -1,0 +1,213 @@
+//! `generate controller`, `destroy controller` and `routes` on a fresh
+//! project, without building it: the edits are rustfmt-clean, a second run
+//! changes nothing, `destroy` gives back the original bytes, and bad input
+//! writes nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cargo_mvc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+        .arg("mvc")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cargo-mvc runs")
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn new_project(root: &Path) -> PathBuf {
+    let output = cargo_mvc(
+        root,
+        &["new", "shop", "--skip-install", "--skip-git", "--quiet"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    root.join("shop")
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn generate_is_idempotent_and_destroy_restores_every_byte() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let before = snapshot(&project);
+    let controllers: [&[&str]; 3] = [
+        &["users", "index", "show", "create", "update", "destroy"],
+        &["Ticker", "buy:post", "sell:DELETE"],
+        &["admin/user-profiles", "index", "show"],
+    ];
+    for c in controllers {
+        let mut args = vec!["generate", "controller"];
+        args.extend_from_slice(c);
+        ok(cargo_mvc(&project, &args));
+    }
+    let generated = snapshot(&project);
+    assert!(generated.contains_key(Path::new("src/app/controllers/admin/user_profiles.rs")));
+    let router = String::from_utf8(generated[Path::new("src/app/router.rs")].clone()).unwrap();
+    assert!(
+        router.contains(".route(\"/api/ticker/buy\", post(ticker::buy))"),
+        "{router}"
+    );
+    assert_eq!(
+        router.matches("\"/api/users/{id}\"").count(),
+        1,
+        "one route per path"
+    );
+
+    let fmt = Command::new("rustfmt")
+        .args([
+            "--check",
+            "--edition",
+            "2024",
+            "src/lib.rs",
+            "tests/api/main.rs",
+        ])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+
+    // A second run changes nothing.
+    let again = ok(cargo_mvc(
+        &project,
+        &[
+            "g",
+            "controller",
+            "users",
+            "index",
+            "show",
+            "create",
+            "update",
+            "destroy",
+        ],
+    ));
+    assert!(
+        !again.contains("update ") && !again.contains("create "),
+        "{again}"
+    );
+    assert_eq!(snapshot(&project), generated);
+
+    // `routes` reads the table back, stable and complete.
+    let routes = cargo_mvc(&project, &["routes"]);
+    let table = String::from_utf8(routes.stdout).unwrap();
+    for line in [
+        "PATCH   /api/users/{id}",
+        "DELETE  /api/ticker/sell",
+        "GET     /api/admin/user-profiles/{id}",
+    ] {
+        assert!(table.contains(line), "{line} missing from:\n{table}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&cargo_mvc(&project, &["routes", "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 4 + 6 + 2 + 2);
+
+    for name in ["admin/user-profiles", "Ticker", "users"] {
+        ok(cargo_mvc(
+            &project.join("src"),
+            &["destroy", "controller", name],
+        ));
+    }
+    assert_eq!(
+        snapshot(&project),
+        before,
+        "destroy restores the project byte for byte"
+    );
+}
+
+#[test]
+fn bad_input_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let before = snapshot(&project);
+    let cases: [&[&str]; 7] = [
+        &["g", "controller", "fn"],
+        &["g", "controller", "1abc"],
+        &["g", "controller", "../x"],
+        &["g", "controller", "a b"],
+        &["g", "controller", "users", "buy:fetch"],
+        &["g", "controller", "users", "match"],
+        &["g", "controller", "health"],
+    ];
+    for args in cases {
+        let output = cargo_mvc(&project, args);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("nothing was written"), "{args:?}: {stderr}");
+    }
+    // A router that does not parse: file, line and column, nothing written.
+    let router = project.join("src/app/router.rs");
+    let broken = std::fs::read_to_string(&router)
+        .unwrap()
+        .replace("Router::new()", "Router::new(");
+    std::fs::write(&router, &broken).unwrap();
+    let output = cargo_mvc(&project, &["g", "controller", "users", "index"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("src/app/router.rs:"), "{stderr}");
+    assert!(
+        stderr.contains(".route(\"/api/users\", get(users::index))"),
+        "{stderr}"
+    );
+    std::fs::write(&router, before[Path::new("src/app/router.rs")].clone()).unwrap();
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn crlf_and_comments_are_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let router = project.join("src/app/router.rs");
+    let original = std::fs::read_to_string(&router)
+        .unwrap()
+        .replace(
+            ".route(\"/api/ready\", get(ready::show))",
+            ".route(\"/api/ready\", get(ready::show)) // probes",
+        )
+        .replace('\n', "\r\n");
+    std::fs::write(&router, &original).unwrap();
+    ok(cargo_mvc(&project, &["g", "controller", "users", "index"]));
+    let edited = std::fs::read_to_string(&router).unwrap();
+    assert!(
+        !edited.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF"
+    );
+    assert!(edited.contains("get(ready::show)) // probes\r\n"));
+    ok(cargo_mvc(&project, &["d", "controller", "users"]));
+    assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
+}
