@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use askama::Template;
 
+use super::render;
 use crate::edit::rust::{self, METHODS};
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
@@ -61,16 +62,6 @@ struct ViewRs<'a> {
 #[template(path = "controller/api_test.rs", escape = "none")]
 struct ApiTestRs<'a> {
     c: &'a ControllerCtx,
-}
-
-fn render(t: &impl Template) -> String {
-    let mut s = t
-        .render()
-        .expect("templates render infallibly from plain fields");
-    let trimmed = s.trim_end_matches('\n').len();
-    s.truncate(trimmed);
-    s.push('\n');
-    s
 }
 
 /// rustfmt's line width: longer signatures are wrapped as rustfmt would.
@@ -289,6 +280,15 @@ impl<'a> Pending<'a> {
     }
 }
 
+/// `dir/mod.rs`, or `dir/admin/mod.rs` for the namespace `["admin"]`.
+fn module_file(dir: &str, namespace: &[String]) -> PathBuf {
+    if namespace.is_empty() {
+        PathBuf::from(format!("{dir}/mod.rs"))
+    } else {
+        PathBuf::from(format!("{dir}/{}/mod.rs", namespace.join("/")))
+    }
+}
+
 /// The doc line of a namespace module file we create.
 fn namespace_header(kind: &str, path: &str) -> String {
     format!("//! The `{path}` {kind}.\n")
@@ -304,14 +304,7 @@ fn declare(
     resource: &ResourceName,
 ) -> Result<()> {
     for depth in 0..resource.modules.len() {
-        let parent = if depth == 0 {
-            PathBuf::from(format!("{dir}/mod.rs"))
-        } else {
-            PathBuf::from(format!(
-                "{dir}/{}/mod.rs",
-                resource.modules[..depth].join("/")
-            ))
-        };
+        let parent = module_file(dir, &resource.modules[..depth]);
         let text = match pending.get(&parent)? {
             Some(t) => t,
             None if depth > 0 => namespace_header(kind, &resource.modules[..depth].join("/")),
@@ -336,14 +329,7 @@ fn undeclare(
     resource: &ResourceName,
 ) -> Result<()> {
     for depth in (0..resource.modules.len()).rev() {
-        let parent = if depth == 0 {
-            PathBuf::from(format!("{dir}/mod.rs"))
-        } else {
-            PathBuf::from(format!(
-                "{dir}/{}/mod.rs",
-                resource.modules[..depth].join("/")
-            ))
-        };
+        let parent = module_file(dir, &resource.modules[..depth]);
         let Some(text) = pending.get(&parent)? else {
             continue;
         };

@@ -2,3 +2,15 @@
 
 pub mod controller;
 pub mod new;
+
+/// Renders a template; askama drops a template's last newline, and every
+/// text file we write ends with exactly one.
+pub fn render(t: &impl askama::Template) -> String {
+    let mut s = t
+        .render()
+        .expect("templates render infallibly from plain fields");
+    let trimmed = s.trim_end_matches('\n').len();
+    s.truncate(trimmed);
+    s.push('\n');
+    s
+}

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Result, bail};
 use askama::Template;
 
+use super::render;
 use crate::cli::NewArgs;
 use crate::names::ProjectName;
 use crate::plan::{OnConflict, Options, Plan};
@@ -124,18 +125,6 @@ templates! {
     TestsServer => "new/tests/api/server.rs",
     TestsRedis => "new/tests/api/redis.rs",
     TestsHttp => "new/tests/api/http_client.rs",
-}
-
-/// Renders a template; askama drops a template's last newline, every text
-/// file we write ends with exactly one.
-fn render(t: &impl Template) -> String {
-    let mut s = t
-        .render()
-        .expect("templates render infallibly from plain fields");
-    let trimmed = s.trim_end_matches('\n').len();
-    s.truncate(trimmed);
-    s.push('\n');
-    s
 }
 
 /// The files of a new project, as paths relative to its root.
