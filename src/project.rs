@@ -28,7 +28,12 @@ impl Project {
             .current_dir(dir)
             .no_deps()
             .exec()
-            .with_context(|| format!("`cargo metadata` failed in {}", dir.display()))?;
+            .with_context(|| {
+                format!(
+                    "could not read the Cargo project around {}; run the command inside an application made by `cargo mvc new`",
+                    dir.display()
+                )
+            })?;
         let package = metadata
             .packages
             .iter()

@@ -211,3 +211,40 @@ fn crlf_and_comments_are_kept() {
     ok(cargo_mvc(&project, &["d", "controller", "users"]));
     assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
 }
+
+#[test]
+fn a_router_with_no_routes_gets_its_first() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let router = project.join("src/app/router.rs");
+    std::fs::write(
+        &router,
+        "use axum::Router;\nuse axum::routing::*;\n\nuse super::AppState;\nuse super::controllers::*;\n\npub fn routes() -> Router<AppState> {\n    Router::new()\n}\n",
+    )
+    .unwrap();
+    ok(cargo_mvc(&project, &["g", "controller", "tags", "index"]));
+    let edited = std::fs::read_to_string(&router).unwrap();
+    assert!(
+        edited.contains("    Router::new()\n        .route(\"/api/tags\", get(tags::index))\n}"),
+        "{edited}"
+    );
+}
+
+#[test]
+fn a_module_file_cut_short_is_reported_where_it_ends() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let views = project.join("src/app/views/mod.rs");
+    let mut text = std::fs::read_to_string(&views).unwrap();
+    text.push_str("pub mod x");
+    std::fs::write(&views, &text).unwrap();
+    let last_line = text.lines().count();
+    let output = cargo_mvc(&project, &["g", "controller", "tags", "index"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("src/app/views/mod.rs:{last_line}:")),
+        "{stderr}"
+    );
+    assert!(!project.join("src/app/controllers/tags.rs").exists());
+}

@@ -135,3 +135,18 @@ fn git_init_unless_skipped() {
     assert!(output.status.success());
     assert!(!dir.path().join("app2/.git").exists());
 }
+
+#[test]
+fn dot_names_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("inventory");
+    std::fs::create_dir(&here).unwrap();
+    let output = cargo_mvc(&here, &["new", ".", "--skip-install", "--skip-git"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = std::fs::read_to_string(here.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"inventory\""), "{manifest}");
+}

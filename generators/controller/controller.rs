@@ -13,6 +13,7 @@ use crate::app::views::<@ c.module_path @>::<@ c.pascal @>Response;
 #[utoipa::path(
     <@ a.method @>,
     path = "<@ a.path @>",
+    operation_id = "<@ c.test_name @>_<@ a.name @>",
     tag = "<@ c.url @>",
 <%- if a.has_id %>
     params(("id" = String, Path, description = "The id of the item")),

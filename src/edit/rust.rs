@@ -46,6 +46,10 @@ pub enum EditError {
         snippet: String,
     },
     #[error(
+        "{file}: no function `{function}` returning a `Router::new()` chain\n\nset `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml to the routes table"
+    )]
+    NoRouter { file: String, function: String },
+    #[error(
         "{file}: the edit did not give valid Rust, so nothing was written; add this by hand:\n\n{snippet}"
     )]
     Unverified { file: String, snippet: String },
@@ -147,7 +151,18 @@ impl<'a> Source<'a> {
 
 fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError> {
     syn::parse_file(text).map_err(|e| {
-        let at = e.span().start();
+        let mut at = e.span().start();
+        // syn reports the end of input at the call site (1:0): point at the
+        // end of the file instead, where the missing text belongs.
+        if at.line == 1 && at.column == 0 && e.to_string().contains("end of input") {
+            let last = text.trim_end().lines().count().max(1);
+            let column = text
+                .trim_end()
+                .lines()
+                .last()
+                .map_or(0, |l| l.chars().count());
+            at = LineColumn { line: last, column };
+        }
         EditError::Parse {
             file: file.display().to_string(),
             line: at.line,
@@ -229,6 +244,21 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
                 }
             }
         }
+        self.depth -= 1;
+    }
+
+    fn visit_expr_call(&mut self, node: &'ast ExprCall) {
+        // A bare `Router::new()`, a table with no routes yet.
+        let expr = Expr::Call(node.clone());
+        if self.depth == 0 && is_router_new(&expr) {
+            self.chains.push(Chain {
+                root_is_router_new: true,
+                root_end: self.source.offset(node.span().end()),
+                calls: Vec::new(),
+            });
+        }
+        self.depth += 1;
+        syn::visit::visit_expr_call(self, node);
         self.depth -= 1;
     }
 
@@ -611,10 +641,9 @@ fn collect_routes(
     let source = Source::new(text);
     let parsed = parse(file, text, "")?;
     let Some(chain) = find_chain(&source, &parsed, function) else {
-        return Err(EditError::NotFound {
+        return Err(EditError::NoRouter {
             file: file.display().to_string(),
-            message: format!("no function `{function}` returning a `Router::new()` chain"),
-            snippet: String::new(),
+            function: function.to_string(),
         });
     };
     collect_chain(

@@ -227,10 +227,11 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
 pub fn project(args: &NewArgs) -> Result<Project> {
     let raw = match &args.name {
         Some(n) => n.clone(),
-        None => args
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+        // `.` or `..` name the directory they stand for, as with `cargo init`.
+        None => std::fs::canonicalize(&args.path)
+            .or_else(|_| std::path::absolute(&args.path))
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_default(),
     };
     let name = ProjectName::parse(&raw, APP_DEPENDENCIES).map_err(|e| {

@@ -56,23 +56,20 @@ impl ServeArgs {
     /// Settings from the environment, then each flag given on top. Flags are
     /// parsed by the same rules as their variables, so errors read alike.
     pub fn settings(&self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
-        let flag =
-            |name: &str, value: &Option<String>| value.clone().map(|v| (name.to_string(), v));
-        let overrides: Vec<(String, String)> = [
-            flag("BIND", &self.bind),
-            flag("WORKERS", &self.workers),
-            flag(
-                "PID_FILE",
-                &self.pid.as_ref().map(|p| p.to_string_lossy().into_owned()),
-            ),
-            flag("LOG_LEVEL", &self.log_level),
-            flag("LOG_FORMAT", &self.log_format),
-            flag("REQUEST_TIMEOUT", &self.request_timeout),
-            flag("BODY_LIMIT", &self.body_limit),
-            flag("SHUTDOWN_TIMEOUT", &self.shutdown_timeout),
+        let pid = self.pid.as_ref().map(|p| p.to_string_lossy().into_owned());
+        // (variable without its prefix, value given as a flag)
+        let overrides: Vec<(&str, String)> = [
+            ("BIND", &self.bind),
+            ("WORKERS", &self.workers),
+            ("PID_FILE", &pid),
+            ("LOG_LEVEL", &self.log_level),
+            ("LOG_FORMAT", &self.log_format),
+            ("REQUEST_TIMEOUT", &self.request_timeout),
+            ("BODY_LIMIT", &self.body_limit),
+            ("SHUTDOWN_TIMEOUT", &self.shutdown_timeout),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(key, value)| Some((key, value.clone()?)))
         .collect();
         let lookup = |var: &str| {
             let key = var
@@ -80,11 +77,28 @@ impl ServeArgs {
                 .strip_prefix('_')?;
             overrides
                 .iter()
-                .find(|(name, _)| name == key)
+                .find(|(name, _)| *name == key)
                 .map(|(_, v)| v.clone())
                 .or_else(|| env(var))
         };
-        Ok(Settings::from_lookup(lookup)?)
+        Settings::from_lookup(lookup).map_err(|mut err| {
+            // A bad flag is named as the flag the user typed.
+            let given = overrides
+                .iter()
+                .find(|(key, _)| err.var.ends_with(&format!("_{key}")));
+            if let Some((key, _)) = given {
+                err.var = format!("{} ({})", flag_name(key), err.var);
+            }
+            err.into()
+        })
+    }
+}
+
+/// The `serve` flag that overrides a setting.
+fn flag_name(key: &str) -> String {
+    match key {
+        "PID_FILE" => "--pid".to_string(),
+        _ => format!("--{}", key.to_ascii_lowercase().replace('_', "-")),
     }
 }
 
@@ -145,6 +159,7 @@ mod tests {
         };
         let err = args.settings(|_| None).unwrap_err().to_string();
         assert!(err.contains(&format!("{ENV_PREFIX}_WORKERS")), "{err}");
+        assert!(err.contains("--workers"), "{err}");
     }
 
     #[test]

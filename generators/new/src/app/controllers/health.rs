@@ -10,6 +10,7 @@ use crate::app::views::status::Status;
 #[utoipa::path(
     get,
     path = "/api/health",
+    operation_id = "health",
     tag = "status",
     responses((status = 200, description = "The process is alive", body = Status))
 )]

@@ -21,6 +21,7 @@ use crate::app::views::status::Status;
 #[utoipa::path(
     get,
     path = "/api/ready",
+    operation_id = "ready",
     tag = "status",
     responses(
         (status = 200, description = "Ready to take traffic", body = Status),
