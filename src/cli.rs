@@ -234,9 +234,6 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
 
 fn execute(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {
     plan.execute(args.options(), shell)?;
-    if args.pretend {
-        shell.status("pretend", "nothing was written", crate::shell::Tone::Warn);
-    }
     Ok(())
 }
 

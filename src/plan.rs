@@ -96,21 +96,43 @@ impl Plan {
         });
     }
 
-    pub fn edit(
-        &mut self,
-        path: impl Into<PathBuf>,
-        contents: impl Into<String>,
-        verb: &'static str,
-    ) {
-        self.changes.push(Change::Edit {
-            path: path.into(),
-            contents: contents.into(),
-            verb,
-        });
+    /// The content `rel` will have once the changes planned so far are
+    /// applied: the latest planned change, else the disk.
+    pub fn current(&self, rel: &Path) -> Result<Option<String>> {
+        match self.changes.iter().rev().find(|c| c.path() == rel) {
+            Some(Change::Create { contents, .. } | Change::Edit { contents, .. }) => {
+                Ok(Some(contents.clone()))
+            }
+            Some(Change::Remove { .. }) => Ok(None),
+            None => fs::read_if_exists(&self.root.join(rel)),
+        }
     }
 
-    pub fn remove(&mut self, path: impl Into<PathBuf>) {
-        self.changes.push(Change::Remove { path: path.into() });
+    /// Plans the final content of `rel`, `None` to remove it: a create for a
+    /// file not on disk, an edit of one that is. A later call for the same
+    /// path replaces the earlier change.
+    pub fn set(&mut self, rel: &Path, contents: Option<String>) {
+        let on_disk = self.root.join(rel).exists();
+        let path = rel.to_path_buf();
+        let change = match (contents, on_disk) {
+            (Some(contents), false) => Some(Change::Create { path, contents }),
+            (Some(contents), true) => Some(Change::Edit {
+                path,
+                contents,
+                verb: "update",
+            }),
+            (None, true) => Some(Change::Remove { path }),
+            (None, false) => None,
+        };
+        let existing = self.changes.iter().position(|c| c.path() == rel);
+        match (existing, change) {
+            (Some(i), Some(change)) => self.changes[i] = change,
+            (Some(i), None) => {
+                self.changes.remove(i);
+            }
+            (None, Some(change)) => self.changes.push(change),
+            (None, None) => {}
+        }
     }
 
     /// Compares every change with the disk. Fails, before anything is
@@ -187,7 +209,9 @@ impl Plan {
                 print_diff(shell, s);
             }
         }
-        if !options.pretend {
+        if options.pretend {
+            shell.status("pretend", "nothing was written", Tone::Warn);
+        } else {
             fs::apply(&self.root, &steps)?;
         }
         Ok(steps)

@@ -71,8 +71,4 @@ impl Project {
         let path = self.root.join(rel);
         std::fs::read_to_string(&path).with_context(|| format!("could not read {}", rel.display()))
     }
-
-    pub fn read_if_exists(&self, rel: &Path) -> Result<Option<String>> {
-        crate::fs::read_if_exists(&self.root.join(rel))
-    }
 }

@@ -6,12 +6,16 @@
 //! Every generated project builds into one shared target directory, so the
 //! dependencies compile once for the whole suite.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
+
+use common::{cargo_mvc, new_project, ok};
 
 /// One cargo build at a time: they share the target directory anyway.
 static BUILD: Mutex<()> = Mutex::new(());
@@ -20,28 +24,6 @@ fn shared_target() -> PathBuf {
     std::env::var_os("MVC_E2E_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated"))
-}
-
-fn generate(root: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-        .args([
-            "mvc",
-            "new",
-            name,
-            "--skip-install",
-            "--skip-git",
-            "--quiet",
-        ])
-        .args(extra)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    root.join(name)
 }
 
 fn cargo(dir: &Path, args: &[&str]) {
@@ -126,23 +108,15 @@ const CONTROLLERS: &[&[&str]] = &[
 
 fn generate_controllers(project: &Path) {
     for args in CONTROLLERS {
-        let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-            .args(["mvc", "generate", "controller", "--quiet"])
-            .args(*args)
-            .current_dir(project.join("src"))
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let mut all = vec!["generate", "controller", "--quiet"];
+        all.extend_from_slice(args);
+        ok(cargo_mvc(&project.join("src"), &all));
     }
 }
 
 fn check(name: &str, extra: &[&str]) {
     let root = tempfile::tempdir().unwrap();
-    let project = generate(root.path(), name, extra);
+    let project = new_project(root.path(), name, extra);
     if extra.is_empty() {
         generate_controllers(&project);
     }

@@ -3,59 +3,15 @@
 //! changes nothing, `destroy` gives back the original bytes, and bad input
 //! writes nothing.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cargo_mvc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-        .arg("mvc")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cargo-mvc runs")
-}
+use std::path::Path;
+use std::process::Command;
 
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
+use common::{cargo_mvc, ok, snapshot};
 
-fn new_project(root: &Path) -> PathBuf {
-    let output = cargo_mvc(
-        root,
-        &["new", "shop", "--skip-install", "--skip-git", "--quiet"],
-    );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    root.join("shop")
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stderr).unwrap()
+fn new_project(root: &Path) -> std::path::PathBuf {
+    common::new_project(root, "shop", &[])
 }
 
 #[test]

@@ -3,33 +3,14 @@
 //! that lands inside a long line could otherwise leave a project that fails
 //! its own `cargo fmt --check`.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
+
+use common::new_project;
 
 const SHORT: &str = "ab";
 const LONG: &str = "inventory-management-service-backend-api";
-
-fn generate(root: &Path, name: &str, skips: &[&str]) -> std::path::PathBuf {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-        .args([
-            "mvc",
-            "new",
-            name,
-            "--skip-install",
-            "--skip-git",
-            "--quiet",
-        ])
-        .args(skips)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    root.join(name)
-}
 
 #[test]
 fn every_variant_is_rustfmt_clean() {
@@ -45,7 +26,7 @@ fn every_variant_is_rustfmt_clean() {
                 .collect();
             let dir = root.path().join(format!("{}-{mask}", name.len()));
             std::fs::create_dir(&dir).unwrap();
-            let project = generate(&dir, name, &skips);
+            let project = new_project(&dir, name, &skips);
             let output = Command::new("rustfmt")
                 .args(["--check", "--edition", "2024"])
                 .args(["src/main.rs", "src/lib.rs", "tests/api/main.rs"])

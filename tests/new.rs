@@ -1,34 +1,9 @@
 //! `cargo mvc new` on disk: bad input leaves the directory untouched, a good
 //! run writes exactly the planned files and a second one finds them identical.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn cargo_mvc(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-        .arg("mvc")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cargo-mvc runs")
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            out.push(path.strip_prefix(dir).unwrap().display().to_string());
-            if path.is_dir() {
-                stack.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use common::{cargo_mvc, listing};
 
 #[test]
 fn invalid_names_write_nothing() {

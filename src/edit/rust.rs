@@ -2,7 +2,7 @@
 //! is spliced in at a byte offset, and every other byte (comments, blank
 //! lines, formatting, CRLF) is kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
@@ -311,21 +311,25 @@ fn string_lit(expr: &Expr) -> Option<String> {
     }
 }
 
-/// The methods of a method router `get(a).post(b)`: (method, handler, the
-/// offsets of this part, whether it is the root call).
-fn method_router(source: &Source<'_>, expr: &Expr) -> Vec<(String, String, usize, usize)> {
+/// One method of a method router: `get(a)` or `.post(b)`.
+#[derive(Debug)]
+struct MethodEntry {
+    method: String,
+    handler: String,
+}
+
+/// The methods of a method router `get(a).post(b)`, in source order.
+fn method_router(expr: &Expr) -> Vec<MethodEntry> {
     let mut out = Vec::new();
     let mut cur = expr;
     loop {
         match cur {
             Expr::MethodCall(m) => {
                 if let Some(h) = m.args.first() {
-                    out.push((
-                        m.method.to_string(),
-                        tokens(h),
-                        source.offset(m.dot_token.span.start()),
-                        source.offset(m.span().end()),
-                    ));
+                    out.push(MethodEntry {
+                        method: m.method.to_string(),
+                        handler: tokens(h),
+                    });
                 }
                 cur = &m.receiver;
             }
@@ -333,12 +337,10 @@ fn method_router(source: &Source<'_>, expr: &Expr) -> Vec<(String, String, usize
                 if let (Expr::Path(p), Some(h)) = (&*c.func, c.args.first())
                     && let Some(last) = p.path.segments.last()
                 {
-                    out.push((
-                        last.ident.to_string(),
-                        tokens(h),
-                        source.offset(c.span().start()),
-                        source.offset(c.span().end()),
-                    ));
+                    out.push(MethodEntry {
+                        method: last.ident.to_string(),
+                        handler: tokens(h),
+                    });
                 }
                 break;
             }
@@ -355,9 +357,8 @@ fn tokens(expr: &Expr) -> String {
         .replace(' ', "")
 }
 
-/// Every `.route(path, methods)` of the router, for `cargo mvc routes` and
-/// the equivalence checks.
-fn routes_in(source: &Source<'_>, chain: &Chain) -> Vec<(RouteDef, usize, usize)> {
+/// Every `.route(path, methods)` of the chain, one entry a method.
+fn routes_in(chain: &Chain) -> Vec<RouteDef> {
     let mut out = Vec::new();
     for call in &chain.calls {
         if call.name != "route" || call.args.len() != 2 {
@@ -366,16 +367,12 @@ fn routes_in(source: &Source<'_>, chain: &Chain) -> Vec<(RouteDef, usize, usize)
         let Some(path) = string_lit(&call.args[0]) else {
             continue;
         };
-        for (method, handler, start, end) in method_router(source, &call.args[1]) {
-            out.push((
-                RouteDef {
-                    path: path.clone(),
-                    method,
-                    handler,
-                },
-                start,
-                end,
-            ));
+        for entry in method_router(&call.args[1]) {
+            out.push(RouteDef {
+                path: path.clone(),
+                method: entry.method,
+                handler: entry.handler,
+            });
         }
     }
     out
@@ -435,14 +432,10 @@ pub fn insert_route(
             snippet,
         });
     };
-    let existing = routes_in(&source, &chain);
+    let existing = routes_in(&chain);
     let missing: Vec<(String, String)> = methods
         .iter()
-        .filter(|(m, _)| {
-            !existing
-                .iter()
-                .any(|(r, _, _)| r.path == path && r.method == *m)
-        })
+        .filter(|(m, _)| !existing.iter().any(|r| r.path == path && r.method == *m))
         .cloned()
         .collect();
     if missing.is_empty() {
@@ -455,9 +448,9 @@ pub fn insert_route(
     });
     let (at, end, insert) = if let Some(call) = same_path {
         // Re-state that one route with the joined methods.
-        let mut all: Vec<(String, String)> = method_router(&source, &call.args[1])
+        let mut all: Vec<(String, String)> = method_router(&call.args[1])
             .into_iter()
-            .map(|(m, h, _, _)| (m, h))
+            .map(|e| (e.method, e.handler))
             .collect();
         all.extend(missing);
         let indent = source.indentation_at(call.dot).to_string();
@@ -496,10 +489,7 @@ pub fn insert_route(
             (anchor_end, anchor_end, one_line.replace('\n', " "))
         }
     };
-    let mut out = String::with_capacity(text.len() + insert.len());
-    out.push_str(&text[..at]);
-    out.push_str(&insert);
-    out.push_str(&text[end..]);
+    let out = splice(text, at..end, &insert);
     verify(file, &out, function, &snippet, |routes| {
         methods
             .iter()
@@ -533,11 +523,11 @@ pub fn remove_routes(
         let Some(path) = string_lit(&call.args[0]) else {
             continue;
         };
-        let methods = method_router(&source, &call.args[1]);
+        let methods = method_router(&call.args[1]);
         let kept: Vec<(String, String)> = methods
             .iter()
-            .filter(|(_, h, _, _)| !is_ours(h))
-            .map(|(m, h, _, _)| (m.clone(), h.clone()))
+            .filter(|e| !is_ours(&e.handler))
+            .map(|e| (e.method.clone(), e.handler.clone()))
             .collect();
         if kept.len() == methods.len() {
             continue;
@@ -593,11 +583,7 @@ fn verify(
     let parsed = syn::parse_file(text).map_err(|_| unverified())?;
     let source = Source::new(text);
     let chain = find_chain(&source, &parsed, function).ok_or_else(unverified)?;
-    let routes: Vec<RouteDef> = routes_in(&source, &chain)
-        .into_iter()
-        .map(|(r, _, _)| r)
-        .collect();
-    if ok(&routes) {
+    if ok(&routes_in(&chain)) {
         Ok(())
     } else {
         Err(unverified())
@@ -612,155 +598,146 @@ pub struct ListedRoute {
     pub handler: String,
 }
 
-/// Lists the routes of `function` in `text`, following `.nest(prefix, f())`
-/// and `.merge(f())` into other functions of the same file through `lookup`,
-/// which returns the text of the file defining a function by name.
+/// Finds the file defining a function by name, with its text.
+pub type Lookup<'l> = &'l dyn Fn(&str) -> Option<(PathBuf, String)>;
+
+/// Lists the routes of `function` in `text`, following `.nest(prefix, ..)`
+/// and `.merge(..)` into inline sub-routers and into functions of the same
+/// file, or of other files found through `lookup`.
 pub fn list_routes(
     file: &Path,
     text: &str,
     function: &str,
-    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
+    lookup: Lookup<'_>,
 ) -> Result<Vec<ListedRoute>, EditError> {
-    let mut out = Vec::new();
-    collect_routes(file, text, function, "", lookup, &mut out, 0)?;
-    Ok(out)
-}
-
-fn collect_routes(
-    file: &Path,
-    text: &str,
-    function: &str,
-    prefix: &str,
-    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
-    out: &mut Vec<ListedRoute>,
-    depth: usize,
-) -> Result<(), EditError> {
-    if depth > 8 {
-        return Ok(());
-    }
-    let source = Source::new(text);
-    let parsed = parse(file, text, "")?;
-    let Some(chain) = find_chain(&source, &parsed, function) else {
-        return Err(EditError::NoRouter {
-            file: file.display().to_string(),
-            function: function.to_string(),
-        });
-    };
-    collect_chain(
-        &source,
-        file,
-        text,
-        &parsed,
-        &chain.calls,
-        prefix,
+    let mut lister = Lister {
         lookup,
-        out,
-        depth,
-    )
+        out: Vec::new(),
+    };
+    lister.function(file, text, function, "", 0)?;
+    Ok(lister.out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn collect_chain(
-    source: &Source<'_>,
-    file: &Path,
-    text: &str,
-    parsed: &syn::File,
-    calls: &[Call],
-    prefix: &str,
-    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
-    out: &mut Vec<ListedRoute>,
-    depth: usize,
-) -> Result<(), EditError> {
-    for call in calls {
-        match (call.name.as_str(), call.args.as_slice()) {
-            ("route", [path, methods]) => {
-                let Some(path) = string_lit(path) else {
-                    continue;
+/// Nests deeper than this are taken for a cycle and not followed.
+const MAX_NESTING: usize = 8;
+
+struct Lister<'l> {
+    lookup: Lookup<'l>,
+    out: Vec<ListedRoute>,
+}
+
+/// A parsed file, for following sub-routers within it.
+struct Parsed<'a> {
+    file: &'a Path,
+    text: &'a str,
+    source: Source<'a>,
+    syntax: syn::File,
+}
+
+impl Lister<'_> {
+    fn function(
+        &mut self,
+        file: &Path,
+        text: &str,
+        function: &str,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<(), EditError> {
+        if depth > MAX_NESTING {
+            return Ok(());
+        }
+        let parsed = Parsed {
+            file,
+            text,
+            source: Source::new(text),
+            syntax: parse(file, text, "")?,
+        };
+        let Some(chain) = find_chain(&parsed.source, &parsed.syntax, function) else {
+            return Err(EditError::NoRouter {
+                file: file.display().to_string(),
+                function: function.to_string(),
+            });
+        };
+        self.chain(&parsed, &chain.calls, prefix, depth)
+    }
+
+    fn chain(
+        &mut self,
+        parsed: &Parsed<'_>,
+        calls: &[Call],
+        prefix: &str,
+        depth: usize,
+    ) -> Result<(), EditError> {
+        for call in calls {
+            match (call.name.as_str(), call.args.as_slice()) {
+                ("route", [path, methods]) => {
+                    let Some(path) = string_lit(path) else {
+                        continue;
+                    };
+                    for entry in method_router(methods) {
+                        self.out.push(ListedRoute {
+                            method: entry.method.to_uppercase(),
+                            path: join(prefix, &path),
+                            handler: entry.handler,
+                        });
+                    }
+                }
+                ("nest", [path, router]) => {
+                    let Some(path) = string_lit(path) else {
+                        continue;
+                    };
+                    self.sub_router(parsed, router, &join(prefix, &path), depth)?;
+                }
+                ("merge", [router]) => self.sub_router(parsed, router, prefix, depth)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn sub_router(
+        &mut self,
+        parsed: &Parsed<'_>,
+        router: &Expr,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<(), EditError> {
+        match router {
+            // An inline `Router::new().route(..)` chain.
+            Expr::MethodCall(_) => {
+                let mut finder = ChainFinder {
+                    source: &parsed.source,
+                    chains: Vec::new(),
+                    depth: 0,
                 };
-                for (method, handler, _, _) in method_router(source, methods) {
-                    out.push(ListedRoute {
-                        method: method.to_uppercase(),
-                        path: join(prefix, &path),
-                        handler,
-                    });
+                finder.visit_expr(router);
+                if let Some(chain) = finder.chains.into_iter().next() {
+                    self.chain(parsed, &chain.calls, prefix, depth)?;
                 }
             }
-            ("nest", [path, router]) => {
-                let Some(path) = string_lit(path) else {
-                    continue;
+            // A call to a function that builds the sub-router.
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return Ok(());
                 };
-                let prefix = join(prefix, &path);
-                sub_router(
-                    source, file, text, parsed, router, &prefix, lookup, out, depth,
-                )?;
-            }
-            ("merge", [router]) => {
-                sub_router(
-                    source, file, text, parsed, router, prefix, lookup, out, depth,
-                )?;
+                let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                    return Ok(());
+                };
+                let here = parsed
+                    .syntax
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
+                if here {
+                    self.function(parsed.file, parsed.text, &name, prefix, depth + 1)?;
+                } else if let Some((other, text)) = (self.lookup)(&name) {
+                    self.function(&other, &text, &name, prefix, depth + 1)?;
+                }
             }
             _ => {}
         }
+        Ok(())
     }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn sub_router(
-    source: &Source<'_>,
-    file: &Path,
-    text: &str,
-    parsed: &syn::File,
-    router: &Expr,
-    prefix: &str,
-    lookup: &dyn Fn(&str) -> Option<(std::path::PathBuf, String)>,
-    out: &mut Vec<ListedRoute>,
-    depth: usize,
-) -> Result<(), EditError> {
-    match router {
-        // An inline `Router::new().route(..)` chain.
-        Expr::MethodCall(_) => {
-            let mut finder = ChainFinder {
-                source,
-                chains: Vec::new(),
-                depth: 0,
-            };
-            finder.visit_expr(router);
-            if let Some(chain) = finder.chains.into_iter().next() {
-                collect_chain(
-                    source,
-                    file,
-                    text,
-                    parsed,
-                    &chain.calls,
-                    prefix,
-                    lookup,
-                    out,
-                    depth,
-                )?;
-            }
-        }
-        // A call to a function that builds the sub-router.
-        Expr::Call(c) => {
-            let Expr::Path(p) = &*c.func else {
-                return Ok(());
-            };
-            let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
-                return Ok(());
-            };
-            let here = parsed
-                .items
-                .iter()
-                .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
-            if here {
-                collect_routes(file, text, &name, prefix, lookup, out, depth + 1)?;
-            } else if let Some((other, other_text)) = lookup(&name) {
-                collect_routes(&other, &other_text, &name, prefix, lookup, out, depth + 1)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 fn join(prefix: &str, path: &str) -> String {
@@ -782,18 +759,7 @@ pub fn insert_mod(file: &Path, text: &str, name: &str, keyword: &str) -> Result<
     let line = format!("{keyword} {name};");
     let source = Source::new(text);
     let parsed = parse(file, text, &line)?;
-    let mods: Vec<(String, usize, usize)> = parsed
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Mod(m) if m.content.is_none() => Some((
-                m.ident.to_string(),
-                source.offset(m.span().start()),
-                source.offset(m.span().end()),
-            )),
-            _ => None,
-        })
-        .collect();
+    let mods = declared_mods(&source, &parsed);
     if mods.iter().any(|(n, _, _)| n == name) {
         return Ok(None);
     }
@@ -810,7 +776,7 @@ pub fn insert_mod(file: &Path, text: &str, name: &str, keyword: &str) -> Result<
         match after {
             Some(end) => {
                 let (_, line_end) = source.line_bounds(end);
-                splice(text, line_end, &format!("{eol}{eol}{line}"))
+                splice(text, line_end..line_end, &format!("{eol}{eol}{line}"))
             }
             None => {
                 let mut out = text.to_string();
@@ -830,12 +796,16 @@ pub fn insert_mod(file: &Path, text: &str, name: &str, keyword: &str) -> Result<
     } else if let Some(next) = mods.iter().find(|(n, _, _)| sorted && n.as_str() > name) {
         let (line_start, _) = source.line_bounds(next.1);
         let indent = source.indentation_at(next.1);
-        splice(text, line_start, &format!("{indent}{line}{eol}"))
+        splice(
+            text,
+            line_start..line_start,
+            &format!("{indent}{line}{eol}"),
+        )
     } else {
         let last = mods.last().expect("not empty");
         let (_, line_end) = source.line_bounds(last.2);
         let indent = source.indentation_at(last.1);
-        splice(text, line_end, &format!("{eol}{indent}{line}"))
+        splice(text, line_end..line_end, &format!("{eol}{indent}{line}"))
     };
     if syn::parse_file(&out).is_err() {
         return Err(EditError::Unverified {
@@ -850,19 +820,14 @@ pub fn insert_mod(file: &Path, text: &str, name: &str, keyword: &str) -> Result<
 pub fn remove_mod(file: &Path, text: &str, name: &str) -> Result<Edited, EditError> {
     let source = Source::new(text);
     let parsed = parse(file, text, "")?;
-    let Some((start, end)) = parsed.items.iter().find_map(|item| match item {
-        Item::Mod(m) if m.content.is_none() && m.ident == name => Some((
-            source.offset(m.span().start()),
-            source.offset(m.span().end()),
-        )),
-        _ => None,
-    }) else {
+    let mods = declared_mods(&source, &parsed);
+    let Some(&(_, start, end)) = mods.iter().find(|(n, _, _)| n == name) else {
         return Ok(None);
     };
     let (line_start, _) = source.line_bounds(start);
     let (_, last_end) = source.line_bounds(end);
     if !text[line_start..start].trim().is_empty() || !text[end..last_end].trim().is_empty() {
-        return Ok(Some(splice_out(text, start, end)));
+        return Ok(Some(splice(text, start..end, "")));
     }
     // The whole line, and its line ending.
     let mut stop = last_end;
@@ -874,30 +839,36 @@ pub fn remove_mod(file: &Path, text: &str, name: &str) -> Result<Edited, EditErr
     // The first declaration was added with a blank line before it: take
     // that line back too.
     let eol = source.eol();
-    let only_mod = !parsed
-        .items
-        .iter()
-        .any(|i| matches!(i, Item::Mod(m) if m.content.is_none() && m.ident != name));
-    let start = if only_mod && text[..line_start].ends_with(&format!("{eol}{eol}")) {
+    let start = if mods.len() == 1 && text[..line_start].ends_with(&format!("{eol}{eol}")) {
         line_start - eol.len()
     } else {
         line_start
     };
-    let out = splice_out(text, start, stop);
+    let out = splice(text, start..stop, "");
     Ok(Some(out))
 }
 
-fn splice(text: &str, at: usize, insert: &str) -> String {
-    let mut out = String::with_capacity(text.len() + insert.len());
-    out.push_str(&text[..at]);
-    out.push_str(insert);
-    out.push_str(&text[at..]);
-    out
+/// The `mod name;` declarations of a file: name, start and end offsets.
+fn declared_mods(source: &Source<'_>, parsed: &syn::File) -> Vec<(String, usize, usize)> {
+    parsed
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Mod(m) if m.content.is_none() => Some((
+                m.ident.to_string(),
+                source.offset(m.span().start()),
+                source.offset(m.span().end()),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
-fn splice_out(text: &str, start: usize, end: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..start]);
-    out.push_str(&text[end..]);
+/// `text` with the bytes in `range` replaced by `with`.
+fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(with);
+    out.push_str(&text[range.end..]);
     out
 }

@@ -2,8 +2,7 @@
 //! the controller module, its view type, its tests, the `mod` lines and the
 //! routes.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use askama::Template;
@@ -224,62 +223,6 @@ fn files(resource: &ResourceName) -> Files {
     }
 }
 
-/// Pending contents: what the plan has computed so far, over the disk.
-struct Pending<'a> {
-    project: &'a Project,
-    files: BTreeMap<PathBuf, (bool, Option<String>)>,
-}
-
-impl<'a> Pending<'a> {
-    fn new(project: &'a Project) -> Self {
-        Self {
-            project,
-            files: BTreeMap::new(),
-        }
-    }
-
-    fn get(&mut self, rel: &Path) -> Result<Option<String>> {
-        if let Some((_, c)) = self.files.get(rel) {
-            return Ok(c.clone());
-        }
-        let c = self.project.read_if_exists(rel)?;
-        self.files
-            .insert(rel.to_path_buf(), (c.is_some(), c.clone()));
-        Ok(c)
-    }
-
-    fn set(&mut self, rel: &Path, contents: Option<String>) -> Result<()> {
-        self.get(rel)?;
-        let entry = self.files.get_mut(rel).expect("read above");
-        entry.1 = contents;
-        Ok(())
-    }
-
-    /// Turns the pending contents into plan changes.
-    fn into_plan(self, order: &[PathBuf]) -> Result<Plan> {
-        let mut plan = Plan::new(&self.project.root);
-        let mut keys: Vec<&PathBuf> = order
-            .iter()
-            .filter(|p| self.files.contains_key(*p))
-            .collect();
-        for k in self.files.keys() {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-        for rel in keys {
-            let (existed, contents) = &self.files[rel];
-            match (existed, contents) {
-                (false, Some(c)) => plan.create(rel.clone(), c.clone()),
-                (true, Some(c)) => plan.edit(rel.clone(), c.clone(), "update"),
-                (true, None) => plan.remove(rel.clone()),
-                (false, None) => {}
-            }
-        }
-        Ok(plan)
-    }
-}
-
 /// `dir/mod.rs`, or `dir/admin/mod.rs` for the namespace `["admin"]`.
 fn module_file(dir: &str, namespace: &[String]) -> PathBuf {
     if namespace.is_empty() {
@@ -297,15 +240,10 @@ fn namespace_header(kind: &str, path: &str) -> String {
 /// Declares `resource` in `dir/mod.rs` files: `pub mod admin;` in
 /// `controllers/mod.rs`, then `pub mod users;` in `controllers/admin/mod.rs`
 /// (created when missing).
-fn declare(
-    pending: &mut Pending<'_>,
-    dir: &str,
-    kind: &str,
-    resource: &ResourceName,
-) -> Result<()> {
+fn declare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) -> Result<()> {
     for depth in 0..resource.modules.len() {
         let parent = module_file(dir, &resource.modules[..depth]);
-        let text = match pending.get(&parent)? {
+        let text = match plan.current(&parent)? {
             Some(t) => t,
             None if depth > 0 => namespace_header(kind, &resource.modules[..depth].join("/")),
             None => bail!(
@@ -315,22 +253,17 @@ fn declare(
         };
         let name = &resource.modules[depth];
         let edited = rust::insert_mod(&parent, &text, name, "pub mod")?;
-        pending.set(&parent, Some(edited.unwrap_or(text)))?;
+        plan.set(&parent, Some(edited.unwrap_or(text)));
     }
     Ok(())
 }
 
 /// The inverse of [`declare`]: namespace files left with nothing but their
 /// header go, and so does their own declaration.
-fn undeclare(
-    pending: &mut Pending<'_>,
-    dir: &str,
-    kind: &str,
-    resource: &ResourceName,
-) -> Result<()> {
+fn undeclare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) -> Result<()> {
     for depth in (0..resource.modules.len()).rev() {
         let parent = module_file(dir, &resource.modules[..depth]);
-        let Some(text) = pending.get(&parent)? else {
+        let Some(text) = plan.current(&parent)? else {
             continue;
         };
         let name = &resource.modules[depth];
@@ -338,15 +271,15 @@ fn undeclare(
         // A namespace still holding other modules stays declared.
         if depth + 1 < resource.modules.len() {
             let child = PathBuf::from(format!("{child_dir}/mod.rs"));
-            if pending.get(&child)?.is_some() {
+            if plan.current(&child)?.is_some() {
                 continue;
             }
         }
         let edited = rust::remove_mod(&parent, &text, name)?.unwrap_or(text);
         if depth > 0 && edited == namespace_header(kind, &resource.modules[..depth].join("/")) {
-            pending.set(&parent, None)?;
+            plan.set(&parent, None);
         } else {
-            pending.set(&parent, Some(edited))?;
+            plan.set(&parent, Some(edited));
         }
     }
     Ok(())
@@ -380,18 +313,13 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
     }
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
-    let mut pending = Pending::new(project);
-    pending.set(&files.controller, Some(render(&ControllerRs { c: &ctx })))?;
-    pending.set(&files.view, Some(render(&ViewRs { c: &ctx })))?;
-    declare(
-        &mut pending,
-        "src/app/controllers",
-        "controllers",
-        &resource,
-    )?;
-    declare(&mut pending, "src/app/views", "views", &resource)?;
+    let mut plan = Plan::new(&project.root);
+    plan.set(&files.controller, Some(render(&ControllerRs { c: &ctx })));
+    plan.set(&files.view, Some(render(&ViewRs { c: &ctx })));
+    declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    declare(&mut plan, "src/app/views", "views", &resource)?;
     if !opts.skip_routes {
-        let mut text = pending.get(&project.router)?.ok_or_else(|| {
+        let mut text = plan.current(&project.router)?.ok_or_else(|| {
             anyhow::anyhow!(
                 "the router {} is missing; set `router` under [package.metadata.mvc]",
                 project.router.display()
@@ -404,23 +332,18 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
                 text = t;
             }
         }
-        pending.set(&project.router, Some(text))?;
+        plan.set(&project.router, Some(text));
     }
     if ctx.tests {
-        pending.set(&files.api_test, Some(render(&ApiTestRs { c: &ctx })))?;
+        plan.set(&files.api_test, Some(render(&ApiTestRs { c: &ctx })));
         let main = PathBuf::from("tests/api/main.rs");
-        if let Some(text) = pending.get(&main)? {
+        if let Some(text) = plan.current(&main)? {
             let module = resource.modules.join("_");
             let edited = rust::insert_mod(&main, &text, &module, "mod")?;
-            pending.set(&main, Some(edited.unwrap_or(text)))?;
+            plan.set(&main, Some(edited.unwrap_or(text)));
         }
     }
-    let order = [
-        files.controller.clone(),
-        files.view.clone(),
-        files.api_test.clone(),
-    ];
-    pending.into_plan(&order)
+    Ok(plan)
 }
 
 /// Builds the plan of `destroy controller`: what `generate` created goes,
@@ -429,7 +352,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let resource =
         ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
     let files = files(&resource);
-    let mut pending = Pending::new(project);
+    let mut plan = Plan::new(&project.root);
     // The routes pointing at this controller's handlers, whatever actions it had.
     let prefix = format!("{}::", resource.module_path());
     let is_ours = |handler: &str| {
@@ -437,29 +360,19 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
             .strip_prefix(&prefix)
             .is_some_and(|rest| !rest.contains("::"))
     };
-    if let Some(text) = pending.get(&project.router)? {
+    if let Some(text) = plan.current(&project.router)? {
         let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
-        pending.set(&project.router, Some(edited.unwrap_or(text)))?;
+        plan.set(&project.router, Some(edited.unwrap_or(text)));
     }
     let main = PathBuf::from("tests/api/main.rs");
-    if let Some(text) = pending.get(&main)? {
+    if let Some(text) = plan.current(&main)? {
         let edited = rust::remove_mod(&main, &text, &resource.modules.join("_"))?;
-        pending.set(&main, Some(edited.unwrap_or(text)))?;
+        plan.set(&main, Some(edited.unwrap_or(text)));
     }
     for f in [&files.controller, &files.view, &files.api_test] {
-        pending.set(f, None)?;
+        plan.set(f, None);
     }
-    undeclare(
-        &mut pending,
-        "src/app/controllers",
-        "controllers",
-        &resource,
-    )?;
-    undeclare(&mut pending, "src/app/views", "views", &resource)?;
-    let order = [
-        files.controller.clone(),
-        files.view.clone(),
-        files.api_test.clone(),
-    ];
-    pending.into_plan(&order)
+    undeclare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    undeclare(&mut plan, "src/app/views", "views", &resource)?;
+    Ok(plan)
 }

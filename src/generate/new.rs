@@ -299,11 +299,6 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
 
     let shown = args.path.display();
     if args.pretend {
-        shell.status(
-            "pretend",
-            format_args!("nothing was written to `{shown}`"),
-            Tone::Warn,
-        );
         return Ok(());
     }
     if !args.skip_git {

@@ -1,0 +1,78 @@
+//! Helpers shared by the integration tests: running `cargo mvc`, making a
+//! project, and reading a tree back.
+
+// Each test binary uses its own subset of these.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `cargo-mvc mvc <args>` in `dir`, without colours.
+pub fn cargo_mvc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+        .arg("mvc")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cargo-mvc runs")
+}
+
+/// Asserts the run succeeded and returns its stderr (the status lines).
+pub fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// `cargo mvc new <name> <extra>` in `root`, without git or fetch.
+pub fn new_project(root: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["new", name, "--skip-install", "--skip-git", "--quiet"];
+    args.extend_from_slice(extra);
+    ok(cargo_mvc(root, &args));
+    root.join(name)
+}
+
+/// Every path below `dir`, files and directories, relative to it.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path.clone());
+            }
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The sorted relative paths below `dir`, directories included.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir)
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every file below `dir` with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walk(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
