@@ -39,7 +39,7 @@ mod tests {
 <%- for m in a.methods %>
         let (status, body) = call(Method::<@ m|upper @>, "<@ a.example_path @>").await;
         assert_eq!(status, StatusCode::<@ a.status_const @>);
-<%- if a.kind == "no_content" %>
+<%- if a.no_content %>
         assert!(body.is_null());
 <%- else %>
         assert_eq!(body["action"], "<@ a.name @>");

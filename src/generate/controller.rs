@@ -13,6 +13,27 @@ use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
 use crate::project::Project;
 
+/// What an action answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// 200 with the view.
+    Ok,
+    /// 201 with the view.
+    Created,
+    /// 204, no body.
+    NoContent,
+}
+
+impl Reply {
+    fn status(self) -> (u16, &'static str, &'static str) {
+        match self {
+            Reply::Ok => (200, "OK", "Success"),
+            Reply::Created => (201, "CREATED", "Created"),
+            Reply::NoContent => (204, "NO_CONTENT", "Deleted"),
+        }
+    }
+}
+
 /// One action as the user asked for it.
 #[derive(Debug, Clone)]
 pub struct ActionCtx {
@@ -23,7 +44,9 @@ pub struct ActionCtx {
     pub path: String,
     pub example_path: String,
     pub has_id: bool,
-    pub kind: &'static str,
+    /// 204 without a body: the template leaves out the body checks.
+    pub no_content: bool,
+    pub reply: Reply,
     pub status_code: u16,
     pub status_const: &'static str,
     pub status_text: &'static str,
@@ -67,7 +90,8 @@ struct ApiTestRs<'a> {
 const WIDTH: usize = 100;
 
 /// Parses `name[:method]` actions into their routes, by REST convention.
-pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<Vec<ActionCtx>> {
+pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>> {
+    let pascal = &resource.pascal;
     let raw: Vec<String> = if raw.is_empty() {
         vec!["index".to_string()]
     } else {
@@ -89,42 +113,39 @@ pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<
                 METHODS.join(", ")
             );
         }
-        let (methods, path, has_id, kind): (Vec<&str>, String, bool, &str) =
+        let member = format!("{base}/{{id}}");
+        let (methods, path, has_id, reply): (Vec<&str>, String, bool, Reply) =
             match (name.as_str(), method.as_deref()) {
-                ("index", None) => (vec!["get"], base.clone(), false, "ok"),
-                ("show", None) => (vec!["get"], format!("{base}/{{id}}"), true, "ok"),
-                ("create", None) => (vec!["post"], base.clone(), false, "created"),
-                ("update", None) => (vec!["put", "patch"], format!("{base}/{{id}}"), true, "ok"),
-                ("destroy", None) => (vec!["delete"], format!("{base}/{{id}}"), true, "no_content"),
+                ("index", None) => (vec!["get"], base.clone(), false, Reply::Ok),
+                ("show", None) => (vec!["get"], member, true, Reply::Ok),
+                ("create", None) => (vec!["post"], base.clone(), false, Reply::Created),
+                ("update", None) => (vec!["put", "patch"], member, true, Reply::Ok),
+                ("destroy", None) => (vec!["delete"], member, true, Reply::NoContent),
                 (other, m) => {
                     let segment = heck::ToKebabCase::to_kebab_case(other);
                     (
                         vec![m.unwrap_or("get")],
                         format!("{base}/{segment}"),
                         false,
-                        "ok",
+                        Reply::Ok,
                     )
                 }
             };
         if out.iter().any(|a| a.name == name) {
             bail!("action `{name}` is given twice\n\nnothing was written");
         }
-        let (status_code, status_const, status_text) = match kind {
-            "created" => (201, "CREATED", "Created"),
-            "no_content" => (204, "NO_CONTENT", "Deleted"),
-            _ => (200, "OK", "Success"),
-        };
+        let (status_code, status_const, status_text) = reply.status();
         let response = format!("{pascal}Response");
-        let body_doc = if kind == "no_content" {
+        let body_doc = if reply == Reply::NoContent {
             String::new()
         } else {
             format!(", body = {response}")
         };
         let param = if has_id { "Path(id): Path<String>" } else { "" };
-        let ret = match kind {
-            "created" => format!("Result<(StatusCode, Json<{response}>), AppError>"),
-            "no_content" => "Result<StatusCode, AppError>".to_string(),
-            _ => format!("Result<Json<{response}>, AppError>"),
+        let ret = match reply {
+            Reply::Created => format!("Result<(StatusCode, Json<{response}>), AppError>"),
+            Reply::NoContent => "Result<StatusCode, AppError>".to_string(),
+            Reply::Ok => format!("Result<Json<{response}>, AppError>"),
         };
         let one_line = format!("pub async fn {name}({param}) -> {ret} {{");
         let signature = if one_line.len() <= WIDTH || !has_id {
@@ -133,11 +154,11 @@ pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<
             format!("pub async fn {name}(\n    {param},\n) -> {ret} {{")
         };
         let id = if has_id { "Some(id)" } else { "None" };
-        let body = match kind {
-            "created" => format!(
+        let body = match reply {
+            Reply::Created => format!(
                 "    let view = {response}::new(\"{name}\", {id});\n    Ok((StatusCode::CREATED, Json(view)))"
             ),
-            "no_content" => {
+            Reply::NoContent => {
                 if has_id {
                     "    tracing::debug!(%id, \"deleted\");\n    Ok(StatusCode::NO_CONTENT)"
                         .to_string()
@@ -145,7 +166,9 @@ pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<
                     "    Ok(StatusCode::NO_CONTENT)".to_string()
                 }
             }
-            _ => format!("    let view = {response}::new(\"{name}\", {id});\n    Ok(Json(view))"),
+            Reply::Ok => {
+                format!("    let view = {response}::new(\"{name}\", {id});\n    Ok(Json(view))")
+            }
         };
         let example_path = path.replace("{id}", "42");
         out.push(ActionCtx {
@@ -160,7 +183,8 @@ pub fn actions(resource: &ResourceName, raw: &[String], pascal: &str) -> Result<
             path,
             example_path,
             has_id,
-            kind,
+            no_content: reply == Reply::NoContent,
+            reply,
             status_code,
             status_const,
             status_text,
@@ -183,15 +207,15 @@ fn context(
     raw: &[String],
     opts: &Options,
 ) -> Result<ControllerCtx> {
-    let actions = actions(resource, raw, &resource.pascal)?;
+    let actions = actions(resource, raw)?;
     let mut axum = Vec::new();
-    if actions.iter().any(|a| a.kind != "no_content") {
+    if actions.iter().any(|a| a.reply != Reply::NoContent) {
         axum.push("use axum::Json;");
     }
     if actions.iter().any(|a| a.has_id) {
         axum.push("use axum::extract::Path;");
     }
-    if actions.iter().any(|a| a.kind != "ok") {
+    if actions.iter().any(|a| a.reply != Reply::Ok) {
         axum.push("use axum::http::StatusCode;");
     }
     Ok(ControllerCtx {
