@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+const DEFAULT_ROUTER: &str = "src/app/router.rs";
+const DEFAULT_ROUTER_FN: &str = "routes";
+
 /// An application made by `cargo mvc new`.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -23,7 +26,46 @@ impl Project {
         Self::find(&cwd)
     }
 
+    /// The application around `dir`: the nearest `Cargo.toml` above it with
+    /// `[package.metadata.mvc]`, read directly (the common case, and fast);
+    /// otherwise, as from a workspace root, the member cargo_metadata names.
     pub fn find(dir: &Path) -> Result<Self> {
+        for ancestor in dir.ancestors() {
+            let manifest = ancestor.join("Cargo.toml");
+            let Ok(text) = std::fs::read_to_string(&manifest) else {
+                continue;
+            };
+            let doc: toml_edit::DocumentMut = text.parse().with_context(|| {
+                format!(
+                    "{} is not valid TOML; fix it and run the command again",
+                    manifest.display()
+                )
+            })?;
+            let mvc = doc
+                .get("package")
+                .and_then(|p| p.get("metadata"))
+                .and_then(|m| m.get("mvc"));
+            if let Some(mvc) = mvc {
+                let get = |key: &str| mvc.get(key);
+                return Ok(Self {
+                    root: ancestor.to_path_buf(),
+                    router: PathBuf::from(
+                        get("router")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or(DEFAULT_ROUTER),
+                    ),
+                    router_fn: get("router-fn")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or(DEFAULT_ROUTER_FN)
+                        .to_string(),
+                    openapi: get("openapi").and_then(|v| v.as_bool()).unwrap_or(false),
+                });
+            }
+        }
+        Self::from_workspace(dir)
+    }
+
+    fn from_workspace(dir: &Path) -> Result<Self> {
         let metadata = cargo_metadata::MetadataCommand::new()
             .current_dir(dir)
             .no_deps()
@@ -34,18 +76,11 @@ impl Project {
                     dir.display()
                 )
             })?;
-        let package = metadata
+        let Some(package) = metadata
             .packages
             .iter()
-            .filter(|p| !p.metadata["mvc"].is_null())
-            .find(|p| p.manifest_path.parent().is_some_and(|d| dir.starts_with(d)))
-            .or_else(|| {
-                metadata
-                    .packages
-                    .iter()
-                    .find(|p| !p.metadata["mvc"].is_null())
-            });
-        let Some(package) = package else {
+            .find(|p| !p.metadata["mvc"].is_null())
+        else {
             bail!(
                 "{} is not inside an application made by `cargo mvc new` (no [package.metadata.mvc] in its Cargo.toml)\n\nrun the command inside the application, or create one with `cargo mvc new <PATH>`",
                 dir.display()
@@ -60,8 +95,11 @@ impl Project {
             .to_path_buf();
         Ok(Self {
             root,
-            router: PathBuf::from(mvc["router"].as_str().unwrap_or("src/app/router.rs")),
-            router_fn: mvc["router-fn"].as_str().unwrap_or("routes").to_string(),
+            router: PathBuf::from(mvc["router"].as_str().unwrap_or(DEFAULT_ROUTER)),
+            router_fn: mvc["router-fn"]
+                .as_str()
+                .unwrap_or(DEFAULT_ROUTER_FN)
+                .to_string(),
             openapi: mvc["openapi"].as_bool().unwrap_or(false),
         })
     }

@@ -872,3 +872,6 @@ fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
     out.push_str(&text[range.end..]);
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,242 @@
+//! Golden fixtures and properties of the router edits.
+//!
+//! Each `fixtures/router/<case>/before.rs` gets `GET|POST /api/users`; the
+//! result must equal `after.rs` (or, for a file that cannot be edited, the
+//! error must equal `error.txt`). Then: a second run changes nothing, the
+//! result parses, the edit only adds text, and removing the routes gives back `before.rs`
+//! byte for byte. Refresh the goldens after an intended change with
+//! `MVC_BLESS=1 cargo test --bin cargo-mvc fixtures`.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn users_routes() -> Vec<(String, String)> {
+    vec![
+        ("get".to_string(), "users::index".to_string()),
+        ("post".to_string(), "users::create".to_string()),
+    ]
+}
+
+fn is_users(handler: &str) -> bool {
+    handler.starts_with("users::")
+}
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/router");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("before.rs").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Checks one golden, or writes it when blessing.
+fn golden(path: &Path, actual: &str) {
+    if std::env::var_os("MVC_BLESS").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{} is missing; bless the fixtures", path.display()));
+    assert_eq!(actual, expected, "{} differs", path.display());
+}
+
+#[test]
+fn fixtures() {
+    let dirs = fixture_dirs();
+    assert!(dirs.len() >= 10, "the fixtures are found");
+    for dir in dirs {
+        let name = Path::new("src/app/router.rs");
+        let before = std::fs::read_to_string(dir.join("before.rs")).unwrap();
+        let result = insert_route(name, &before, "routes", "/api/users", &users_routes());
+        let after = match result {
+            Err(e) => {
+                golden(&dir.join("error.txt"), &format!("{e}\n"));
+                continue;
+            }
+            Ok(edited) => edited.expect("the route is new"),
+        };
+        golden(&dir.join("after.rs"), &after);
+        let case = dir.display();
+
+        // A second run finds every method and changes nothing.
+        let again = insert_route(name, &after, "routes", "/api/users", &users_routes()).unwrap();
+        assert_eq!(again, None, "{case}: second run");
+        // The result parses.
+        syn::parse_file(&after).unwrap_or_else(|e| panic!("{case}: {e}"));
+        // Only text was added: not a byte of the original is changed.
+        let diff = similar::TextDiff::from_chars(&before, &after);
+        let removed = diff.ops().iter().any(|op| {
+            matches!(
+                op.tag(),
+                similar::DiffTag::Delete | similar::DiffTag::Replace
+            )
+        });
+        assert!(!removed, "{case}: the edit touches only what it adds");
+        // Removing the routes gives back the original bytes.
+        let restored = remove_routes(name, &after, "routes", &is_users).unwrap();
+        assert_eq!(
+            restored.as_deref(),
+            Some(before.as_str()),
+            "{case}: destroy"
+        );
+    }
+}
+
+#[test]
+fn routes_are_listed_through_nest_and_merge() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/router/nest_merge");
+    let text = std::fs::read_to_string(dir.join("before.rs")).unwrap();
+    let routes = list_routes(Path::new("router.rs"), &text, "routes", &|_| None).unwrap();
+    let listed: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{} {} {}", r.method, r.path, r.handler))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "GET /api/health health::show",
+            "GET /api/admin/stats health::show",
+            "GET /api/ready ready::show"
+        ]
+    );
+}
+
+#[test]
+fn mod_lines_keep_a_sorted_list_sorted() {
+    let file = Path::new("mod.rs");
+    let sorted = "//! Controllers.\n\npub mod health;\npub mod ready;\n";
+    let out = insert_mod(file, sorted, "posts", "pub mod")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        out,
+        "//! Controllers.\n\npub mod health;\npub mod posts;\npub mod ready;\n"
+    );
+    assert_eq!(
+        remove_mod(file, &out, "posts").unwrap().as_deref(),
+        Some(sorted)
+    );
+
+    let unsorted = "pub mod zebra;\npub mod apple;\n";
+    let out = insert_mod(file, unsorted, "mango", "pub mod")
+        .unwrap()
+        .unwrap();
+    assert_eq!(out, "pub mod zebra;\npub mod apple;\npub mod mango;\n");
+
+    let empty = "//! Models.\n";
+    let out = insert_mod(file, empty, "post", "pub mod").unwrap().unwrap();
+    assert_eq!(out, "//! Models.\n\npub mod post;\n");
+    assert_eq!(
+        remove_mod(file, &out, "post").unwrap().as_deref(),
+        Some(empty)
+    );
+    assert_eq!(insert_mod(file, &out, "post", "pub mod").unwrap(), None);
+}
+
+/// One call of a generated router: a route or a comment, in a given style.
+#[derive(Debug, Clone)]
+enum Piece {
+    Route {
+        path: usize,
+        methods: Vec<&'static str>,
+    },
+    LineComment,
+    BlockComment,
+    Blank,
+}
+
+fn piece() -> impl Strategy<Value = Piece> {
+    prop_oneof![
+        4 => (0usize..50, proptest::sample::subsequence(vec!["get", "post", "put", "delete"], 1..=3))
+            .prop_map(|(path, methods)| Piece::Route { path, methods }),
+        1 => Just(Piece::LineComment),
+        1 => Just(Piece::BlockComment),
+        1 => Just(Piece::Blank),
+    ]
+}
+
+/// Renders a router with the pieces, indentation, line ending and an
+/// optional trailing `.layer(..)`.
+fn render(
+    pieces: &[Piece],
+    indent: &str,
+    eol: &str,
+    layer: bool,
+    trailing_comment: bool,
+) -> String {
+    let mut out = format!(
+        "use axum::Router;{eol}use axum::routing::*;{eol}{eol}pub fn routes() -> Router {{{eol}"
+    );
+    out.push_str(&format!("{indent}Router::new()"));
+    let mut seen = std::collections::HashSet::new();
+    for piece in pieces {
+        match piece {
+            Piece::Route { path, methods } => {
+                if !seen.insert(*path) {
+                    continue;
+                }
+                let chain: Vec<String> = methods
+                    .iter()
+                    .map(|m| format!("{m}(h::p{path}_{m})"))
+                    .collect();
+                out.push_str(&format!(
+                    "{eol}{indent}{indent}.route(\"/api/p{path}\", {})",
+                    chain.join(".")
+                ));
+                if trailing_comment {
+                    out.push_str(" // note");
+                }
+            }
+            Piece::LineComment => out.push_str(&format!("{eol}{indent}{indent}// a comment")),
+            Piece::BlockComment => out.push_str(&format!("{eol}{indent}{indent}/* a block */")),
+            Piece::Blank => out.push_str(eol),
+        }
+    }
+    if layer {
+        out.push_str(&format!(
+            "{eol}{indent}{indent}.layer(tower::layer::util::Identity::new())"
+        ));
+    }
+    out.push_str(&format!("{eol}}}{eol}"));
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn insert_then_remove_is_the_identity(
+        pieces in proptest::collection::vec(piece(), 0..12),
+        indent in prop_oneof![Just("    "), Just("  "), Just("\t")],
+        eol in prop_oneof![Just("\n"), Just("\r\n")],
+        layer: bool,
+        trailing_comment: bool,
+    ) {
+        let before = render(&pieces, indent, eol, layer, trailing_comment);
+        prop_assume!(syn::parse_file(&before).is_ok());
+        let file = Path::new("router.rs");
+        let after = insert_route(file, &before, "routes", "/api/users", &users_routes())
+            .unwrap()
+            .expect("the path is new");
+        // The result parses and holds the routes, in the file's line endings.
+        prop_assert!(syn::parse_file(&after).is_ok());
+        if eol == "\r\n" {
+            prop_assert!(!after.replace("\r\n", "").contains('\n'));
+        }
+        let listed = list_routes(file, &after, "routes", &|_| None).unwrap();
+        prop_assert!(listed.iter().any(|r| r.path == "/api/users" && r.method == "POST"));
+        // Only lines were added.
+        let diff = similar::TextDiff::from_lines(&before, &after);
+        prop_assert!(diff.ops().iter().all(|op| matches!(op.tag(), similar::DiffTag::Equal | similar::DiffTag::Insert)));
+        // A second run changes nothing; removing gives back every byte.
+        prop_assert_eq!(insert_route(file, &after, "routes", "/api/users", &users_routes()).unwrap(), None);
+        let restored = remove_routes(file, &after, "routes", &is_users).unwrap();
+        prop_assert_eq!(restored.as_deref(), Some(before.as_str()));
+    }
+}
