@@ -208,23 +208,28 @@ struct ChainFinder<'s, 'a> {
 
 impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
     fn visit_expr_method_call(&mut self, node: &'ast ExprMethodCall) {
-        let mut calls = Vec::new();
-        let mut cur: &Expr = &Expr::MethodCall(node.clone());
-        while let Expr::MethodCall(m) = cur {
-            calls.push(Call {
-                name: m.method.to_string(),
-                dot: self.source.offset(m.dot_token.span.start()),
-                end: self.source.offset(m.span().end()),
-                args: m.args.iter().cloned().collect(),
-            });
-            cur = &m.receiver;
-        }
-        calls.reverse();
-        let root_is_router_new = is_router_new(cur);
         if self.depth == 0 {
+            // Offsets come from the tokens' own spans: `Spanned::span()` on a
+            // call would re-walk its whole receiver chain, which makes long
+            // routers quadratic.
+            let mut calls = Vec::new();
+            let mut m = node;
+            let root = loop {
+                calls.push(Call {
+                    name: m.method.to_string(),
+                    dot: self.source.offset(m.dot_token.span.start()),
+                    end: self.source.offset(m.paren_token.span.close().end()),
+                    args: m.args.iter().cloned().collect(),
+                });
+                match &*m.receiver {
+                    Expr::MethodCall(inner) => m = inner,
+                    other => break other,
+                }
+            };
+            calls.reverse();
             self.chains.push(Chain {
-                root_is_router_new,
-                root_end: self.source.offset(cur.span().end()),
+                root_is_router_new: is_router_new(root),
+                root_end: self.source.offset(root.span().end()),
                 calls,
             });
         }
@@ -411,10 +416,12 @@ pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit
     format!(".route(\n{inner}{lit},\n{inner}{chain},\n{indent})")
 }
 
-/// Adds the methods of `path` to the router in `function` of `text`: a new
-/// `.route` after the last route-like call, or, when `path` is routed
-/// already, its other methods joined to that route (axum panics on two
-/// `.route`s with one path). `None` when every method is already there.
+/// A path and the methods to route on it: `[(method, handler)]`.
+pub type RouteGroup = (String, Vec<(String, String)>);
+
+/// Adds the methods of `path` to the router in `function` of `text`; see
+/// [`insert_routes`].
+#[cfg(test)]
 pub fn insert_route(
     file: &Path,
     text: &str,
@@ -422,7 +429,30 @@ pub fn insert_route(
     path: &str,
     methods: &[(String, String)],
 ) -> Result<Edited, EditError> {
-    let snippet = format_route(path, methods, "        ", "    ");
+    insert_routes(
+        file,
+        text,
+        function,
+        &[(path.to_string(), methods.to_vec())],
+    )
+}
+
+/// Adds routes to the router in `function` of `text`, parsing it once: a
+/// new path becomes a `.route` after the last route-like call before the
+/// first `.layer`/`.fallback`/`.with_state`; a path routed already gets its
+/// other methods joined to that route (axum panics on two `.route`s with
+/// one path). `None` when every method is already there.
+pub fn insert_routes(
+    file: &Path,
+    text: &str,
+    function: &str,
+    groups: &[RouteGroup],
+) -> Result<Edited, EditError> {
+    let snippet: Vec<String> = groups
+        .iter()
+        .map(|(path, methods)| format_route(path, methods, "        ", "    "))
+        .collect();
+    let snippet = snippet.join("\n");
     let source = Source::new(text);
     let parsed = parse(file, text, &snippet)?;
     let Some(chain) = find_chain(&source, &parsed, function) else {
@@ -433,30 +463,75 @@ pub fn insert_route(
         });
     };
     let existing = routes_in(&chain);
-    let missing: Vec<(String, String)> = methods
-        .iter()
-        .filter(|(m, _)| !existing.iter().any(|r| r.path == path && r.method == *m))
-        .cloned()
-        .collect();
-    if missing.is_empty() {
-        return Ok(None);
-    }
     let eol = source.eol();
     let unit = source.indent_unit();
-    let same_path = chain.calls.iter().find(|c| {
-        c.name == "route" && c.args.len() == 2 && string_lit(&c.args[0]).as_deref() == Some(path)
-    });
-    let (at, end, insert) = if let Some(call) = same_path {
-        // Re-state that one route with the joined methods.
-        let mut all: Vec<(String, String)> = method_router(&call.args[1])
-            .into_iter()
-            .map(|e| (e.method, e.handler))
+    let anchor = Anchor::find(&source, &chain, &unit);
+    // (start, end, replacement); the new routes all go at the anchor.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut appended = String::new();
+    for (path, methods) in groups {
+        let missing: Vec<(String, String)> = methods
+            .iter()
+            .filter(|(m, _)| !existing.iter().any(|r| r.path == *path && r.method == *m))
+            .cloned()
             .collect();
-        all.extend(missing);
-        let indent = source.indentation_at(call.dot).to_string();
-        let text = format_route(path, &all, &indent, &unit).replace('\n', eol);
-        (call.dot, call.end, text)
-    } else {
+        if missing.is_empty() {
+            continue;
+        }
+        let same_path = chain.calls.iter().find(|c| {
+            c.name == "route"
+                && c.args.len() == 2
+                && string_lit(&c.args[0]).as_deref() == Some(path.as_str())
+        });
+        if let Some(call) = same_path {
+            // Re-state that one route with the joined methods.
+            let mut all: Vec<(String, String)> = method_router(&call.args[1])
+                .into_iter()
+                .map(|e| (e.method, e.handler))
+                .collect();
+            all.extend(missing);
+            let indent = source.indentation_at(call.dot).to_string();
+            let restated = format_route(path, &all, &indent, &unit).replace('\n', eol);
+            edits.push((call.dot, call.end, restated));
+        } else if let Some(indent) = &anchor.indent {
+            let body = format_route(path, methods, indent, &unit).replace('\n', eol);
+            appended.push_str(&format!("{eol}{indent}{body}"));
+        } else {
+            appended.push_str(&format_route(path, methods, "", &unit).replace('\n', " "));
+        }
+    }
+    if edits.is_empty() && appended.is_empty() {
+        return Ok(None);
+    }
+    if !appended.is_empty() {
+        edits.push((anchor.at, anchor.at, appended));
+    }
+    // Back to front, so earlier offsets stay valid; at one offset, the
+    // insertion (empty range) goes after a replacement ending there.
+    edits.sort_by_key(|(start, end, _)| std::cmp::Reverse((*start, *end)));
+    let mut out = text.to_string();
+    for (start, end, with) in edits {
+        out.replace_range(start..end, &with);
+    }
+    verify(file, &out, function, &snippet, |routes| {
+        groups.iter().all(|(path, methods)| {
+            methods
+                .iter()
+                .all(|(m, _)| routes.iter().any(|r| r.path == *path && r.method == *m))
+        })
+    })?;
+    Ok(Some(out))
+}
+
+/// Where new routes go: the offset, and the indentation when they go on
+/// lines of their own (`None`: inline, in a one-line chain).
+struct Anchor {
+    at: usize,
+    indent: Option<String>,
+}
+
+impl Anchor {
+    fn find(source: &Source<'_>, chain: &Chain, unit: &str) -> Self {
         let stop = chain
             .calls
             .iter()
@@ -471,31 +546,28 @@ pub fn insert_route(
             .calls
             .get(stop)
             .is_some_and(|c| source.starts_line(c.dot));
-        if source.ends_line(anchor_end)
-            && (anchor_starts_line || next_starts_line || anchor.is_none())
-        {
-            let indent = if let (true, Some(i)) = (anchor_starts_line, anchor) {
-                source.indentation_at(chain.calls[i].dot).to_string()
-            } else if next_starts_line {
-                source.indentation_at(chain.calls[stop].dot).to_string()
-            } else {
-                format!("{}{}", source.indentation_at(chain.root_end), unit)
+        let own_lines = source.ends_line(anchor_end)
+            && (anchor_starts_line || next_starts_line || anchor.is_none());
+        if !own_lines {
+            return Self {
+                at: anchor_end,
+                indent: None,
             };
-            let (_, line_end) = source.line_bounds(anchor_end);
-            let body = format_route(path, methods, &indent, &unit).replace('\n', eol);
-            (line_end, line_end, format!("{eol}{indent}{body}"))
-        } else {
-            let one_line = format_route(path, methods, "", &unit);
-            (anchor_end, anchor_end, one_line.replace('\n', " "))
         }
-    };
-    let out = splice(text, at..end, &insert);
-    verify(file, &out, function, &snippet, |routes| {
-        methods
-            .iter()
-            .all(|(m, _)| routes.iter().any(|r| r.path == path && r.method == *m))
-    })?;
-    Ok(Some(out))
+        let indent = if let (true, Some(i)) = (anchor_starts_line, anchor) {
+            source.indentation_at(chain.calls[i].dot).to_string()
+        } else if next_starts_line {
+            source.indentation_at(chain.calls[stop].dot).to_string()
+        } else {
+            format!("{}{}", source.indentation_at(chain.root_end), unit)
+        };
+        // After a comment that ends the anchor's line, not before it.
+        let (_, line_end) = source.line_bounds(anchor_end);
+        Self {
+            at: line_end,
+            indent: Some(indent),
+        }
+    }
 }
 
 /// Removes from the router every method whose handler `is_ours` says was

@@ -312,8 +312,8 @@ fn undeclare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) ->
 /// The routes of the controller, grouped by path in order of appearance:
 /// `(path, [(method, handler)])`. Handlers are named through the router's
 /// `use super::controllers::*`.
-fn routes(ctx: &ControllerCtx) -> Vec<(String, Vec<(String, String)>)> {
-    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+fn routes(ctx: &ControllerCtx) -> Vec<rust::RouteGroup> {
+    let mut out: Vec<rust::RouteGroup> = Vec::new();
     for a in &ctx.actions {
         let handler = format!("{}::{}", ctx.module_path, a.name);
         let methods = a.methods.iter().map(|m| (m.clone(), handler.clone()));
@@ -349,12 +349,10 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
                 project.router.display()
             )
         })?;
-        for (path, methods) in routes(&ctx) {
-            if let Some(t) =
-                rust::insert_route(&project.router, &text, &project.router_fn, &path, &methods)?
-            {
-                text = t;
-            }
+        if let Some(t) =
+            rust::insert_routes(&project.router, &text, &project.router_fn, &routes(&ctx))?
+        {
+            text = t;
         }
         plan.set(&project.router, Some(text));
     }
