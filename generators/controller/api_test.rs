@@ -21,3 +21,17 @@ async fn every_<@ c.test_name @>_route_answers() {
     }
     app.stop().await.unwrap();
 }
+<%- if c.openapi %>
+
+#[tokio::test]
+async fn every_<@ c.test_name @>_route_is_documented() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    let spec: serde_json::Value = response.json().await.unwrap();
+    let documented = |path: &str| spec["paths"][path].is_object();
+<%- for path in c.doc_paths %>
+    assert!(documented("<@ path @>"));
+<%- endfor %>
+    app.stop().await.unwrap();
+}
+<%- endif %>

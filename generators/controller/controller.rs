@@ -25,6 +25,14 @@ use crate::app::views::<@ c.module_path @>::<@ c.pascal @>Response;
 <@ a.body @>
 }
 <%- endfor %>
+<%- if c.openapi %>
+
+/// The OpenAPI description of these routes, merged into the application's
+/// document in `app::openapi`.
+#[derive(utoipa::OpenApi)]
+<@ c.openapi_attr @>
+pub struct ApiDoc;
+<%- endif %>
 <%- if c.tests %>
 
 #[cfg(test)]

@@ -936,6 +936,93 @@ fn declared_mods(source: &Source<'_>, parsed: &syn::File) -> Vec<(String, usize,
         .collect()
 }
 
+/// Rewrites the argument list of the `.method(..)` calls that end the chain
+/// `function` returns, e.g. the `.merge_from(..)` calls of the OpenAPI
+/// document: `update` gets the arguments as written and changes them. The
+/// chain is laid out again as rustfmt would. `None` when nothing changes.
+pub fn edit_chain_calls(
+    file: &Path,
+    text: &str,
+    function: &str,
+    method: &str,
+    update: &dyn Fn(&mut Vec<String>),
+) -> Result<Edited, EditError> {
+    let source = Source::new(text);
+    let parsed = parse(file, text, "")?;
+    let not_found = || EditError::NotFound {
+        file: file.display().to_string(),
+        message: format!("`fn {function}` does not end in a chain of `.{method}(..)` calls"),
+        snippet: String::new(),
+    };
+    let tail = parsed
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Fn(f) if f.sig.ident == function => f.block.stmts.last(),
+            _ => None,
+        })
+        .and_then(|stmt| match stmt {
+            syn::Stmt::Expr(expr, None) => Some(expr),
+            _ => None,
+        })
+        .ok_or_else(not_found)?;
+    let mut calls = Vec::new();
+    let mut cur = tail;
+    while let Expr::MethodCall(m) = cur {
+        if m.method != method || m.args.len() != 1 {
+            return Err(not_found());
+        }
+        let arg = &m.args[0];
+        let start = source.offset(arg.span().start());
+        let end = source.offset(arg.span().end());
+        calls.push((
+            text[start..end].to_string(),
+            source.offset(m.paren_token.span.close().end()),
+        ));
+        cur = &m.receiver;
+    }
+    calls.reverse();
+    let root_start = source.offset(cur.span().start());
+    let root_end = source.offset(cur.span().end());
+    let end = calls.last().map_or(root_end, |(_, end)| *end);
+    let before: Vec<String> = calls.into_iter().map(|(arg, _)| arg).collect();
+    let mut after = before.clone();
+    update(&mut after);
+    let same = |a: &[String], b: &[String]| {
+        let norm = |v: &[String]| {
+            v.iter()
+                .map(|x| x.replace(char::is_whitespace, ""))
+                .collect::<Vec<_>>()
+        };
+        norm(a) == norm(b)
+    };
+    if same(&before, &after) {
+        return Ok(None);
+    }
+    let root = &text[root_start..root_end];
+    let indent = source.indentation_at(root_start);
+    let flat: String = std::iter::once(root.to_string())
+        .chain(after.iter().map(|a| format!(".{method}({a})")))
+        .collect();
+    let laid_out = if flat.len() <= CHAIN_WIDTH && indent.len() + flat.len() <= MAX_WIDTH {
+        flat
+    } else {
+        let eol = source.eol();
+        let unit = source.indent_unit();
+        let mut out = root.to_string();
+        for a in &after {
+            out.push_str(&format!("{eol}{indent}{unit}.{method}({a})"));
+        }
+        out
+    };
+    let out = splice(text, root_start..end, &laid_out);
+    syn::parse_file(&out).map_err(|_| EditError::Unverified {
+        file: file.display().to_string(),
+        snippet: laid_out.clone(),
+    })?;
+    Ok(Some(out))
+}
+
 /// `text` with the bytes in `range` replaced by `with`.
 fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
     let mut out = String::with_capacity(text.len() + with.len());

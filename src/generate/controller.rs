@@ -65,6 +65,11 @@ pub struct ControllerCtx {
     pub imports: String,
     pub actions: Vec<ActionCtx>,
     pub openapi: bool,
+    /// `#[openapi(paths(..), components(..))]`, laid out as rustfmt would.
+    pub openapi_attr: String,
+    /// The distinct paths, for the test that finds them in the OpenAPI
+    /// document.
+    pub doc_paths: Vec<String>,
     pub tests: bool,
 }
 
@@ -88,6 +93,8 @@ struct ApiTestRs<'a> {
 
 /// rustfmt's line width: longer signatures are wrapped as rustfmt would.
 const WIDTH: usize = 100;
+/// rustfmt's `attr_fn_like_width`: longer attribute arguments go one a line.
+const ATTR_WIDTH: usize = 70;
 
 /// Parses `name[:method]` actions into their routes, by REST convention.
 pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>> {
@@ -218,7 +225,24 @@ fn context(
     if actions.iter().any(|a| a.reply != Reply::Ok) {
         axum.push("use axum::http::StatusCode;");
     }
+    let handlers: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
+    let paths = format!("paths({})", handlers.join(", "));
+    let schemas = format!("components(schemas({}Response))", resource.pascal);
+    let args = format!("{paths}, {schemas}");
+    let openapi_attr = if args.len() <= ATTR_WIDTH && args.len() + 12 <= WIDTH {
+        format!("#[openapi({args})]")
+    } else {
+        format!("#[openapi(\n    {paths},\n    {schemas}\n)]")
+    };
+    let mut paths: Vec<String> = Vec::new();
+    for a in &actions {
+        if !paths.contains(&a.path) {
+            paths.push(a.path.clone());
+        }
+    }
     Ok(ControllerCtx {
+        doc_paths: paths,
+        openapi_attr,
         url: resource.url.clone(),
         human: resource.url.replace(['/', '-'], " "),
         module_path: resource.module_path(),
@@ -325,6 +349,28 @@ fn routes(ctx: &ControllerCtx) -> Vec<rust::RouteGroup> {
     out
 }
 
+/// The OpenAPI document the controllers' `ApiDoc`s are merged into.
+const OPENAPI_FILE: &str = "src/app/openapi.rs";
+const OPENAPI_FN: &str = "document";
+
+/// `users::ApiDoc::openapi()`: how the document names a controller's part.
+fn doc_merge(resource: &ResourceName) -> String {
+    format!("{}::ApiDoc::openapi()", resource.module_path())
+}
+
+/// Changes the `.merge_from(..)` list of the OpenAPI document, if the file
+/// is there.
+fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<()> {
+    let file = PathBuf::from(OPENAPI_FILE);
+    if let Some(text) = plan.current(&file)?
+        && let Some(edited) =
+            rust::edit_chain_calls(&file, &text, OPENAPI_FN, "merge_from", update)?
+    {
+        plan.set(&file, Some(edited));
+    }
+    Ok(())
+}
+
 /// Builds the plan of `generate controller`.
 pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
     let resource =
@@ -356,6 +402,14 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         }
         plan.set(&project.router, Some(text));
     }
+    if ctx.openapi {
+        let doc = doc_merge(&resource);
+        edit_document(&mut plan, &|merges: &mut Vec<String>| {
+            if !merges.iter().any(|m| m.replace(' ', "") == doc) {
+                merges.push(doc.clone());
+            }
+        })?;
+    }
     if ctx.tests {
         plan.set(&files.api_test, Some(render(&ApiTestRs { c: &ctx })));
         let main = PathBuf::from("tests/api/main.rs");
@@ -385,6 +439,12 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     if let Some(text) = plan.current(&project.router)? {
         let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
         plan.set(&project.router, Some(edited.unwrap_or(text)));
+    }
+    if project.openapi {
+        let doc = doc_merge(&resource);
+        edit_document(&mut plan, &|merges: &mut Vec<String>| {
+            merges.retain(|m| m.replace(' ', "") != doc);
+        })?;
     }
     let main = PathBuf::from("tests/api/main.rs");
     if let Some(text) = plan.current(&main)? {
