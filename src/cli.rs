@@ -50,7 +50,7 @@ pub enum Command {
         after_help = "Examples:\n  cargo mvc new blog\n  cargo mvc new services/shop --name shop-api --skip-redis --license Apache-2.0\n  cargo mvc new demo --pretend"
     )]
     New(NewArgs),
-    /// Generate code into the application: controller
+    /// Generate code into the application: controller, view
     #[command(visible_alias = "g", subcommand)]
     Generate(Generate),
     /// Remove what `generate` added
@@ -68,6 +68,11 @@ pub enum Generate {
         after_help = "Actions map to routes by REST convention: index GET /api/NAME, show GET /api/NAME/{id},\ncreate POST /api/NAME, update PUT+PATCH /api/NAME/{id}, destroy DELETE /api/NAME/{id};\nany other action is NAME[:METHOD] -> /api/NAME/ACTION (GET by default).\n\nExamples:\n  cargo mvc generate controller users index show create update destroy\n  cargo mvc g controller ticker buy:post sell:delete\n  cargo mvc g controller admin/users index"
     )]
     Controller(ControllerArgs),
+    /// HTML pages: askama templates under templates/NAME/ and their page structs
+    #[command(
+        after_help = "Examples:\n  cargo mvc generate view users index show\n  cargo mvc g controller users index show --html   # pages with their handlers and routes"
+    )]
+    View(ViewArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +80,19 @@ pub enum Destroy {
     /// Remove a controller: its files, its `mod` lines and its routes
     #[command(after_help = "Example:\n  cargo mvc destroy controller users")]
     Controller(DestroyArgs),
+    /// Remove HTML views: their templates, page structs and `mod` lines
+    #[command(after_help = "Example:\n  cargo mvc destroy view users")]
+    View(DestroyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// Resource name, e.g. `users` or `admin/users`
+    pub name: String,
+    /// Pages to create (default: index)
+    pub actions: Vec<String>,
+    #[command(flatten)]
+    pub plan: PlanArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -113,6 +131,9 @@ pub struct ControllerArgs {
     pub name: String,
     /// Actions, as NAME or NAME:METHOD (default: index)
     pub actions: Vec<String>,
+    /// Render askama HTML pages instead of JSON (GET actions, under /NAME)
+    #[arg(long)]
+    pub html: bool,
     /// Do not add routes to the router (and no tests, which need them)
     #[arg(long)]
     pub skip_routes: bool,
@@ -125,7 +146,7 @@ pub struct ControllerArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
-    /// Controller name, as given to `generate`
+    /// Name, as given to `generate`
     pub name: String,
     #[command(flatten)]
     pub plan: PlanArgs,
@@ -217,10 +238,21 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
         Command::Generate(Generate::Controller(a)) => {
             let project = crate::project::Project::discover()?;
             let opts = crate::generate::controller::Options {
+                html: a.html,
                 skip_routes: a.skip_routes,
                 skip_tests: a.skip_tests,
             };
             let plan = crate::generate::controller::generate(&project, &a.name, &a.actions, &opts)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Generate(Generate::View(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::view::generate(&project.root, &a.name, &a.actions)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Destroy(Destroy::View(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::view::destroy(&project.root, &a.name)?;
             execute(plan, &a.plan, shell)
         }
         Command::Destroy(Destroy::Controller(a)) => {

@@ -1,6 +1,6 @@
 //! `cargo mvc routes`: the routes table as the router states it, read by syn.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
@@ -13,7 +13,7 @@ pub fn run(json: bool, shell: &Shell) -> Result<()> {
     let text = project.read(&project.router)?;
     let root = project.root.clone();
     // Sub-routers built by functions elsewhere in the project.
-    let lookup = move |name: &str| find_function(&root, name);
+    let lookup = move |file: &Path, segments: &[String]| find_function(&root, file, segments);
     let routes = rust::list_routes(&project.router, &text, &project.router_fn, &lookup)?;
     if json {
         shell.data(serde_json::to_string_pretty(&routes)?);
@@ -38,8 +38,73 @@ pub fn run(json: bool, shell: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// The first `.rs` file under `src/` defining `fn name`, with its text.
-fn find_function(root: &std::path::Path, name: &str) -> Option<(PathBuf, String)> {
+/// The file defining the function `segments` names, called from `file`
+/// (relative to `root`): a module path (`super::admin::routes`,
+/// `crate::app::admin::routes`) is followed through the module files; a bare
+/// name imported from elsewhere is looked for in every file under `src/`.
+fn find_function(root: &Path, file: &Path, segments: &[String]) -> Option<(PathBuf, String)> {
+    let (name, modules) = segments.split_last()?;
+    let found = if modules.is_empty() {
+        search(root, name)
+    } else {
+        module_file(root, file, modules)
+    }?;
+    let text = std::fs::read_to_string(root.join(&found)).ok()?;
+    text.contains(&format!("fn {name}("))
+        .then_some((found, text))
+}
+
+/// The directory holding the child modules of the module in `file`:
+/// `src/app/` for `src/app/mod.rs`, `src/app/router/` for `src/app/router.rs`.
+fn children_dir(file: &Path) -> PathBuf {
+    let stem = file.file_stem().unwrap_or_default();
+    let parent = file.parent().unwrap_or(Path::new(""));
+    if stem == "mod" || stem == "lib" || stem == "main" {
+        parent.to_path_buf()
+    } else {
+        parent.join(stem)
+    }
+}
+
+/// Follows `super`, `self`, `crate` and module names from `file` to the
+/// file of the module they name.
+fn module_file(root: &Path, file: &Path, modules: &[String]) -> Option<PathBuf> {
+    let mut dir = children_dir(file);
+    let mut current: Option<PathBuf> = Some(file.to_path_buf());
+    for segment in modules {
+        match segment.as_str() {
+            "self" => {}
+            "crate" => {
+                dir = PathBuf::from("src");
+                current = None;
+            }
+            "super" => {
+                dir = dir.parent()?.to_path_buf();
+                current = None;
+            }
+            name => {
+                let flat = dir.join(format!("{name}.rs"));
+                let nested = dir.join(name).join("mod.rs");
+                let found = [flat, nested]
+                    .into_iter()
+                    .find(|p| root.join(p).is_file())?;
+                dir = children_dir(&found);
+                current = Some(found);
+            }
+        }
+    }
+    current.or_else(|| {
+        let lib = dir.join("mod.rs");
+        if root.join(&lib).is_file() {
+            Some(lib)
+        } else {
+            Some(dir.join("lib.rs"))
+        }
+    })
+}
+
+/// The first `.rs` file under `src/` defining `fn name`.
+fn search(root: &Path, name: &str) -> Option<PathBuf> {
     let needle = format!("fn {name}(");
     let mut stack = vec![root.join("src")];
     while let Some(dir) = stack.pop() {
@@ -52,12 +117,10 @@ fn find_function(root: &std::path::Path, name: &str) -> Option<(PathBuf, String)
         for path in entries {
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).ok()?;
-                if text.contains(&needle) {
-                    let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                    return Some((rel, text));
-                }
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && std::fs::read_to_string(&path).is_ok_and(|t| t.contains(&needle))
+            {
+                return Some(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
         }
     }

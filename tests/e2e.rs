@@ -99,11 +99,12 @@ fn lint_operations_files(project: &Path) {
 }
 
 /// The controllers the default project gets before it is checked: REST
-/// actions, custom actions with methods, and a namespaced one.
+/// actions, custom actions with methods, a namespaced one, and HTML pages.
 const CONTROLLERS: &[&[&str]] = &[
     &["users", "index", "show", "create", "update", "destroy"],
     &["ticker", "buy:post", "sell:delete"],
     &["admin/reports", "index", "show"],
+    &["pages", "index", "show", "about", "--html"],
 ];
 
 fn generate_controllers(project: &Path) {

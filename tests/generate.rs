@@ -204,3 +204,77 @@ fn a_module_file_cut_short_is_reported_where_it_ends() {
     );
     assert!(!project.join("src/app/controllers/tags.rs").exists());
 }
+
+#[test]
+fn html_pages_and_views_round_trip() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let before = snapshot(&project);
+    ok(cargo_mvc(
+        &project,
+        &[
+            "g",
+            "controller",
+            "pages",
+            "index",
+            "show",
+            "new",
+            "edit",
+            "about",
+            "--html",
+        ],
+    ));
+    ok(cargo_mvc(
+        &project,
+        &["g", "view", "admin/reports", "index", "show"],
+    ));
+    let after = snapshot(&project);
+    let manifest = String::from_utf8(after[Path::new("Cargo.toml")].clone()).unwrap();
+    assert!(manifest.contains("askama = \"0.16.1\""), "{manifest}");
+    let router = String::from_utf8(after[Path::new("src/app/router.rs")].clone()).unwrap();
+    assert!(
+        router.contains(".route(\"/pages/{id}/edit\", get(pages::edit))"),
+        "{router}"
+    );
+    for page in ["layout", "pages/edit", "admin/reports/show"] {
+        assert!(after.contains_key(&Path::new("templates").join(format!("{page}.html"))));
+    }
+    let fmt = Command::new("rustfmt")
+        .args([
+            "--check",
+            "--edition",
+            "2024",
+            "src/lib.rs",
+            "tests/api/main.rs",
+        ])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+
+    ok(cargo_mvc(&project, &["d", "view", "admin/reports"]));
+    ok(cargo_mvc(&project, &["d", "controller", "pages"]));
+    assert_eq!(
+        snapshot(&project),
+        before,
+        "destroy restores the project byte for byte"
+    );
+}
+
+#[test]
+fn html_actions_must_be_pages() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let before = snapshot(&project);
+    for action in ["create", "destroy", "buy:post"] {
+        let output = cargo_mvc(&project, &["g", "controller", "pages", action, "--html"]);
+        assert!(!output.status.success(), "{action} was accepted");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("is not a page"), "{stderr}");
+    }
+    assert_eq!(snapshot(&project), before);
+}

@@ -1,11 +1,13 @@
+<%- if c.html -%>
+//! `/<@ c.url @>`: HTML pages. Handlers stay thin: they take the request
+//! apart and render a page from `views::html::<@ c.module_path @>`.
+<%- else -%>
 //! `/api/<@ c.url @>`: the <@ c.human @> controller. Handlers stay thin: they
 //! take the request apart and answer with a view from
 //! `views::<@ c.module_path @>`.
+<%- endif %>
 
 <@ c.imports @>
-
-use crate::app::errors::AppError;
-use crate::app::views::<@ c.module_path @>::<@ c.pascal @>Response;
 <%- for a in c.actions %>
 
 /// `<@ a.methods_doc @> <@ a.path @>`
@@ -49,6 +51,9 @@ mod tests {
         assert_eq!(status, StatusCode::<@ a.status_const @>);
 <%- if a.no_content %>
         assert!(body.is_null());
+<%- else if c.html %>
+        let page = body.as_str().expect("an HTML page");
+        assert!(page.contains("<h1>"), "{page}");
 <%- else %>
         assert_eq!(body["action"], "<@ a.name @>");
 <%- if a.has_id %>

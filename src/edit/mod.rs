@@ -1,3 +1,4 @@
 //! Surgical edits of files the user owns.
 
+pub mod manifest;
 pub mod rust;

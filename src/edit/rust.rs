@@ -670,8 +670,9 @@ pub struct ListedRoute {
     pub handler: String,
 }
 
-/// Finds the file defining a function by name, with its text.
-pub type Lookup<'l> = &'l dyn Fn(&str) -> Option<(PathBuf, String)>;
+/// Finds the file that defines a function called from `file` by `path`
+/// (its segments, e.g. `["super", "admin", "routes"]`), with its text.
+pub type Lookup<'l> = &'l dyn Fn(&Path, &[String]) -> Option<(PathBuf, String)>;
 
 /// Lists the routes of `function` in `text`, following `.nest(prefix, ..)`
 /// and `.merge(..)` into inline sub-routers and into functions of the same
@@ -792,17 +793,26 @@ impl Lister<'_> {
                 let Expr::Path(p) = &*c.func else {
                     return Ok(());
                 };
-                let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                let segments: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let Some(name) = segments.last().cloned() else {
                     return Ok(());
                 };
-                let here = parsed
-                    .syntax
-                    .items
-                    .iter()
-                    .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
+                // `reports()` or `self::reports()`: a function of this file.
+                let local = segments.len() == 1 || (segments.len() == 2 && segments[0] == "self");
+                let here = local
+                    && parsed
+                        .syntax
+                        .items
+                        .iter()
+                        .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
                 if here {
                     self.function(parsed.file, parsed.text, &name, prefix, depth + 1)?;
-                } else if let Some((other, text)) = (self.lookup)(&name) {
+                } else if let Some((other, text)) = (self.lookup)(parsed.file, &segments) {
                     self.function(&other, &text, &name, prefix, depth + 1)?;
                 }
             }

@@ -65,6 +65,8 @@ pub struct ControllerCtx {
     pub imports: String,
     pub actions: Vec<ActionCtx>,
     pub openapi: bool,
+    /// Actions render pages.
+    pub html: bool,
     /// `#[openapi(paths(..), components(..))]`, laid out as rustfmt would.
     pub openapi_attr: String,
     /// The distinct paths, for the test that finds them in the OpenAPI
@@ -96,15 +98,21 @@ const WIDTH: usize = 100;
 /// rustfmt's `attr_fn_like_width`: longer attribute arguments go one a line.
 const ATTR_WIDTH: usize = 70;
 
-/// Parses `name[:method]` actions into their routes, by REST convention.
-pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>> {
+/// Parses `name[:method]` actions into their routes, by REST convention:
+/// JSON under `/api`, or with `html` pages (GET only, `new` and `edit`
+/// included) at the top level.
+pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Vec<ActionCtx>> {
     let pascal = &resource.pascal;
     let raw: Vec<String> = if raw.is_empty() {
         vec!["index".to_string()]
     } else {
         raw.to_vec()
     };
-    let base = format!("/api/{}", resource.url);
+    let base = if html {
+        format!("/{}", resource.url)
+    } else {
+        format!("/api/{}", resource.url)
+    };
     let mut out: Vec<ActionCtx> = Vec::new();
     for spec in &raw {
         let (name, method) = match spec.split_once(':') {
@@ -123,6 +131,8 @@ pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>
         let member = format!("{base}/{{id}}");
         let (methods, path, has_id, reply): (Vec<&str>, String, bool, Reply) =
             match (name.as_str(), method.as_deref()) {
+                ("new", None) if html => (vec!["get"], format!("{base}/new"), false, Reply::Ok),
+                ("edit", None) if html => (vec!["get"], format!("{member}/edit"), true, Reply::Ok),
                 ("index", None) => (vec!["get"], base.clone(), false, Reply::Ok),
                 ("show", None) => (vec!["get"], member, true, Reply::Ok),
                 ("create", None) => (vec!["post"], base.clone(), false, Reply::Created),
@@ -138,6 +148,11 @@ pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>
                     )
                 }
             };
+        if html && (reply != Reply::Ok || methods != ["get"]) {
+            bail!(
+                "action `{spec}` is not a page: with --html every action renders a page on GET (index, show, new, edit, or a name of your own); forms that change data need a model (`cargo mvc generate scaffold --html`)\n\nnothing was written"
+            );
+        }
         if out.iter().any(|a| a.name == name) {
             bail!("action `{name}` is given twice\n\nnothing was written");
         }
@@ -149,7 +164,9 @@ pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>
             format!(", body = {response}")
         };
         let param = if has_id { "Path(id): Path<String>" } else { "" };
+        let page = format!("{}Page", heck::ToPascalCase::to_pascal_case(name.as_str()));
         let ret = match reply {
+            Reply::Ok if html => "Result<Html<String>, AppError>".to_string(),
             Reply::Created => format!("Result<(StatusCode, Json<{response}>), AppError>"),
             Reply::NoContent => "Result<StatusCode, AppError>".to_string(),
             Reply::Ok => format!("Result<Json<{response}>, AppError>"),
@@ -161,7 +178,15 @@ pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>
             format!("pub async fn {name}(\n    {param},\n) -> {ret} {{")
         };
         let id = if has_id { "Some(id)" } else { "None" };
+        let title = resource.url.replace(['/', '-'], " ");
+        let title = heck::ToTitleCase::to_title_case(title.as_str());
         let body = match reply {
+            Reply::Ok if html => {
+                let id_field = if has_id { "        id,\n" } else { "" };
+                format!(
+                    "    html::render(&pages::{page} {{\n        title: \"{title}\".to_string(),\n{id_field}    }})"
+                )
+            }
             Reply::Created => format!(
                 "    let view = {response}::new(\"{name}\", {id});\n    Ok((StatusCode::CREATED, Json(view)))"
             ),
@@ -204,6 +229,8 @@ pub fn actions(resource: &ResourceName, raw: &[String]) -> Result<Vec<ActionCtx>
 }
 
 pub struct Options {
+    /// Actions render askama pages instead of JSON.
+    pub html: bool,
     pub skip_routes: bool,
     pub skip_tests: bool,
 }
@@ -214,16 +241,38 @@ fn context(
     raw: &[String],
     opts: &Options,
 ) -> Result<ControllerCtx> {
-    let actions = actions(resource, raw)?;
+    let actions = actions(resource, raw, opts.html)?;
     let mut axum = Vec::new();
-    if actions.iter().any(|a| a.reply != Reply::NoContent) {
-        axum.push("use axum::Json;");
+    if !opts.html && actions.iter().any(|a| a.reply != Reply::NoContent) {
+        axum.push("use axum::Json;".to_string());
     }
     if actions.iter().any(|a| a.has_id) {
-        axum.push("use axum::extract::Path;");
+        axum.push("use axum::extract::Path;".to_string());
     }
     if actions.iter().any(|a| a.reply != Reply::Ok) {
-        axum.push("use axum::http::StatusCode;");
+        axum.push("use axum::http::StatusCode;".to_string());
+    }
+    if opts.html {
+        axum.push("use axum::response::Html;".to_string());
+    }
+    let module_path = resource.module_path();
+    let mut own = vec!["use crate::app::errors::AppError;".to_string()];
+    if opts.html {
+        // The page structs are `pages::IndexPage`, whatever the resource.
+        let alias = if resource.modules.last().is_some_and(|m| m == "pages") {
+            ""
+        } else {
+            " as pages"
+        };
+        own.push("use crate::app::views::html;".to_string());
+        own.push(format!(
+            "use crate::app::views::html::{module_path}{alias};"
+        ));
+    } else {
+        own.push(format!(
+            "use crate::app::views::{module_path}::{}Response;",
+            resource.pascal
+        ));
     }
     let handlers: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
     let paths = format!("paths({})", handlers.join(", "));
@@ -248,9 +297,10 @@ fn context(
         module_path: resource.module_path(),
         pascal: resource.pascal.clone(),
         test_name: resource.modules.join("_"),
-        imports: axum.join("\n"),
+        imports: format!("{}\n\n{}", axum.join("\n"), own.join("\n")),
         actions,
-        openapi: project.openapi,
+        html: opts.html,
+        openapi: project.openapi && !opts.html,
         tests: !opts.skip_tests && !opts.skip_routes,
     })
 }
@@ -288,7 +338,12 @@ fn namespace_header(kind: &str, path: &str) -> String {
 /// Declares `resource` in `dir/mod.rs` files: `pub mod admin;` in
 /// `controllers/mod.rs`, then `pub mod users;` in `controllers/admin/mod.rs`
 /// (created when missing).
-fn declare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) -> Result<()> {
+pub(super) fn declare(
+    plan: &mut Plan,
+    dir: &str,
+    kind: &str,
+    resource: &ResourceName,
+) -> Result<()> {
     for depth in 0..resource.modules.len() {
         let parent = module_file(dir, &resource.modules[..depth]);
         let text = match plan.current(&parent)? {
@@ -308,7 +363,12 @@ fn declare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) -> R
 
 /// The inverse of [`declare`]: namespace files left with nothing but their
 /// header go, and so does their own declaration.
-fn undeclare(plan: &mut Plan, dir: &str, kind: &str, resource: &ResourceName) -> Result<()> {
+pub(super) fn undeclare(
+    plan: &mut Plan,
+    dir: &str,
+    kind: &str,
+    resource: &ResourceName,
+) -> Result<()> {
     for depth in (0..resource.modules.len()).rev() {
         let parent = module_file(dir, &resource.modules[..depth]);
         let Some(text) = plan.current(&parent)? else {
@@ -385,9 +445,15 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
     plan.set(&files.controller, Some(render(&ControllerRs { c: &ctx })));
-    plan.set(&files.view, Some(render(&ViewRs { c: &ctx })));
     declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
-    declare(&mut plan, "src/app/views", "views", &resource)?;
+    if opts.html {
+        let pages: Vec<String> = ctx.actions.iter().map(|a| a.name.clone()).collect();
+        let views = super::view::context(&resource, &pages)?;
+        super::view::plan_views(&mut plan, &resource, &views)?;
+    } else {
+        plan.set(&files.view, Some(render(&ViewRs { c: &ctx })));
+        declare(&mut plan, "src/app/views", "views", &resource)?;
+    }
     if !opts.skip_routes {
         let mut text = plan.current(&project.router)?.ok_or_else(|| {
             anyhow::anyhow!(
@@ -456,5 +522,6 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     }
     undeclare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     undeclare(&mut plan, "src/app/views", "views", &resource)?;
+    super::view::unplan_views(&mut plan, &resource)?;
     Ok(plan)
 }

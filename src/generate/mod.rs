@@ -2,6 +2,7 @@
 
 pub mod controller;
 pub mod new;
+pub mod view;
 
 /// Renders a template; askama drops a template's last newline, and every
 /// text file we write ends with exactly one.

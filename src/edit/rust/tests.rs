@@ -92,7 +92,7 @@ fn fixtures() {
 fn routes_are_listed_through_nest_and_merge() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/router/nest_merge");
     let text = std::fs::read_to_string(dir.join("before.rs")).unwrap();
-    let routes = list_routes(Path::new("router.rs"), &text, "routes", &|_| None).unwrap();
+    let routes = list_routes(Path::new("router.rs"), &text, "routes", &|_, _| None).unwrap();
     let listed: Vec<String> = routes
         .iter()
         .map(|r| format!("{} {} {}", r.method, r.path, r.handler))
@@ -229,7 +229,7 @@ proptest! {
         if eol == "\r\n" {
             prop_assert!(!after.replace("\r\n", "").contains('\n'));
         }
-        let listed = list_routes(file, &after, "routes", &|_| None).unwrap();
+        let listed = list_routes(file, &after, "routes", &|_, _| None).unwrap();
         prop_assert!(listed.iter().any(|r| r.path == "/api/users" && r.method == "POST"));
         // Only lines were added.
         let diff = similar::TextDiff::from_lines(&before, &after);

@@ -1,0 +1,253 @@
+//! `cargo mvc generate view` and `destroy view`: askama templates under
+//! `templates/NAME/`, the page structs that fill them under
+//! `views/html/`, and the askama dependency they need.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use askama::Template;
+
+use super::render;
+use crate::edit::{manifest, rust};
+use crate::names::{ResourceName, action_name};
+use crate::plan::Plan;
+
+/// The askama the generated application is tested with.
+const ASKAMA: (&str, &str) = ("askama", "0.16.1");
+
+/// One page of a resource.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    /// The action, e.g. `index`.
+    pub name: String,
+    /// The page struct, e.g. `IndexPage`.
+    pub page: String,
+    /// Whether the page shows one item (`show`, `edit`).
+    pub has_id: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ViewCtx {
+    /// `/users`, `/admin/users`.
+    pub base: String,
+    /// `users`, `admin/users`.
+    pub template_dir: String,
+    /// `users`, `admin users`: for prose.
+    pub human: String,
+    pub pages: Vec<PageCtx>,
+}
+
+#[derive(Template)]
+#[template(path = "view/layout.html", escape = "none")]
+struct LayoutHtml;
+
+#[derive(Template)]
+#[template(path = "view/page.html", escape = "none")]
+struct PageHtml<'a> {
+    c: &'a ViewCtx,
+    v: &'a PageCtx,
+}
+
+#[derive(Template)]
+#[template(path = "view/html_mod.rs", escape = "none")]
+struct HtmlModRs;
+
+#[derive(Template)]
+#[template(path = "view/html_view.rs", escape = "none")]
+struct HtmlViewRs<'a> {
+    c: &'a ViewCtx,
+}
+
+const LAYOUT: &str = "templates/layout.html";
+const HTML_DIR: &str = "src/app/views/html";
+
+/// The pages for `actions` of `resource`; `show` and `edit` show one item.
+pub fn context(resource: &ResourceName, actions: &[String]) -> Result<ViewCtx> {
+    let mut pages: Vec<PageCtx> = Vec::new();
+    let actions: Vec<String> = if actions.is_empty() {
+        vec!["index".to_string()]
+    } else {
+        actions.to_vec()
+    };
+    for raw in &actions {
+        let name = action_name(raw).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        if pages.iter().any(|p| p.name == name) {
+            anyhow::bail!("page `{name}` is given twice\n\nnothing was written");
+        }
+        pages.push(PageCtx {
+            page: format!("{}Page", heck::ToPascalCase::to_pascal_case(name.as_str())),
+            has_id: matches!(name.as_str(), "show" | "edit"),
+            name,
+        });
+    }
+    Ok(ViewCtx {
+        base: format!("/{}", resource.url),
+        template_dir: resource.file_path(),
+        human: resource.url.replace(['/', '-'], " "),
+        pages,
+    })
+}
+
+fn view_module(resource: &ResourceName) -> PathBuf {
+    PathBuf::from(format!("{HTML_DIR}/{}.rs", resource.file_path()))
+}
+
+/// Adds the pages of `ctx` to the plan: templates, page structs, `mod`
+/// lines, the layout and the askama dependency when missing.
+pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Result<()> {
+    if plan.current(Path::new(LAYOUT))?.is_none() {
+        plan.set(Path::new(LAYOUT), Some(render(&LayoutHtml)));
+    }
+    for v in &ctx.pages {
+        let path = PathBuf::from(format!("templates/{}/{}.html", ctx.template_dir, v.name));
+        plan.set(&path, Some(render(&PageHtml { c: ctx, v })));
+    }
+    plan.set(&view_module(resource), Some(render(&HtmlViewRs { c: ctx })));
+    let views = Path::new("src/app/views/mod.rs");
+    if let Some(text) = plan.current(views)? {
+        let edited = rust::insert_mod(views, &text, "html", "pub mod")?;
+        plan.set(views, Some(edited.unwrap_or(text)));
+    }
+    let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
+    if plan.current(&html_mod)?.is_none() {
+        plan.set(&html_mod, Some(render(&HtmlModRs)));
+    }
+    super::controller::declare(plan, HTML_DIR, "views", resource)?;
+    let manifest_path = Path::new("Cargo.toml");
+    if let Some(text) = plan.current(manifest_path)?
+        && let Some(edited) = manifest::add_dependency(manifest_path, &text, ASKAMA.0, ASKAMA.1)?
+    {
+        plan.set(manifest_path, Some(edited));
+    }
+    Ok(())
+}
+
+/// The templates a view module renders, from its `#[template(path = ..)]`.
+fn template_paths(file: &Path, text: &str) -> Result<Vec<String>> {
+    let parsed = syn::parse_file(text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was written", file.display()))?;
+    let mut out = Vec::new();
+    for item in &parsed.items {
+        let syn::Item::Struct(s) = item else { continue };
+        for attr in s.attrs.iter().filter(|a| a.path().is_ident("template")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("path") {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    out.push(lit.value());
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(out)
+}
+
+/// Takes out what [`plan_views`] added: the templates the view module
+/// names, the module and its `mod` line; once no HTML view is left, also the
+/// layout (if unchanged), `views/html/mod.rs` and the askama dependency
+/// (if nothing else in `src/` uses askama).
+pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
+    let module = view_module(resource);
+    let Some(text) = plan.current(&module)? else {
+        return Ok(());
+    };
+    for path in template_paths(&module, &text)? {
+        plan.set(&PathBuf::from(format!("templates/{path}")), None);
+    }
+    plan.set(&module, None);
+    super::controller::undeclare(plan, HTML_DIR, "views", resource)?;
+    let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
+    let Some(html_text) = plan.current(&html_mod)? else {
+        return Ok(());
+    };
+    if html_text != render(&HtmlModRs) {
+        return Ok(());
+    }
+    plan.set(&html_mod, None);
+    let views = Path::new("src/app/views/mod.rs");
+    if let Some(text) = plan.current(views)? {
+        let edited = rust::remove_mod(views, &text, "html")?;
+        plan.set(views, Some(edited.unwrap_or(text)));
+    }
+    if plan.current(Path::new(LAYOUT))?.as_deref() == Some(render(&LayoutHtml).as_str())
+        && !other_templates(plan)?
+    {
+        plan.set(Path::new(LAYOUT), None);
+    }
+    if !uses_askama(plan)? {
+        let manifest_path = Path::new("Cargo.toml");
+        if let Some(text) = plan.current(manifest_path)?
+            && let Some(edited) = manifest::remove_dependency(manifest_path, &text, ASKAMA.0)?
+        {
+            plan.set(manifest_path, Some(edited));
+        }
+    }
+    Ok(())
+}
+
+/// Files under `dir` (relative to the plan's root), recursively.
+fn files_under(plan: &Plan, dir: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![plan.root.join(dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&plan.root) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a template other than the layout stays once the plan is applied.
+fn other_templates(plan: &Plan) -> Result<bool> {
+    for path in files_under(plan, "templates") {
+        let is_html = path.extension().is_some_and(|e| e == "html");
+        if is_html && path != Path::new(LAYOUT) && plan.current(&path)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether any Rust file under `src/` still uses askama (`askama::` in its
+/// code; a mention in prose does not count) once the plan is applied.
+fn uses_askama(plan: &Plan) -> Result<bool> {
+    for path in files_under(plan, "src") {
+        if path.extension().is_some_and(|e| e == "rs")
+            && plan
+                .current(&path)?
+                .is_some_and(|text| text.contains("askama::"))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Builds the plan of `generate view NAME ACTION...`.
+pub fn generate(root: &Path, name: &str, actions: &[String]) -> Result<Plan> {
+    let resource =
+        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let ctx = context(&resource, actions)?;
+    let mut plan = Plan::new(root);
+    plan_views(&mut plan, &resource, &ctx)?;
+    Ok(plan)
+}
+
+/// Builds the plan of `destroy view NAME`.
+pub fn destroy(root: &Path, name: &str) -> Result<Plan> {
+    let resource =
+        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let mut plan = Plan::new(root);
+    unplan_views(&mut plan, &resource)?;
+    Ok(plan)
+}
