@@ -175,24 +175,24 @@ fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError>
 
 /// One call of a method chain.
 #[derive(Debug)]
-struct Call {
+struct Call<'a> {
     name: String,
     /// Offset of the `.` that starts the call.
     dot: usize,
     /// Offset just after the closing parenthesis.
     end: usize,
-    args: Vec<Expr>,
+    args: Vec<&'a Expr>,
 }
 
 /// `root.a(..).b(..)`: the calls in source order.
 #[derive(Debug)]
-struct Chain {
+struct Chain<'a> {
     root_is_router_new: bool,
     root_end: usize,
-    calls: Vec<Call>,
+    calls: Vec<Call<'a>>,
 }
 
-impl Chain {
+impl Chain<'_> {
     fn has_routes(&self) -> bool {
         self.calls
             .iter()
@@ -200,13 +200,13 @@ impl Chain {
     }
 }
 
-struct ChainFinder<'s, 'a> {
+struct ChainFinder<'s, 'a, 'ast> {
     source: &'s Source<'a>,
-    chains: Vec<Chain>,
+    chains: Vec<Chain<'ast>>,
     depth: usize,
 }
 
-impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
+impl<'ast> Visit<'ast> for ChainFinder<'_, '_, 'ast> {
     fn visit_expr_method_call(&mut self, node: &'ast ExprMethodCall) {
         if self.depth == 0 {
             // Offsets come from the tokens' own spans: `Spanned::span()` on a
@@ -219,7 +219,7 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
                     name: m.method.to_string(),
                     dot: self.source.offset(m.dot_token.span.start()),
                     end: self.source.offset(m.paren_token.span.close().end()),
-                    args: m.args.iter().cloned().collect(),
+                    args: m.args.iter().collect(),
                 });
                 match &*m.receiver {
                     Expr::MethodCall(inner) => m = inner,
@@ -254,11 +254,10 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
 
     fn visit_expr_call(&mut self, node: &'ast ExprCall) {
         // A bare `Router::new()`, a table with no routes yet.
-        let expr = Expr::Call(node.clone());
-        if self.depth == 0 && is_router_new(&expr) {
+        if self.depth == 0 && is_router_new_call(node) {
             self.chains.push(Chain {
                 root_is_router_new: true,
-                root_end: self.source.offset(node.span().end()),
+                root_end: self.source.offset(node.paren_token.span.close().end()),
                 calls: Vec::new(),
             });
         }
@@ -273,9 +272,10 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_> {
 }
 
 fn is_router_new(expr: &Expr) -> bool {
-    let Expr::Call(ExprCall { func, .. }) = expr else {
-        return false;
-    };
+    matches!(expr, Expr::Call(call) if is_router_new_call(call))
+}
+
+fn is_router_new_call(ExprCall { func, .. }: &ExprCall) -> bool {
     let Expr::Path(p) = &**func else { return false };
     let segs: Vec<String> = p
         .path
@@ -287,7 +287,7 @@ fn is_router_new(expr: &Expr) -> bool {
 }
 
 /// The router's method chain inside function `function` of `file`.
-fn find_chain(source: &Source<'_>, file: &syn::File, function: &str) -> Option<Chain> {
+fn find_chain<'f>(source: &Source<'_>, file: &'f syn::File, function: &str) -> Option<Chain<'f>> {
     let body = file.items.iter().find_map(|item| match item {
         Item::Fn(f) if f.sig.ident == function => Some(&f.block),
         _ => None,
@@ -369,10 +369,10 @@ fn routes_in(chain: &Chain) -> Vec<RouteDef> {
         if call.name != "route" || call.args.len() != 2 {
             continue;
         }
-        let Some(path) = string_lit(&call.args[0]) else {
+        let Some(path) = string_lit(call.args[0]) else {
             continue;
         };
-        for entry in method_router(&call.args[1]) {
+        for entry in method_router(call.args[1]) {
             out.push(RouteDef {
                 path: path.clone(),
                 method: entry.method,
@@ -481,11 +481,11 @@ pub fn insert_routes(
         let same_path = chain.calls.iter().find(|c| {
             c.name == "route"
                 && c.args.len() == 2
-                && string_lit(&c.args[0]).as_deref() == Some(path.as_str())
+                && string_lit(c.args[0]).as_deref() == Some(path.as_str())
         });
         if let Some(call) = same_path {
             // Re-state that one route with the joined methods.
-            let mut all: Vec<(String, String)> = method_router(&call.args[1])
+            let mut all: Vec<(String, String)> = method_router(call.args[1])
                 .into_iter()
                 .map(|e| (e.method, e.handler))
                 .collect();
@@ -592,10 +592,10 @@ pub fn remove_routes(
         if call.name != "route" || call.args.len() != 2 {
             continue;
         }
-        let Some(path) = string_lit(&call.args[0]) else {
+        let Some(path) = string_lit(call.args[0]) else {
             continue;
         };
-        let methods = method_router(&call.args[1]);
+        let methods = method_router(call.args[1]);
         let kept: Vec<(String, String)> = methods
             .iter()
             .filter(|e| !is_ours(&e.handler))
@@ -737,7 +737,7 @@ impl Lister<'_> {
     fn chain(
         &mut self,
         parsed: &Parsed<'_>,
-        calls: &[Call],
+        calls: &[Call<'_>],
         prefix: &str,
         depth: usize,
     ) -> Result<(), EditError> {
