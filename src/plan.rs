@@ -89,9 +89,11 @@ impl Plan {
         }
     }
 
-    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+    /// Plans a file the generator owns: when it exists with other content,
+    /// that is a conflict (see [`OnConflict`]), never a silent overwrite.
+    pub fn create(&mut self, path: impl AsRef<Path>, contents: impl Into<String>) {
         self.changes.push(Change::Create {
-            path: path.into(),
+            path: path.as_ref().to_path_buf(),
             contents: contents.into(),
         });
     }
@@ -108,9 +110,10 @@ impl Plan {
         }
     }
 
-    /// Plans the final content of `rel`, `None` to remove it: a create for a
-    /// file not on disk, an edit of one that is. A later call for the same
-    /// path replaces the earlier change.
+    /// Plans the final content of a file the user owns (an edit spliced into
+    /// it), `None` to remove it: a create for a file not on disk, an edit of
+    /// one that is. A later call for the same path replaces the earlier
+    /// change.
     pub fn set(&mut self, rel: &Path, contents: Option<String>) {
         let on_disk = self.root.join(rel).exists();
         let path = rel.to_path_buf();

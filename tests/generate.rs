@@ -278,3 +278,75 @@ fn html_actions_must_be_pages() {
     }
     assert_eq!(snapshot(&project), before);
 }
+
+#[test]
+fn a_changed_file_is_a_conflict_unless_force_or_skip() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    ok(cargo_mvc(&project, &["g", "controller", "users", "index"]));
+    let controller = project.join("src/app/controllers/users.rs");
+    std::fs::write(&controller, "//! mine\n").unwrap();
+    let before = snapshot(&project);
+
+    let output = cargo_mvc(&project, &["g", "controller", "users", "index", "show"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("src/app/controllers/users.rs"), "{stderr}");
+    assert!(
+        stderr.contains("--force") && stderr.contains("--skip"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&project), before, "a conflict writes nothing");
+
+    let skipped = ok(cargo_mvc(
+        &project,
+        &["g", "controller", "users", "index", "--skip"],
+    ));
+    assert!(
+        skipped.contains("skip src/app/controllers/users.rs"),
+        "{skipped}"
+    );
+    assert_eq!(std::fs::read_to_string(&controller).unwrap(), "//! mine\n");
+
+    let forced = ok(cargo_mvc(
+        &project,
+        &["g", "controller", "users", "index", "--force"],
+    ));
+    assert!(
+        forced.contains("force src/app/controllers/users.rs"),
+        "{forced}"
+    );
+    assert!(
+        std::fs::read_to_string(&controller)
+            .unwrap()
+            .contains("pub async fn index")
+    );
+}
+
+#[test]
+fn pretend_prints_the_plan_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let before = snapshot(&project);
+    let stderr = ok(cargo_mvc(
+        &project,
+        &[
+            "g",
+            "controller",
+            "users",
+            "index",
+            "--pretend",
+            "--verbose",
+        ],
+    ));
+    assert!(
+        stderr.contains("create src/app/controllers/users.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("+        .route(\"/api/users\", get(users::index))"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(snapshot(&project), before);
+}

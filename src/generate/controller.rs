@@ -444,14 +444,14 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
-    plan.set(&files.controller, Some(render(&ControllerRs { c: &ctx })));
+    plan.create(&files.controller, render(&ControllerRs { c: &ctx }));
     declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if opts.html {
         let pages: Vec<String> = ctx.actions.iter().map(|a| a.name.clone()).collect();
         let views = super::view::context(&resource, &pages)?;
         super::view::plan_views(&mut plan, &resource, &views)?;
     } else {
-        plan.set(&files.view, Some(render(&ViewRs { c: &ctx })));
+        plan.create(&files.view, render(&ViewRs { c: &ctx }));
         declare(&mut plan, "src/app/views", "views", &resource)?;
     }
     if !opts.skip_routes {
@@ -477,7 +477,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         })?;
     }
     if ctx.tests {
-        plan.set(&files.api_test, Some(render(&ApiTestRs { c: &ctx })));
+        plan.create(&files.api_test, render(&ApiTestRs { c: &ctx }));
         let main = PathBuf::from("tests/api/main.rs");
         if let Some(text) = plan.current(&main)? {
             let module = resource.modules.join("_");

@@ -96,13 +96,13 @@ fn view_module(resource: &ResourceName) -> PathBuf {
 /// lines, the layout and the askama dependency when missing.
 pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Result<()> {
     if plan.current(Path::new(LAYOUT))?.is_none() {
-        plan.set(Path::new(LAYOUT), Some(render(&LayoutHtml)));
+        plan.create(LAYOUT, render(&LayoutHtml));
     }
     for v in &ctx.pages {
         let path = PathBuf::from(format!("templates/{}/{}.html", ctx.template_dir, v.name));
-        plan.set(&path, Some(render(&PageHtml { c: ctx, v })));
+        plan.create(path, render(&PageHtml { c: ctx, v }));
     }
-    plan.set(&view_module(resource), Some(render(&HtmlViewRs { c: ctx })));
+    plan.create(view_module(resource), render(&HtmlViewRs { c: ctx }));
     let views = Path::new("src/app/views/mod.rs");
     if let Some(text) = plan.current(views)? {
         let edited = rust::insert_mod(views, &text, "html", "pub mod")?;
@@ -110,7 +110,7 @@ pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Re
     }
     let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
     if plan.current(&html_mod)?.is_none() {
-        plan.set(&html_mod, Some(render(&HtmlModRs)));
+        plan.create(&html_mod, render(&HtmlModRs));
     }
     super::controller::declare(plan, HTML_DIR, "views", resource)?;
     let manifest_path = Path::new("Cargo.toml");
