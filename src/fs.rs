@@ -26,6 +26,28 @@ pub fn read_if_exists(path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// Every file below `dir`, recursively, in a stable (sorted) order; an
+/// unreadable or missing directory has none.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// How to undo one thing already done.
 #[derive(Debug)]
 enum Undo {

@@ -106,23 +106,9 @@ fn module_file(root: &Path, file: &Path, modules: &[String]) -> Option<PathBuf> 
 /// The first `.rs` file under `src/` defining `fn name`.
 fn search(root: &Path, name: &str) -> Option<PathBuf> {
     let needle = format!("fn {name}(");
-    let mut stack = vec![root.join("src")];
-    while let Some(dir) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && std::fs::read_to_string(&path).is_ok_and(|t| t.contains(&needle))
-            {
-                return Some(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
-            }
-        }
-    }
-    None
+    crate::fs::files_under(&root.join("src"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(&needle)))
+        .map(|p| p.strip_prefix(root).unwrap_or(&p).to_path_buf())
 }

@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{cargo_mvc, ok, snapshot};
+use common::{assert_rustfmt_clean, cargo_mvc, ok, snapshot};
 
 fn new_project(root: &Path) -> std::path::PathBuf {
     common::new_project(root, "shop", &[])
@@ -42,22 +41,7 @@ fn generate_is_idempotent_and_destroy_restores_every_byte() {
         "one route per path"
     );
 
-    let fmt = Command::new("rustfmt")
-        .args([
-            "--check",
-            "--edition",
-            "2024",
-            "src/lib.rs",
-            "tests/api/main.rs",
-        ])
-        .current_dir(&project)
-        .output()
-        .unwrap();
-    assert!(
-        fmt.status.success(),
-        "{}",
-        String::from_utf8_lossy(&fmt.stdout)
-    );
+    assert_rustfmt_clean(&project, "the project with its controllers");
 
     // A second run changes nothing.
     let again = ok(cargo_mvc(
@@ -239,22 +223,7 @@ fn html_pages_and_views_round_trip() {
     for page in ["layout", "pages/edit", "admin/reports/show"] {
         assert!(after.contains_key(&Path::new("templates").join(format!("{page}.html"))));
     }
-    let fmt = Command::new("rustfmt")
-        .args([
-            "--check",
-            "--edition",
-            "2024",
-            "src/lib.rs",
-            "tests/api/main.rs",
-        ])
-        .current_dir(&project)
-        .output()
-        .unwrap();
-    assert!(
-        fmt.status.success(),
-        "{}",
-        String::from_utf8_lossy(&fmt.stdout)
-    );
+    assert_rustfmt_clean(&project, "the project with its controllers");
 
     ok(cargo_mvc(&project, &["d", "view", "admin/reports"]));
     ok(cargo_mvc(&project, &["d", "controller", "pages"]));

@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::new_project;
+use common::{assert_rustfmt_clean, new_project};
 
 const SHORT: &str = "ab";
 const LONG: &str = "inventory-management-service-backend-api";
@@ -27,18 +25,7 @@ fn every_variant_is_rustfmt_clean() {
             let dir = root.path().join(format!("{}-{mask}", name.len()));
             std::fs::create_dir(&dir).unwrap();
             let project = new_project(&dir, name, &skips);
-            let output = Command::new("rustfmt")
-                .args(["--check", "--edition", "2024"])
-                .args(["src/main.rs", "src/lib.rs", "tests/api/main.rs"])
-                .current_dir(&project)
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "`{name}` with {skips:?} is not rustfmt-clean:\n{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            assert_rustfmt_clean(&project, &format!("`{name}` with {skips:?}"));
         }
     }
 }

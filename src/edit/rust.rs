@@ -277,13 +277,13 @@ fn is_router_new(expr: &Expr) -> bool {
 
 fn is_router_new_call(ExprCall { func, .. }: &ExprCall) -> bool {
     let Expr::Path(p) = &**func else { return false };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segs = segments(&p.path);
     segs.len() >= 2 && segs[segs.len() - 2] == "Router" && segs[segs.len() - 1] == "new"
+}
+
+/// The identifiers of a path: `super::admin::routes` → `[super, admin, routes]`.
+fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
 /// The router's method chain inside function `function` of `file`.
@@ -793,12 +793,7 @@ impl Lister<'_> {
                 let Expr::Path(p) = &*c.func else {
                     return Ok(());
                 };
-                let segments: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segments = segments(&p.path);
                 let Some(name) = segments.last().cloned() else {
                     return Ok(());
                 };

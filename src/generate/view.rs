@@ -187,24 +187,12 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
     Ok(())
 }
 
-/// Files under `dir` (relative to the plan's root), recursively.
+/// Files under `dir`, relative to the plan's root.
 fn files_under(plan: &Plan, dir: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![plan.root.join(dir)];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(&plan.root) {
-                out.push(rel.to_path_buf());
-            }
-        }
-    }
-    out
+    crate::fs::files_under(&plan.root.join(dir))
+        .into_iter()
+        .filter_map(|p| p.strip_prefix(&plan.root).ok().map(Path::to_path_buf))
+        .collect()
 }
 
 /// Whether a template other than the layout stays once the plan is applied.

@@ -76,3 +76,20 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         })
         .collect()
 }
+
+/// Asserts the project's Rust files (the binary, the library, the tests)
+/// are rustfmt-clean; `what` says which project in the failure message.
+pub fn assert_rustfmt_clean(project: &Path, what: &str) {
+    let output = Command::new("rustfmt")
+        .args(["--check", "--edition", "2024"])
+        .args(["src/main.rs", "src/lib.rs", "tests/api/main.rs"])
+        .current_dir(project)
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        output.status.success(),
+        "{what} is not rustfmt-clean:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
