@@ -319,3 +319,62 @@ fn pretend_prints_the_plan_and_writes_nothing() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert_eq!(snapshot(&project), before);
 }
+
+#[test]
+fn the_router_named_in_the_manifest_is_the_one_edited() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let manifest = project.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replace(
+            "router = \"src/app/router.rs\"",
+            "router = \"src/app/web.rs\"",
+        )
+        .replace("router-fn = \"routes\"", "router-fn = \"build\"");
+    std::fs::write(&manifest, text).unwrap();
+    let web = "use axum::Router;\nuse axum::routing::*;\n\npub fn build() -> Router {\n    Router::new()\n        .route(\"/api/ping\", get(ping))\n}\n\nasync fn ping() {}\n";
+    std::fs::write(project.join("src/app/web.rs"), web).unwrap();
+    let router_before = std::fs::read(project.join("src/app/router.rs")).unwrap();
+
+    ok(cargo_mvc(&project, &["g", "controller", "users", "index"]));
+    let edited = std::fs::read_to_string(project.join("src/app/web.rs")).unwrap();
+    assert!(
+        edited.contains(".route(\"/api/users\", get(users::index))"),
+        "{edited}"
+    );
+    assert_eq!(
+        std::fs::read(project.join("src/app/router.rs")).unwrap(),
+        router_before
+    );
+    let table = String::from_utf8(cargo_mvc(&project, &["routes"]).stdout).unwrap();
+    assert!(table.contains("GET     /api/ping   ping"), "{table}");
+}
+
+#[test]
+fn skip_routes_and_skip_tests() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path());
+    let router = std::fs::read(project.join("src/app/router.rs")).unwrap();
+    ok(cargo_mvc(
+        &project,
+        &["g", "controller", "users", "index", "--skip-routes"],
+    ));
+    assert_eq!(
+        std::fs::read(project.join("src/app/router.rs")).unwrap(),
+        router
+    );
+    assert!(project.join("src/app/controllers/users.rs").is_file());
+    assert!(
+        !project.join("tests/api/users.rs").exists(),
+        "tests need the routes"
+    );
+
+    ok(cargo_mvc(
+        &project,
+        &["g", "controller", "tags", "index", "--skip-tests"],
+    ));
+    assert!(!project.join("tests/api/tags.rs").exists());
+    let tags = std::fs::read_to_string(project.join("src/app/controllers/tags.rs")).unwrap();
+    assert!(!tags.contains("#[cfg(test)]"), "{tags}");
+}
