@@ -59,6 +59,30 @@ pub enum Command {
     /// List the application's routes: METHOD, PATH, HANDLER
     #[command(after_help = "Examples:\n  cargo mvc routes\n  cargo mvc routes --json")]
     Routes(RoutesArgs),
+    /// Run the application for development: rebuild and restart on changes
+    #[command(
+        after_help = "The socket is opened once and handed to every app process, so requests made\nwhile the app rebuilds wait instead of being refused.\n\nExamples:\n  cargo mvc serve\n  cargo mvc serve --port 3000 --env BLOG_LOG_LEVEL=debug\n  cargo mvc serve --release --no-reload"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Build with optimisations
+    #[arg(long)]
+    pub release: bool,
+    /// Do not watch the sources; build and run once
+    #[arg(long)]
+    pub no_reload: bool,
+    /// Environment for the app, KEY=VALUE (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = crate::serve::parse_env)]
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +285,16 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             execute(plan, &a.plan, shell)
         }
         Command::Routes(a) => crate::routes::run(a.json, shell),
+        Command::Serve(a) => crate::serve::run(
+            &crate::serve::Options {
+                host: a.host,
+                port: a.port,
+                release: a.release,
+                reload: !a.no_reload,
+                env: a.env,
+            },
+            shell,
+        ),
     }
 }
 

@@ -12,6 +12,7 @@ mod names;
 mod plan;
 mod project;
 mod routes;
+mod serve;
 mod shell;
 
 fn main() -> ExitCode {

@@ -12,6 +12,8 @@ const DEFAULT_ROUTER_FN: &str = "routes";
 #[derive(Debug, Clone)]
 pub struct Project {
     pub root: PathBuf,
+    /// The package (and binary) name.
+    pub name: String,
     /// The routes table, relative to `root`.
     pub router: PathBuf,
     /// The function in `router` that builds the routes.
@@ -47,8 +49,15 @@ impl Project {
                 .and_then(|m| m.get("mvc"));
             if let Some(mvc) = mvc {
                 let get = |key: &str| mvc.get(key);
+                let name = doc
+                    .get("package")
+                    .and_then(|p| p.get("name"))
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default()
+                    .to_string();
                 return Ok(Self {
                     root: ancestor.to_path_buf(),
+                    name,
                     router: PathBuf::from(
                         get("router")
                             .and_then(|v| v.as_str())
@@ -95,6 +104,7 @@ impl Project {
             .to_path_buf();
         Ok(Self {
             root,
+            name: package.name.to_string(),
             router: PathBuf::from(mvc["router"].as_str().unwrap_or(DEFAULT_ROUTER)),
             router_fn: mvc["router-fn"]
                 .as_str()

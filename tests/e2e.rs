@@ -8,23 +8,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::Duration;
 
-use common::{cargo_mvc, new_project, ok};
+use common::{cargo_mvc, http_get, new_project, ok, shared_target};
 
 /// One cargo build at a time: they share the target directory anyway.
 static BUILD: Mutex<()> = Mutex::new(());
-
-fn shared_target() -> PathBuf {
-    std::env::var_os("MVC_E2E_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated"))
-}
 
 fn cargo(dir: &Path, args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -63,19 +55,9 @@ fn serve_ready_and_stop(binary: &Path) {
         .expect("the server logs the address it listens on");
     let drain = std::thread::spawn(move || lines.count());
 
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /api/ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
-    assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
+    let (status, body) = http_get(&addr, "/api/ready").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"{"status":"ok"}"#);
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

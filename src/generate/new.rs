@@ -23,6 +23,7 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "axum",
     "clap",
     "http-body-util",
+    "listenfd",
     "redis",
     "reqwest",
     "serde",

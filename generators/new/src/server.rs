@@ -37,10 +37,15 @@ pub struct Server {
 
 impl Server {
     /// Binds the address (port 0 picks a free port) and builds the state.
+    /// A socket handed over by a supervisor (`cargo mvc serve`, systemd
+    /// socket activation) is used instead of binding.
     pub async fn bind(settings: Settings) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .with_context(|| format!("could not listen on {}", settings.bind))?;
+        let listener = match inherited_listener()? {
+            Some(listener) => listener,
+            None => TcpListener::bind(settings.bind)
+                .await
+                .with_context(|| format!("could not listen on {}", settings.bind))?,
+        };
         let pid_file = settings.pid_file.clone().map(PidFile::create).transpose()?;
         let shutdown_timeout = settings.shutdown_timeout;
         let state = AppState::new(settings).await?;
@@ -91,6 +96,19 @@ impl Server {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The listening socket passed as `LISTEN_FDS`, if any.
+fn inherited_listener() -> anyhow::Result<Option<TcpListener>> {
+    let mut fds = listenfd::ListenFd::from_env();
+    let Some(std_listener) = fds
+        .take_tcp_listener(0)
+        .context("LISTEN_FDS names a socket that is not a TCP listener")?
+    else {
+        return Ok(None);
+    };
+    std_listener.set_nonblocking(true)?;
+    Ok(Some(TcpListener::from_std(std_listener)?))
 }
 
 /// Completes on SIGTERM (what Kubernetes and Docker send) or Ctrl-C.
