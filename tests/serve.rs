@@ -1,5 +1,5 @@
 //! `cargo mvc serve` end to end: it builds a generated project and serves it;
-//! an edit to a view rebuilds and restarts the app while a client keeps
+//! an edit to a controller rebuilds and restarts the app while a client keeps
 //! calling it, and no call is refused or fails; Ctrl-C stops everything.
 
 mod common;
@@ -48,6 +48,11 @@ fn replace_in(file: &Path, from: &str, to: &str) {
 fn serve_reloads_on_change_without_refusing_connections() {
     let root = tempfile::tempdir().unwrap();
     let project = new_project(root.path(), "live", &[]);
+    common::ok(common::cargo_mvc(
+        &project,
+        &["g", "controller", "hello", "index"],
+    ));
+    let controller = project.join("src/app/controllers/hello.rs");
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let mut serve = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
@@ -105,30 +110,19 @@ fn serve_reloads_on_change_without_refusing_connections() {
         })
     };
 
+    // Edit the controller: the new answer appears once the app is rebuilt.
     replace_in(
-        &project.join("src/app/views/status.rs"),
-        "status: \"ok\"",
-        "status: \"live\"",
+        &controller,
+        "new(\"index\", None)",
+        "new(\"reloaded\", None)",
     );
-    wait_for(
-        &addr,
-        "/api/ready",
-        Duration::from_secs(600),
-        |status, body| status == 200 && body == r#"{"status":"live"}"#,
-    );
+    let reloaded =
+        |status: u16, body: &str| status == 200 && body.contains(r#""action":"reloaded""#);
+    wait_for(&addr, "/api/hello", Duration::from_secs(600), reloaded);
     // A broken edit keeps the last good server answering.
-    replace_in(
-        &project.join("src/app/views/status.rs"),
-        "status: \"live\"",
-        "status: live",
-    );
+    replace_in(&controller, "new(\"reloaded\", None)", "new(reloaded None)");
     std::thread::sleep(Duration::from_secs(5));
-    wait_for(
-        &addr,
-        "/api/ready",
-        Duration::from_secs(60),
-        |status, body| status == 200 && body == r#"{"status":"live"}"#,
-    );
+    wait_for(&addr, "/api/hello", Duration::from_secs(60), reloaded);
 
     stop.store(true, Ordering::Relaxed);
     let failures = client.join().unwrap();
