@@ -24,6 +24,7 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "clap",
     "http-body-util",
     "listenfd",
+    "pin-project-lite",
     "redis",
     "reqwest",
     "serde",
@@ -31,7 +32,6 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "thiserror",
     "tokio",
     "tower",
-    "tower-http",
     "tracing",
     "tracing-subscriber",
     "utoipa",
@@ -109,6 +109,7 @@ templates! {
     AppRouter => "new/src/app/router.rs",
     AppState => "new/src/app/state.rs",
     AppErrors => "new/src/app/errors.rs",
+    AppMiddleware => "new/src/app/middleware.rs",
     AppOpenApi => "new/src/app/openapi.rs",
     ControllersMod => "new/src/app/controllers/mod.rs",
     ControllersReady => "new/src/app/controllers/ready.rs",
@@ -190,6 +191,7 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("src/app/state.rs", render(&AppState { p }));
     add("src/app/testing.rs", render(&AppTesting { p }));
     add("src/app/errors.rs", render(&AppErrors { p }));
+    add("src/app/middleware.rs", render(&AppMiddleware { p }));
     if p.openapi {
         add("src/app/openapi.rs", render(&AppOpenApi { p }));
     }

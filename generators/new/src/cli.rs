@@ -35,7 +35,7 @@ pub struct ServeArgs {
     /// Write the process id to FILE while running [env: <@ p.env_prefix @>_PID_FILE]
     #[arg(long, value_name = "FILE")]
     pub pid: Option<PathBuf>,
-    /// Log filter, e.g. `info` or `info,tower_http=debug` [env: <@ p.env_prefix @>_LOG_LEVEL] [default: info]
+    /// Log filter, e.g. `info` or `debug` [env: <@ p.env_prefix @>_LOG_LEVEL] [default: info]
     #[arg(long, value_name = "FILTER")]
     pub log_level: Option<String>,
     /// Log format: pretty or json [env: <@ p.env_prefix @>_LOG_FORMAT] [default: pretty]

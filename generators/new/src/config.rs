@@ -104,7 +104,7 @@ impl Settings {
             log_level: env.parse(
                 "LOG_LEVEL",
                 "info",
-                "a log filter such as info or info,tower_http=debug",
+                "a log filter such as info or debug",
                 |v| {
                     tracing_subscriber::EnvFilter::try_new(v)
                         .ok()

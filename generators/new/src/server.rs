@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::ServiceExt;
+use axum::extract::Request;
 use tokio::net::TcpListener;
 
 use crate::app::{self, AppState};
@@ -71,7 +73,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let addr = self.local_addr();
-        let app = app::build(self.state.clone());
+        let app = ServiceExt::<Request>::into_make_service(app::build(self.state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
             shutdown.await;

@@ -93,22 +93,27 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
 }
 
-/// Client-error bodies longer than this are replaced, not passed on.
-const MAX_ERROR_TEXT: usize = 1024;
-
-/// Gives a JSON body to error responses made outside the handlers (405 from
-/// the router, 408 from the timeout, 413 from the body limit, extractor
-/// rejections). Client errors keep their short text as the message; server
-/// errors get the generic reason.
-pub async fn json_error_body(response: Response) -> Response {
+/// Whether `response` is an error whose body is not JSON yet.
+pub fn needs_json_body(response: &Response) -> bool {
     let status = response.status();
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    (status.is_client_error() || status.is_server_error()) && !is_json
+}
+
+/// Client-error bodies longer than this are replaced, not passed on.
+const MAX_ERROR_TEXT: usize = 1024;
+
+/// Gives a JSON body to error responses made outside the handlers (405 from
+/// the router, extractor rejections). Client errors keep their short text as
+/// the message; server errors get the generic reason.
+pub async fn json_error_body(response: Response) -> Response {
+    if !needs_json_body(&response) {
         return response;
     }
+    let status = response.status();
     let (mut parts, body) = response.into_parts();
     let reason = status.canonical_reason().unwrap_or("Error").to_string();
     let message = if status.is_client_error() {

@@ -2,6 +2,7 @@
 
 pub mod controllers;
 pub mod errors;
+pub mod middleware;
 pub mod models;
 <%- if p.openapi %>
 pub mod openapi;
@@ -12,36 +13,40 @@ pub mod state;
 pub(crate) mod testing;
 pub mod views;
 
-use axum::Router;
-use axum::http::{HeaderName, StatusCode};
-use tower_http::ServiceBuilderExt;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::MakeRequestUuid;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use std::convert::Infallible;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::Response;
+use tower::Service;
 
 pub use state::AppState;
 
+/// The body limit axum's extractors apply by default.
+const AXUM_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// The complete application for `state`: every route from [`router::routes`],
-/// a JSON 404 for unknown paths, and the middleware stack (outermost first):
-/// request id, tracing, panic catching, JSON bodies for error responses that
-/// have none, timeout, body limit.
-pub fn build(state: AppState) -> Router {
-    let settings = &state.settings;
-    let outer = tower::ServiceBuilder::new()
-        .set_request_id(HeaderName::from_static("x-request-id"), MakeRequestUuid)
-        .layer(TraceLayer::new_for_http())
-        .propagate_request_id(HeaderName::from_static("x-request-id"))
-        .layer(CatchPanicLayer::custom(errors::panic_response));
-    router::routes()
-        .fallback(errors::not_found)
-        .layer(RequestBodyLimitLayer::new(settings.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+/// a JSON 404 for unknown paths, and the production middleware of
+/// [`middleware`] (request ids, request logging, panics, body limit,
+/// timeout, JSON error bodies) around all of it.
+pub fn build(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
++ Clone
++ Send
++ Sync
++ 'static {
+    let settings = state.settings.clone();
+    let mut router = router::routes().fallback(errors::not_found);
+    // Extractors enforce axum's default of 2 MiB without a layer; another
+    // limit costs a layer on every route.
+    if settings.body_limit != AXUM_BODY_LIMIT {
+        router = router.layer(DefaultBodyLimit::max(settings.body_limit));
+    }
+    let router = router.with_state(state);
+    tower::ServiceBuilder::new()
+        .layer(middleware::GuardLayer::new(
             settings.request_timeout,
+            settings.body_limit,
         ))
-        .layer(axum::middleware::map_response(errors::json_error_body))
-        .layer(outer)
-        .with_state(state)
+        .service(router)
 }
