@@ -210,6 +210,27 @@ impl License {
     }
 }
 
+/// The database a new application is set up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Database {
+    // Embedded: a file under data/, nothing to run.
+    Sqlite,
+    // For many replicas.
+    Postgres,
+    // `generate model` adds SQLite later.
+    None,
+}
+
+impl Database {
+    pub fn name(self) -> &'static str {
+        match self {
+            Database::Sqlite => "sqlite",
+            Database::Postgres => "postgres",
+            Database::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// Directory to create the project in; its last segment is the package name
@@ -217,6 +238,9 @@ pub struct NewArgs {
     /// Package name, if it should differ from the directory name
     #[arg(long)]
     pub name: Option<String>,
+    /// Database the app is set up for (pool, settings, migrations); `none` leaves it to `generate model`
+    #[arg(long, value_enum, default_value_t = Database::Sqlite)]
+    pub database: Database,
     /// Leave out the Redis utility, its settings and its dependency
     #[arg(long)]
     pub skip_redis: bool,

@@ -15,17 +15,22 @@ fn every_variant_is_rustfmt_clean() {
     let optional = ["--skip-redis", "--skip-http-client", "--skip-openapi"];
     let root = tempfile::tempdir().unwrap();
     for name in [SHORT, LONG] {
-        for mask in 0..(1 << optional.len()) {
-            let skips: Vec<&str> = optional
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, s)| *s)
-                .collect();
-            let dir = root.path().join(format!("{}-{mask}", name.len()));
-            std::fs::create_dir(&dir).unwrap();
-            let project = new_project(&dir, name, &skips);
-            assert_rustfmt_clean(&project, &format!("`{name}` with {skips:?}"));
+        for database in ["sqlite", "postgres", "none"] {
+            for mask in 0..(1 << optional.len()) {
+                let mut args: Vec<&str> = optional
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, s)| *s)
+                    .collect();
+                args.extend(["--database", database]);
+                let dir = root
+                    .path()
+                    .join(format!("{}-{database}-{mask}", name.len()));
+                std::fs::create_dir(&dir).unwrap();
+                let project = new_project(&dir, name, &args);
+                assert_rustfmt_clean(&project, &format!("`{name}` with {args:?}"));
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use askama::Template;
 
 use super::render;
-use crate::cli::NewArgs;
+use crate::cli::{Database, NewArgs};
 use crate::names::ProjectName;
 use crate::plan::{OnConflict, Options, Plan};
 use crate::shell::{Shell, Tone};
@@ -21,14 +21,17 @@ pub const RUST_VERSION: &str = "1.95";
 pub const APP_DEPENDENCIES: &[&str] = &[
     "anyhow",
     "axum",
+    "chrono",
     "clap",
     "http-body-util",
     "listenfd",
     "pin-project-lite",
     "redis",
     "reqwest",
+    "rust_decimal",
     "serde",
     "serde_json",
+    "sqlx",
     "thiserror",
     "tokio",
     "tower",
@@ -36,6 +39,7 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "tracing-subscriber",
     "utoipa",
     "utoipa-scalar",
+    "uuid",
 ];
 
 /// Everything the templates of a new project are rendered from.
@@ -49,6 +53,11 @@ pub struct Project {
     pub redis: bool,
     pub http_client: bool,
     pub openapi: bool,
+    /// `sqlite`, `postgres` or `none`.
+    pub database_name: String,
+    pub database: bool,
+    pub sqlite: bool,
+    pub postgres: bool,
     pub docker: bool,
     pub helm: bool,
     pub actions: bool,
@@ -105,6 +114,8 @@ templates! {
     ConfigRs => "new/src/config.rs",
     ServerRs => "new/src/server.rs",
     TelemetryRs => "new/src/telemetry.rs",
+    DbRs => "new/src/db.rs",
+    BuildRs => "new/build.rs",
     AppMod => "new/src/app/mod.rs",
     AppRouter => "new/src/app/router.rs",
     AppState => "new/src/app/state.rs",
@@ -186,6 +197,11 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("src/config.rs", render(&ConfigRs { p }));
     add("src/server.rs", render(&ServerRs { p }));
     add("src/telemetry.rs", render(&TelemetryRs { p }));
+    if p.database {
+        add("build.rs", render(&BuildRs { p }));
+        add("src/db.rs", render(&DbRs { p }));
+        add("migrations/.gitkeep", String::new());
+    }
     add("src/app/mod.rs", render(&AppMod { p }));
     add("src/app/router.rs", render(&AppRouter { p }));
     add("src/app/state.rs", render(&AppState { p }));
@@ -262,6 +278,10 @@ pub fn project(args: &NewArgs) -> Result<Project> {
         redis: !args.skip_redis,
         http_client: !args.skip_http_client,
         openapi: !args.skip_openapi,
+        database_name: args.database.name().to_string(),
+        database: args.database != Database::None,
+        sqlite: args.database == Database::Sqlite,
+        postgres: args.database == Database::Postgres,
         docker: !args.skip_docker,
         helm: !args.skip_helm,
         actions: !args.skip_actions,

@@ -21,6 +21,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the production HTTP server
     Serve(ServeArgs),
+<%- if p.database %>
+    /// Apply the pending database migrations (or roll back, or list them)
+    Migrate(crate::db::MigrateArgs),
+<%- endif %>
 }
 
 /// Overrides for the settings read from the environment.
@@ -125,6 +129,14 @@ pub fn execute(cli: Cli, env: impl Fn(&str) -> Option<String>) -> anyhow::Result
             }
             server::run(settings)
         }
+<%- if p.database %>
+        Command::Migrate(args) => {
+            let settings = Settings::from_lookup(env)?;
+            let report = crate::db::migrate_command(&args, &settings)?;
+            println!("{report}");
+            Ok(())
+        }
+<%- endif %>
     }
 }
 
@@ -166,9 +178,11 @@ mod tests {
     fn parses_serve_flags() {
         let argv = ["app", "serve", "--bind", "0.0.0.0:1", "--pid", "x.pid"];
         let cli = Cli::try_parse_from(argv).unwrap();
-        let Command::Serve(args) = cli.command;
-        assert_eq!(args.bind.as_deref(), Some("0.0.0.0:1"));
-        assert_eq!(args.pid, Some(PathBuf::from("x.pid")));
+        assert!(matches!(
+            cli.command,
+            Command::Serve(ServeArgs { ref bind, ref pid, .. })
+                if bind.as_deref() == Some("0.0.0.0:1") && *pid == Some(PathBuf::from("x.pid"))
+        ));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct Settings {
 <%- if p.http_client %>
     pub http_client: HttpClientSettings,
 <%- endif %>
+<%- if p.database %>
+    pub database: crate::db::DatabaseSettings,
+<%- endif %>
 }
 
 /// A setting whose value could not be used.
@@ -157,6 +160,9 @@ impl Settings {
                 timeout: env.seconds("HTTP_TIMEOUT", "10")?,
             },
 <%- endif %>
+<%- if p.database %>
+            database: crate::db::DatabaseSettings::read(&env)?,
+<%- endif %>
         })
     }
 }
@@ -184,20 +190,31 @@ pub fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-struct Env<'a> {
+/// Reads `<@ p.env_prefix @>_*` variables through a lookup function; what every
+/// group of settings is parsed with.
+pub struct Env<'a> {
     get: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl Env<'_> {
-    fn var(name: &str) -> String {
+    /// The full variable name of the setting `name`.
+    pub fn var(name: &str) -> String {
         format!("{ENV_PREFIX}_{name}")
     }
 
-    fn value(&self, name: &str) -> Option<String> {
+    /// The raw value of the setting `name`, if set.
+    pub fn value(&self, name: &str) -> Option<String> {
         (self.get)(&Self::var(name))
     }
 
-    fn parse<T>(
+    /// The value of a variable read without the prefix, such as `DATABASE_URL`.
+    pub fn unprefixed(&self, var: &str) -> Option<String> {
+        (self.get)(var)
+    }
+
+    /// The setting `name` (or `default`) parsed by `parse`; `expected` says
+    /// what a valid value looks like.
+    pub fn parse<T>(
         &self,
         name: &str,
         default: &str,
@@ -212,7 +229,8 @@ impl Env<'_> {
         })
     }
 
-    fn seconds(&self, name: &str, default: &str) -> Result<Duration, ConfigError> {
+    /// A duration in (fractional) seconds.
+    pub fn seconds(&self, name: &str, default: &str) -> Result<Duration, ConfigError> {
         let expected = "a number of seconds, such as 30 or 0.5";
         self.parse(name, default, expected, |v| {
             v.parse::<f64>()
@@ -221,9 +239,9 @@ impl Env<'_> {
                 .map(Duration::from_secs_f64)
         })
     }
-<%- if p.redis %>
 
-    fn flag(&self, name: &str, default: &str) -> Result<bool, ConfigError> {
+    /// A boolean: true/false, yes/no, on/off or 1/0.
+    pub fn flag(&self, name: &str, default: &str) -> Result<bool, ConfigError> {
         self.parse(name, default, "true or false", |v| {
             match v.to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => Some(true),
@@ -232,7 +250,6 @@ impl Env<'_> {
             }
         })
     }
-<%- endif %>
 }
 
 #[cfg(test)]

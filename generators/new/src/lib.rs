@@ -2,12 +2,18 @@
 //!
 //! - [`app`]: the web application (router, controllers, models, views).
 //! - [`config`]: typed settings from `<@ p.env_prefix @>_*` environment variables.
+<%- if p.database %>
+//! - [`db`]: the database pool and the migrations.
+<%- endif %>
 //! - [`server`]: the production server (runtime, bind, graceful shutdown).
 //! - [`cli`]: the `<@ p.name @>` command line.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+<%- if p.database %>
+pub mod db;
+<%- endif %>
 pub mod server;
 pub mod telemetry;
 <%- if p.redis || p.http_client %>

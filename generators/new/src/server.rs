@@ -51,6 +51,9 @@ impl Server {
         let pid_file = settings.pid_file.clone().map(PidFile::create).transpose()?;
         let shutdown_timeout = settings.shutdown_timeout;
         let state = AppState::new(settings).await?;
+<%- if p.database %>
+        crate::db::migrate_on_start(&state.db, &state.settings.database).await?;
+<%- endif %>
         Ok(Self {
             listener,
             state,

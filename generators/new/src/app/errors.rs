@@ -3,6 +3,7 @@
 //! log, never to the client.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Body;
@@ -21,7 +22,13 @@ pub struct ErrorBody {
     pub code: u16,
     /// What went wrong, safe to show to a client.
     pub message: String,
+    /// With 422: what is wrong with each field of the request, by field name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: FieldErrors,
 }
+
+/// Messages about the fields of a request, by field name.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -31,10 +38,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Unprocessable(String),
-<%- if p.redis %>
-    #[error("Could not connect to Redis")]
-    RedisUnavailable(#[source] redis::RedisError),
-<%- endif %>
+    /// Fields of the request are missing or wrong (422).
+    #[error("{}", summary(.0))]
+    Invalid(FieldErrors),
+    /// A service the application needs (a database, Redis) does not answer.
+    #[error("Could not connect to {0}")]
+    Unavailable(&'static str, #[source] anyhow::Error),
     #[error("Internal server error")]
     Internal(#[from] anyhow::Error),
 }
@@ -44,10 +53,8 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-<%- if p.redis %>
-            AppError::RedisUnavailable(_) => StatusCode::BAD_GATEWAY,
-<%- endif %>
+            AppError::Unprocessable(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(..) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,8 +70,27 @@ impl IntoResponse for AppError {
             };
             tracing::error!(%status, error = %detail, "request failed");
         }
-        error_response(status, self.to_string())
+        let message = self.to_string();
+        let errors = match self {
+            AppError::Invalid(errors) => errors,
+            _ => FieldErrors::new(),
+        };
+        let body = ErrorBody {
+            code: status.as_u16(),
+            message,
+            errors,
+        };
+        (status, Json(body)).into_response()
     }
+}
+
+/// `title is required; published must be true or false`
+fn summary(errors: &FieldErrors) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .flat_map(|(field, messages)| messages.iter().map(move |m| format!("{field} {m}")))
+        .collect();
+    parts.join("; ")
 }
 
 /// A JSON error response.
@@ -72,6 +98,7 @@ pub fn error_response(status: StatusCode, message: impl Into<String>) -> Respons
     let body = ErrorBody {
         code: status.as_u16(),
         message: message.into(),
+        errors: FieldErrors::new(),
     };
     (status, Json(body)).into_response()
 }
@@ -129,6 +156,7 @@ pub async fn json_error_body(response: Response) -> Response {
     let body = ErrorBody {
         code: status.as_u16(),
         message,
+        errors: FieldErrors::new(),
     };
     let bytes = serde_json::to_vec(&body).expect("an ErrorBody always serializes");
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -171,9 +199,25 @@ mod tests {
             let expected = ErrorBody {
                 code,
                 message: message.into(),
+                errors: FieldErrors::new(),
             };
             assert_eq!(body_of(response).await, expected);
         }
+    }
+
+    #[tokio::test]
+    async fn invalid_fields_are_listed_one_by_one() {
+        let mut errors = FieldErrors::new();
+        errors.insert("title".into(), vec!["is required".into()]);
+        errors.insert("published".into(), vec!["must be true or false".into()]);
+        let response = AppError::Invalid(errors.clone()).into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = body_of(response).await;
+        assert_eq!(
+            body.message,
+            "published must be true or false; title is required"
+        );
+        assert_eq!(body.errors, errors);
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ pub mod openapi;
 pub mod router;
 pub mod state;
 #[cfg(test)]
-pub(crate) mod testing;
+pub mod testing;
 pub mod views;
 
 use std::convert::Infallible;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::app::errors::AppError;
 use crate::config::Settings;
 <%- if p.http_client %>
 use crate::utils::http_client::HttpClient;
@@ -14,6 +15,9 @@ use crate::utils::redis::Redis;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
+<%- if p.database %>
+    pub db: crate::db::Pool,
+<%- endif %>
 <%- if p.redis %>
     /// Present when `<@ p.env_prefix @>_USE_REDIS` is on.
     pub redis: Option<Redis>,
@@ -26,6 +30,9 @@ pub struct AppState {
 impl AppState {
     /// Creates the shared clients from the settings.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+<%- if p.database %>
+        let db = crate::db::pool(&settings.database)?;
+<%- endif %>
 <%- if p.redis %>
         let redis = if settings.redis.enabled {
             Some(Redis::connect(&settings.redis).await?)
@@ -38,6 +45,9 @@ impl AppState {
 <%- endif %>
         Ok(Self {
             settings: Arc::new(settings),
+<%- if p.database %>
+            db,
+<%- endif %>
 <%- if p.redis %>
             redis,
 <%- endif %>
@@ -47,8 +57,27 @@ impl AppState {
         })
     }
 
+    /// Checks the services the application needs, for `/api/ready`.
+    pub async fn check(&self) -> Result<(), AppError> {
+<%- if p.database %>
+        crate::db::ping(&self.db).await?;
+<%- endif %>
+<%- if p.redis %>
+        if let Some(redis) = &self.redis {
+            redis
+                .ping()
+                .await
+                .map_err(|err| AppError::Unavailable("Redis", err.into()))?;
+        }
+<%- endif %>
+        Ok(())
+    }
+
     /// Closes the shared clients; called once the server has stopped.
     pub async fn close(&self) {
+<%- if p.database %>
+        self.db.close().await;
+<%- endif %>
 <%- if p.redis %>
         if let Some(redis) = &self.redis {
             redis.close().await;

@@ -16,10 +16,14 @@ pub struct TestApp {
     task: JoinHandle<anyhow::Result<()>>,
 }
 
-/// Settings for tests: defaults, on a free loopback port.
+/// Settings for tests: defaults, on a free loopback port<%- if p.sqlite %>, with a database of
+/// their own<%- endif %>.
 pub fn test_settings() -> Settings {
     Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
+<%- if p.database %>
+        database: <@ p.crate_name @>::db::DatabaseSettings::for_tests(),
+<%- endif %>
         ..Settings::default()
     }
 }

@@ -2,21 +2,16 @@
 //! needs can take traffic.
 
 use axum::Json;
-<%- if p.redis %>
 use axum::extract::State;
 
 use crate::app::AppState;
 use crate::app::errors::AppError;
-<%- else %>
-
-use crate::app::errors::AppError;
-<%- endif %>
 <%- if p.openapi %>
 use crate::app::errors::ErrorBody;
 <%- endif %>
 use crate::app::views::status::Status;
 
-/// The application can serve requests<%- if p.redis %> (and reach Redis, when enabled)<%- endif %>.
+/// The application can serve requests and reach the services it needs.
 <%- if p.openapi %>
 #[utoipa::path(
     get,
@@ -29,18 +24,10 @@ use crate::app::views::status::Status;
     )
 )]
 <%- endif %>
-<%- if p.redis %>
 pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
-    if let Some(redis) = &state.redis {
-        redis.ping().await.map_err(AppError::RedisUnavailable)?;
-    }
+    state.check().await?;
     Ok(Json(Status::ok()))
 }
-<%- else %>
-pub async fn show() -> Result<Json<Status>, AppError> {
-    Ok(Json(Status::ok()))
-}
-<%- endif %>
 
 #[cfg(test)]
 mod tests {
