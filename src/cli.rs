@@ -50,7 +50,7 @@ pub enum Command {
         after_help = "Examples:\n  cargo mvc new blog\n  cargo mvc new services/shop --name shop-api --skip-redis --license Apache-2.0\n  cargo mvc new demo --pretend"
     )]
     New(NewArgs),
-    /// Generate code into the application: controller, view
+    /// Generate code into the application: controller, view, model, scaffold
     #[command(visible_alias = "g", subcommand)]
     Generate(Generate),
     /// Remove what `generate` added
@@ -97,6 +97,26 @@ pub enum Generate {
         after_help = "Examples:\n  cargo mvc generate view users index show\n  cargo mvc g controller users index show --html   # pages with their handlers and routes"
     )]
     View(ViewArgs),
+    /// A model: its module (struct, queries, tests) and a migration
+    #[command(
+        after_help = "Fields are NAME:TYPE[?][:MODIFIER]...; `?` makes a field nullable.\nTypes: string text integer bigint float decimal boolean date datetime uuid json references\nModifiers: unique index\n\nExamples:\n  cargo mvc generate model post title:string body:text published:boolean\n  cargo mvc g model comment post:references body:text author:string?\n  cargo mvc g model person email:string:unique born:date?"
+    )]
+    Model(ModelArgs),
+    /// A model and a JSON API over it: the five REST actions, routes, OpenAPI and tests
+    #[command(
+        after_help = "Fields are as for `generate model`.\n\nRoutes: GET /api/NAMES?page=&per_page=, GET /api/NAMES/{id}, POST /api/NAMES,\nPUT|PATCH /api/NAMES/{id}, DELETE /api/NAMES/{id}.\n\nExamples:\n  cargo mvc generate scaffold post title:string body:text published:boolean\n  cargo mvc g scaffold comment post:references body:text author:string?"
+    )]
+    Scaffold(ModelArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Model name, singular, e.g. `post` or `person`
+    pub name: String,
+    /// Fields, as NAME:TYPE[?][:MODIFIER]...
+    pub fields: Vec<String>,
+    #[command(flatten)]
+    pub plan: PlanArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +127,15 @@ pub enum Destroy {
     /// Remove HTML views: their templates, page structs and `mod` lines
     #[command(after_help = "Example:\n  cargo mvc destroy view users")]
     View(DestroyArgs),
+    /// Remove a model: its module, `mod` line and migration files (a
+    /// database the migration already ran on keeps its table: roll it back
+    /// first with `APP migrate --down 1`)
+    #[command(after_help = "Example:\n  cargo mvc destroy model post")]
+    Model(DestroyArgs),
+    /// Remove a scaffold: its controller, routes and OpenAPI part, and its
+    /// model (as `destroy model`)
+    #[command(after_help = "Example:\n  cargo mvc destroy scaffold post")]
+    Scaffold(DestroyArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -297,6 +326,31 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             let project = crate::project::Project::discover()?;
             let plan = crate::generate::view::generate(&project.root, &a.name, &a.actions)?;
             execute(plan, &a.plan, shell)
+        }
+        Command::Generate(Generate::Model(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::model::generate(&project, &a.name, &a.fields)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Generate(Generate::Scaffold(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::scaffold::generate(&project, &a.name, &a.fields)?;
+            execute(plan, &a.plan, shell)
+        }
+        Command::Destroy(kind @ (Destroy::Model(_) | Destroy::Scaffold(_))) => {
+            let project = crate::project::Project::discover()?;
+            let (plan, a) = match kind {
+                Destroy::Scaffold(a) => (crate::generate::scaffold::destroy(&project, &a.name)?, a),
+                Destroy::Model(a) => (crate::generate::model::destroy(&project, &a.name)?, a),
+                _ => unreachable!("matched above"),
+            };
+            execute(plan, &a.plan, shell)?;
+            if !a.plan.pretend {
+                shell.note(
+                    "a database the migration already ran on keeps its table and rows; roll the migration back before destroying, or drop the table yourself",
+                );
+            }
+            Ok(())
         }
         Command::Destroy(Destroy::View(a)) => {
             let project = crate::project::Project::discover()?;

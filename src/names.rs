@@ -281,3 +281,88 @@ mod resource_tests {
         assert_eq!(action_name("buyNow").unwrap(), "buy_now");
     }
 }
+
+/// A model name: `post`, `Post`, `blog_post`, `BlogPost` or a plural such as
+/// `people`, always singular in code, plural for its table and URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelName {
+    /// The module and the singular: `blog_post`, `person`.
+    pub snake: String,
+    /// The type: `BlogPost`, `Person`.
+    pub pascal: String,
+    /// The table and the controller module: `blog_posts`, `people`.
+    pub plural: String,
+    /// The URL segment: `blog-posts`, `people`.
+    pub url: String,
+}
+
+impl ModelName {
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        const WHAT: &str = "model";
+        check_word(raw, WHAT)?;
+        let snake = inflect_last(&raw.to_snake_case(), 1);
+        let plural = inflect_last(&snake, 2);
+        for word in [&snake, &plural] {
+            if KEYWORDS.contains(&word.as_str()) {
+                return Err(NameError::Keyword {
+                    what: WHAT,
+                    name: raw.into(),
+                    word: word.clone(),
+                });
+            }
+        }
+        Ok(Self {
+            pascal: snake.to_pascal_case(),
+            url: plural.to_kebab_case(),
+            snake,
+            plural,
+        })
+    }
+}
+
+/// The singular (`count` 1) or plural of the last word of a snake_case name,
+/// with English irregulars: person → people, category → categories.
+fn inflect_last(snake: &str, count: isize) -> String {
+    let (head, last) = match snake.rsplit_once('_') {
+        Some((head, last)) => (format!("{head}_"), last),
+        None => (String::new(), snake),
+    };
+    format!("{head}{}", pluralizer::pluralize(last, count, false))
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+
+    #[test]
+    fn plurals_follow_english() {
+        let cases = [
+            ("post", "post", "posts", "Post"),
+            ("Person", "person", "people", "Person"),
+            ("category", "category", "categories", "Category"),
+            ("BlogPost", "blog_post", "blog_posts", "BlogPost"),
+            ("line_item", "line_item", "line_items", "LineItem"),
+            ("people", "person", "people", "Person"),
+            ("status", "status", "statuses", "Status"),
+            ("address", "address", "addresses", "Address"),
+            ("child", "child", "children", "Child"),
+        ];
+        for (raw, snake, plural, pascal) in cases {
+            let m = ModelName::parse(raw).unwrap();
+            assert_eq!(
+                (m.snake.as_str(), m.plural.as_str()),
+                (snake, plural),
+                "{raw}"
+            );
+            assert_eq!(m.pascal, pascal);
+        }
+        assert_eq!(ModelName::parse("news_item").unwrap().url, "news-items");
+    }
+
+    #[test]
+    fn rejects_bad_model_names() {
+        for bad in ["", "fn", "1abc", "a b", "admin/users", "naïve", "a-b.c"] {
+            assert!(ModelName::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

@@ -19,6 +19,9 @@ pub struct Project {
     /// The function in `router` that builds the routes.
     pub router_fn: String,
     pub openapi: bool,
+    /// `sqlite`, `postgres`, or `none` (also for projects older than the
+    /// setting).
+    pub database: String,
 }
 
 impl Project {
@@ -68,6 +71,10 @@ impl Project {
                         .unwrap_or(DEFAULT_ROUTER_FN)
                         .to_string(),
                     openapi: get("openapi").and_then(|v| v.as_bool()).unwrap_or(false),
+                    database: get("database")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("none")
+                        .to_string(),
                 });
             }
         }
@@ -111,6 +118,7 @@ impl Project {
                 .unwrap_or(DEFAULT_ROUTER_FN)
                 .to_string(),
             openapi: mvc["openapi"].as_bool().unwrap_or(false),
+            database: mvc["database"].as_str().unwrap_or("none").to_string(),
         })
     }
 

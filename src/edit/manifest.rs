@@ -30,6 +30,19 @@ pub fn add_dependency(
     name: &str,
     version: &str,
 ) -> Result<Edited, ManifestError> {
+    add_dependency_with(file, text, name, version, &[], true)
+}
+
+/// [`add_dependency`] with `features`, and `default-features = false` unless
+/// `default_features`.
+pub fn add_dependency_with(
+    file: &Path,
+    text: &str,
+    name: &str,
+    version: &str,
+    features: &[&str],
+    default_features: bool,
+) -> Result<Edited, ManifestError> {
     let mut doc = parse(file, text)?;
     let Some(table) = doc
         .get_mut("dependencies")
@@ -45,10 +58,56 @@ pub fn add_dependency(
     }
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     let sorted = keys.windows(2).all(|w| w[0] <= w[1]);
-    table.insert(name, value(version));
+    if features.is_empty() && default_features {
+        table.insert(name, value(version));
+    } else {
+        let mut spec = toml_edit::InlineTable::new();
+        spec.insert("version", version.into());
+        if !default_features {
+            spec.insert("default-features", false.into());
+        }
+        if !features.is_empty() {
+            spec.insert(
+                "features",
+                features
+                    .iter()
+                    .copied()
+                    .collect::<toml_edit::Array>()
+                    .into(),
+            );
+        }
+        table.insert(name, value(spec));
+    }
     if sorted {
         table.sort_values();
     }
+    Ok(Some(doc.to_string()))
+}
+
+/// Sets `key = "value"` under `[package.metadata.mvc]`, keeping the rest of
+/// the table. `None` when it already has that value.
+pub fn set_mvc_setting(
+    file: &Path,
+    text: &str,
+    key: &str,
+    setting: &str,
+) -> Result<Edited, ManifestError> {
+    let mut doc = parse(file, text)?;
+    let Some(mvc) = doc
+        .get_mut("package")
+        .and_then(|p| p.get_mut("metadata"))
+        .and_then(|m| m.get_mut("mvc"))
+        .and_then(Item::as_table_like_mut)
+    else {
+        return Err(ManifestError {
+            file: file.display().to_string(),
+            message: "there is no [package.metadata.mvc] table".to_string(),
+        });
+    };
+    if mvc.get(key).and_then(Item::as_str) == Some(setting) {
+        return Ok(None);
+    }
+    mvc.insert(key, value(setting));
     Ok(Some(doc.to_string()))
 }
 
@@ -100,6 +159,30 @@ mod tests {
         assert_eq!(
             added,
             "[dependencies]\ntokio = \"1\"\naxum = \"0.8\"\naskama = \"0.16.1\"\n"
+        );
+    }
+
+    #[test]
+    fn features_and_settings() {
+        let file = Path::new("Cargo.toml");
+        let text = "[package]\nname = \"blog\"\n\n[package.metadata.mvc]\n# ours\nopenapi = true\n\n[dependencies]\naxum = \"0.8\"\n";
+        let added = add_dependency_with(file, text, "sqlx", "0.9.0", &["sqlite", "migrate"], false)
+            .unwrap()
+            .unwrap();
+        assert!(
+            added.contains("sqlx = { version = \"0.9.0\", default-features = false, features = [\"sqlite\", \"migrate\"] }\n"),
+            "{added}"
+        );
+        let set = set_mvc_setting(file, &added, "database", "sqlite")
+            .unwrap()
+            .unwrap();
+        assert!(
+            set.contains("# ours\nopenapi = true\ndatabase = \"sqlite\"\n"),
+            "{set}"
+        );
+        assert_eq!(
+            set_mvc_setting(file, &set, "database", "sqlite").unwrap(),
+            None
         );
     }
 

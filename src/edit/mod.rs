@@ -1,4 +1,5 @@
 //! Surgical edits of files the user owns.
 
+pub mod item;
 pub mod manifest;
 pub mod rust;

@@ -431,6 +431,20 @@ fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<(
     Ok(())
 }
 
+/// Adds (or with `add` false, removes) the controller's `ApiDoc` in the
+/// application's OpenAPI document.
+pub(super) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool) -> Result<()> {
+    let doc = doc_merge(resource);
+    edit_document(plan, &|merges: &mut Vec<String>| {
+        let present = merges.iter().any(|m| m.replace(' ', "") == doc);
+        if add && !present {
+            merges.push(doc.clone());
+        } else if !add {
+            merges.retain(|m| m.replace(' ', "") != doc);
+        }
+    })
+}
+
 /// Builds the plan of `generate controller`.
 pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
     let resource =
@@ -469,12 +483,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         plan.set(&project.router, Some(text));
     }
     if ctx.openapi {
-        let doc = doc_merge(&resource);
-        edit_document(&mut plan, &|merges: &mut Vec<String>| {
-            if !merges.iter().any(|m| m.replace(' ', "") == doc) {
-                merges.push(doc.clone());
-            }
-        })?;
+        merge_document(&mut plan, &resource, true)?;
     }
     if ctx.tests {
         plan.create(&files.api_test, render(&ApiTestRs { c: &ctx }));
@@ -507,10 +516,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
         plan.set(&project.router, Some(edited.unwrap_or(text)));
     }
     if project.openapi {
-        let doc = doc_merge(&resource);
-        edit_document(&mut plan, &|merges: &mut Vec<String>| {
-            merges.retain(|m| m.replace(' ', "") != doc);
-        })?;
+        merge_document(&mut plan, &resource, false)?;
     }
     let main = PathBuf::from("tests/api/main.rs");
     if let Some(text) = plan.current(&main)? {

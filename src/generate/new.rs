@@ -115,6 +115,7 @@ templates! {
     ServerRs => "new/src/server.rs",
     TelemetryRs => "new/src/telemetry.rs",
     DbRs => "new/src/db.rs",
+    FieldsRs => "new/src/app/models/fields.rs",
     BuildRs => "new/build.rs",
     AppMod => "new/src/app/mod.rs",
     AppRouter => "new/src/app/router.rs",
@@ -198,8 +199,9 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("src/server.rs", render(&ServerRs { p }));
     add("src/telemetry.rs", render(&TelemetryRs { p }));
     if p.database {
-        add("build.rs", render(&BuildRs { p }));
-        add("src/db.rs", render(&DbRs { p }));
+        for (path, contents) in database_files(p) {
+            add(path, contents);
+        }
         add("migrations/.gitkeep", String::new());
     }
     add("src/app/mod.rs", render(&AppMod { p }));
@@ -240,6 +242,16 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("tests/api/server.rs", render(&TestsServer { p }));
     add("templates/.gitkeep", String::new());
     out
+}
+
+/// The files of the database layer, which `generate model` also adds to a
+/// project made without one.
+pub fn database_files(p: &Project) -> Vec<(&'static str, String)> {
+    vec![
+        ("build.rs", render(&BuildRs { p })),
+        ("src/db.rs", render(&DbRs { p })),
+        ("src/app/models/fields.rs", render(&FieldsRs { p })),
+    ]
 }
 
 /// Builds the project description from the command line.
@@ -433,18 +445,20 @@ fn current_year() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    year_of_day(secs.div_euclid(86_400))
+    civil_from_days(secs.div_euclid(86_400)).0
 }
 
-fn year_of_day(days: i64) -> i64 {
+/// The (year, month, day) of a day counted from 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(month <= 2)
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]
@@ -453,9 +467,9 @@ mod tests {
 
     #[test]
     fn years_from_days() {
-        assert_eq!(year_of_day(0), 1970);
-        assert_eq!(year_of_day(20_819), 2027); // 2027-01-01
-        assert_eq!(year_of_day(20_818), 2026); // 2026-12-31
-        assert_eq!(year_of_day(-1), 1969);
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_819), (2027, 1, 1));
+        assert_eq!(civil_from_days(20_818), (2026, 12, 31));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 }

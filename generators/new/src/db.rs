@@ -51,10 +51,18 @@ pub struct DatabaseSettings {
 
 impl DatabaseSettings {
     /// Reads the `DATABASE_*` settings and `AUTO_MIGRATE`. The URL falls back
-    /// to the conventional `DATABASE_URL`, which sqlx's tooling reads too.
+    /// to the conventional `DATABASE_URL` (which sqlx's tooling and tests
+    /// read too) when that is a URL for this database.
     pub fn read(env: &Env) -> Result<Self, ConfigError> {
         let default_url = env
             .unprefixed("DATABASE_URL")
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .filter(|url| {
+                DEFAULT_URL
+                    .split(':')
+                    .next()
+                    .is_some_and(|s| url.starts_with(s))
+            })
             .unwrap_or_else(|| DEFAULT_URL.to_string());
         Ok(Self {
 <%- if p.postgres %>
@@ -161,6 +169,13 @@ pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
         .acquire_timeout(settings.timeout)
         .connect_lazy_with(options);
     Ok(pool)
+}
+
+impl From<sqlx::Error> for AppError {
+    /// A query that failed is a 500; the detail goes to the log only.
+    fn from(err: sqlx::Error) -> Self {
+        AppError::Internal(err.into())
+    }
 }
 
 /// Checks that the database answers, for `/api/ready`.

@@ -1,0 +1,489 @@
+//! Insertions into the items of a user's Rust file: a field into a struct or
+//! a struct expression, a variant into an enum, an arm into a match, a
+//! statement into a function. syn finds the braces; the snippet is indented
+//! like its neighbours and spliced in, and every other byte stays.
+
+use std::path::Path;
+
+use proc_macro2::{LineColumn, TokenStream, TokenTree};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Block, Expr, ExprMatch, ExprStruct, ImplItem, Item, Pat, Stmt};
+
+use super::rust::{EditError, Edited};
+
+/// Where a snippet goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'a> {
+    /// After the last field of `struct NAME`.
+    StructFields(&'a str),
+    /// After the last variant of `enum NAME`.
+    EnumVariants(&'a str),
+    /// After the last field of the first `PATH { .. }` expression in the
+    /// function (before a `..rest`).
+    StructLiteral { function: &'a str, path: &'a str },
+    /// After the last arm of the first `match` in the function.
+    MatchArms(&'a str),
+    /// Before the first statement of the function.
+    FnStart(&'a str),
+    /// After the statement `let BINDING = ...;` of the function.
+    AfterLet { function: &'a str, binding: &'a str },
+}
+
+impl Place<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Place::StructFields(n) => format!("struct `{n}`"),
+            Place::EnumVariants(n) => format!("enum `{n}`"),
+            Place::StructLiteral { function, path } => {
+                format!("a `{path} {{ .. }}` expression in fn `{function}`")
+            }
+            Place::MatchArms(f) => format!("a `match` in fn `{f}`"),
+            Place::FnStart(f) => format!("fn `{f}`"),
+            Place::AfterLet { function, binding } => {
+                format!("`let {binding} = ..;` in fn `{function}`")
+            }
+        }
+    }
+}
+
+/// Offsets of a file's lines, to turn spans into byte offsets.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    fn offset(&self, lc: LineColumn) -> usize {
+        let start = self.starts[lc.line - 1];
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(lc.column)
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    /// Start of the line holding `offset`, and the start of the next line.
+    fn line(&self, offset: usize) -> (usize, usize) {
+        let i = self.starts.partition_point(|&s| s <= offset) - 1;
+        let next = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        (self.starts[i], next)
+    }
+
+    fn indentation(&self, offset: usize) -> &'a str {
+        let (start, next) = self.line(offset);
+        let line = &self.text[start..next];
+        &line[..line.len() - line.trim_start().len()]
+    }
+
+    fn starts_line(&self, offset: usize) -> bool {
+        let (start, _) = self.line(offset);
+        self.text[start..offset].trim().is_empty()
+    }
+
+    fn eol(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
+    fn unit(&self) -> String {
+        let mut smallest = usize::MAX;
+        for line in self.text.lines() {
+            if line.starts_with('\t') {
+                return "\t".into();
+            }
+            let n = line.len() - line.trim_start_matches(' ').len();
+            if n > 0 && n < line.len() {
+                smallest = smallest.min(n);
+            }
+        }
+        " ".repeat(if smallest == usize::MAX { 4 } else { smallest })
+    }
+}
+
+/// Tokens without spacing, to compare code whatever its layout.
+fn flat(tokens: TokenStream) -> String {
+    tokens.to_string().split_whitespace().collect()
+}
+
+/// The name a field, variant or field initialiser snippet declares: its
+/// first identifier after attributes and `pub`.
+fn leading_ident(snippet: &str) -> Option<String> {
+    let tokens: TokenStream = snippet.parse().ok()?;
+    let mut skip_group = false;
+    for tt in tokens {
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == '#' => skip_group = true,
+            TokenTree::Group(_) if skip_group => skip_group = false,
+            TokenTree::Group(_) => {}
+            TokenTree::Ident(i) if i == "pub" => {}
+            TokenTree::Ident(i) => return Some(i.to_string()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What the target looks like once found.
+struct Target {
+    /// Offset of the opening and closing brace.
+    open: usize,
+    close: usize,
+    /// The text between the braces already holds the snippet.
+    present: bool,
+    /// Where to insert: before `close` (`None`), or at this offset's line.
+    before_line_of: Option<usize>,
+    after_line_of: Option<usize>,
+    /// End of the last element, and whether a comma must follow it.
+    comma_after: Option<usize>,
+}
+
+fn find_fn<'f>(file: &'f syn::File, name: &str) -> Option<&'f Block> {
+    for item in &file.items {
+        match item {
+            Item::Fn(f) if f.sig.ident == name => return Some(&f.block),
+            Item::Impl(imp) => {
+                for it in &imp.items {
+                    if let ImplItem::Fn(f) = it
+                        && f.sig.ident == name
+                    {
+                        return Some(&f.block);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[derive(Default)]
+struct FirstIn<'a> {
+    path: Option<String>,
+    literal: Option<&'a ExprStruct>,
+    matched: Option<&'a ExprMatch>,
+}
+
+impl<'a> Visit<'a> for FirstIn<'a> {
+    fn visit_expr_struct(&mut self, e: &'a ExprStruct) {
+        let path: Vec<String> = e
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if self.literal.is_none() && self.path.as_deref() == Some(path.join("::").as_str()) {
+            self.literal = Some(e);
+        }
+        syn::visit::visit_expr_struct(self, e);
+    }
+
+    fn visit_expr_match(&mut self, e: &'a ExprMatch) {
+        if self.matched.is_none() {
+            self.matched = Some(e);
+        }
+        syn::visit::visit_expr_match(self, e);
+    }
+}
+
+fn locate(lines: &Lines, file: &syn::File, place: Place, snippet: &str) -> Option<Target> {
+    let want = snippet.parse::<TokenStream>().map(flat).unwrap_or_default();
+    let key = leading_ident(snippet);
+    let off = |lc: LineColumn| lines.offset(lc);
+    match place {
+        Place::StructFields(name) => {
+            let s = file.items.iter().find_map(|i| match i {
+                Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })?;
+            let syn::Fields::Named(named) = &s.fields else {
+                return None;
+            };
+            let present = named
+                .named
+                .iter()
+                .any(|f| f.ident.as_ref().map(|i| i.to_string()) == key);
+            let last = named.named.iter().last().map(|f| off(f.span().end()));
+            Some(Target {
+                open: off(named.brace_token.span.open().start()),
+                close: off(named.brace_token.span.close().start()),
+                present,
+                before_line_of: None,
+                after_line_of: None,
+                comma_after: last.filter(|_| !named.named.trailing_punct()),
+            })
+        }
+        Place::EnumVariants(name) => {
+            let e = file.items.iter().find_map(|i| match i {
+                Item::Enum(e) if e.ident == name => Some(e),
+                _ => None,
+            })?;
+            let present = e.variants.iter().any(|v| Some(v.ident.to_string()) == key);
+            let last = e.variants.iter().last().map(|v| off(v.span().end()));
+            Some(Target {
+                open: off(e.brace_token.span.open().start()),
+                close: off(e.brace_token.span.close().start()),
+                present,
+                before_line_of: None,
+                after_line_of: None,
+                comma_after: last.filter(|_| !e.variants.trailing_punct()),
+            })
+        }
+        Place::StructLiteral { function, path } => {
+            let body = find_fn(file, function)?;
+            let mut v = FirstIn {
+                path: Some(path.to_string()),
+                ..FirstIn::default()
+            };
+            v.visit_block(body);
+            let lit = v.literal?;
+            let present = lit.fields.iter().any(|f| match &f.member {
+                syn::Member::Named(i) => Some(i.to_string()) == key,
+                syn::Member::Unnamed(_) => false,
+            });
+            let last = lit.fields.iter().last().map(|f| off(f.span().end()));
+            Some(Target {
+                open: off(lit.brace_token.span.open().start()),
+                close: off(lit.brace_token.span.close().start()),
+                present,
+                before_line_of: lit.dot2_token.map(|d| off(d.span().start())),
+                after_line_of: None,
+                comma_after: if lit.dot2_token.is_some() {
+                    None
+                } else {
+                    last.filter(|_| !lit.fields.trailing_punct())
+                },
+            })
+        }
+        Place::MatchArms(function) => {
+            let body = find_fn(file, function)?;
+            let mut v = FirstIn::default();
+            v.visit_block(body);
+            let m = v.matched?;
+            let present = m
+                .arms
+                .iter()
+                .any(|a| flat(quote::quote!(#a)).contains(&want));
+            let last = m.arms.last();
+            let needs_comma =
+                last.is_some_and(|a| a.comma.is_none() && !matches!(&*a.body, Expr::Block(_)));
+            Some(Target {
+                open: off(m.brace_token.span.open().start()),
+                close: off(m.brace_token.span.close().start()),
+                present,
+                before_line_of: None,
+                after_line_of: None,
+                comma_after: last.filter(|_| needs_comma).map(|a| off(a.span().end())),
+            })
+        }
+        Place::FnStart(function) => {
+            let body = find_fn(file, function)?;
+            let present = flat(quote::quote!(#body)).contains(&want);
+            Some(Target {
+                open: off(body.brace_token.span.open().start()),
+                close: off(body.brace_token.span.close().start()),
+                present,
+                before_line_of: body.stmts.first().map(|s| off(s.span().start())),
+                after_line_of: None,
+                comma_after: None,
+            })
+        }
+        Place::AfterLet { function, binding } => {
+            let body = find_fn(file, function)?;
+            let present = flat(quote::quote!(#body)).contains(&want);
+            let local = body.stmts.iter().find_map(|s| match s {
+                Stmt::Local(l) => {
+                    let name = match &l.pat {
+                        Pat::Ident(i) => Some(i.ident.to_string()),
+                        Pat::Type(t) => match &*t.pat {
+                            Pat::Ident(i) => Some(i.ident.to_string()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    (name.as_deref() == Some(binding)).then_some(l)
+                }
+                _ => None,
+            })?;
+            Some(Target {
+                open: off(body.brace_token.span.open().start()),
+                close: off(body.brace_token.span.close().start()),
+                present,
+                before_line_of: None,
+                after_line_of: Some(off(local.semi_token.span().end())),
+                comma_after: None,
+            })
+        }
+    }
+}
+
+/// Inserts `snippet` (unindented, one or more lines) at `place`. `None` when
+/// the code is there already.
+pub fn insert(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Edited, EditError> {
+    let not_found = |message: String| EditError::NotFound {
+        file: file.display().to_string(),
+        message,
+        snippet: snippet.to_string(),
+    };
+    let parsed = syn::parse_file(text).map_err(|e| {
+        let at = e.span().start();
+        EditError::Parse {
+            file: file.display().to_string(),
+            line: at.line,
+            column: at.column + 1,
+            message: e.to_string(),
+            snippet: snippet.to_string(),
+        }
+    })?;
+    let lines = Lines::new(text);
+    let Some(target) = locate(&lines, &parsed, place, snippet) else {
+        return Err(not_found(format!("no {} to add to", place.describe())));
+    };
+    if target.present {
+        return Ok(None);
+    }
+    let eol = lines.eol();
+    let unit = lines.unit();
+    let (at, indent) = if let Some(anchor) = target.before_line_of {
+        (lines.line(anchor).0, lines.indentation(anchor).to_string())
+    } else if let Some(anchor) = target.after_line_of {
+        (lines.line(anchor).1, lines.indentation(anchor).to_string())
+    } else {
+        if !lines.starts_line(target.close)
+            || lines.line(target.open).0 == lines.line(target.close).0
+        {
+            return Err(not_found(format!(
+                "the closing brace of {} is not on a line of its own",
+                place.describe()
+            )));
+        }
+        let indent = format!("{}{unit}", lines.indentation(target.close));
+        (lines.line(target.close).0, indent)
+    };
+    let mut block = String::new();
+    for line in snippet.lines() {
+        if !line.trim().is_empty() {
+            block.push_str(&indent);
+            block.push_str(line);
+        }
+        block.push_str(eol);
+    }
+    let mut out = String::with_capacity(text.len() + block.len() + 1);
+    match target.comma_after {
+        Some(end) if end <= at => {
+            out.push_str(&text[..end]);
+            out.push(',');
+            out.push_str(&text[end..at]);
+        }
+        _ => out.push_str(&text[..at]),
+    }
+    out.push_str(&block);
+    out.push_str(&text[at..]);
+    if syn::parse_file(&out).is_err() {
+        return Err(EditError::Unverified {
+            file: file.display().to_string(),
+            snippet: snippet.to_string(),
+        });
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, place: Place, snippet: &str) -> String {
+        let out = insert(Path::new("x.rs"), text, place, snippet)
+            .unwrap()
+            .expect("inserted");
+        assert_eq!(
+            insert(Path::new("x.rs"), &out, place, snippet).unwrap(),
+            None,
+            "a second run changes nothing"
+        );
+        out
+    }
+
+    #[test]
+    fn fields_variants_and_arms() {
+        let text = "// keep\nstruct S {\n    a: u8, // trailing\n}\n\nenum E {\n    A\n}\n";
+        let out = run(text, Place::StructFields("S"), "pub db: Pool,");
+        assert_eq!(
+            out,
+            "// keep\nstruct S {\n    a: u8, // trailing\n    pub db: Pool,\n}\n\nenum E {\n    A\n}\n"
+        );
+        let out = run(text, Place::EnumVariants("E"), "/// Doc\nB(u8),");
+        assert!(
+            out.ends_with("enum E {\n    A,\n    /// Doc\n    B(u8),\n}\n"),
+            "{out}"
+        );
+
+        let text = "fn f(x: u8) -> u8 {\n\tmatch x {\n\t\t0 => {\n\t\t\t1\n\t\t}\n\t}\n}\n";
+        let out = run(text, Place::MatchArms("f"), "_ => 2,");
+        assert!(out.contains("\t\t}\n\t\t_ => 2,\n\t}"), "{out}");
+    }
+
+    #[test]
+    fn literals_statements_and_crlf() {
+        let text = "impl A {\r\n    fn new(s: S) -> Self {\r\n        let x = 1;\r\n        Self {\r\n            s,\r\n            ..Default::default()\r\n        }\r\n    }\r\n}\r\n";
+        let out = run(
+            text,
+            Place::StructLiteral {
+                function: "new",
+                path: "Self",
+            },
+            "db,",
+        );
+        assert!(
+            out.contains("            s,\r\n            db,\r\n            ..Default"),
+            "{out}"
+        );
+        let out = run(&out, Place::FnStart("new"), "let db = pool()?;");
+        assert!(
+            out.contains("{\r\n        let db = pool()?;\r\n        let x = 1;"),
+            "{out}"
+        );
+        let out = run(
+            &out,
+            Place::AfterLet {
+                function: "new",
+                binding: "x",
+            },
+            "check(x);",
+        );
+        assert!(out.contains("let x = 1;\r\n        check(x);\r\n"), "{out}");
+        assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn missing_targets_are_errors() {
+        let err = insert(
+            Path::new("x.rs"),
+            "struct T;\n",
+            Place::StructFields("S"),
+            "a: u8,",
+        );
+        assert!(err.unwrap_err().to_string().contains("no struct `S`"));
+        let err = insert(
+            Path::new("x.rs"),
+            "struct S { a: u8 }\n",
+            Place::StructFields("S"),
+            "b: u8,",
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("not on a line of its own")
+        );
+    }
+}

@@ -1,0 +1,378 @@
+//! Model fields as the user types them, `NAME:TYPE[?][:MODIFIER]...`, and
+//! what each type becomes: a Rust type, a column for each database, a way to
+//! read it from a request, an example value for tests.
+
+use anyhow::{Result, bail};
+use heck::ToSnakeCase;
+
+use crate::names::{ModelName, action_name};
+
+/// The databases a model's SQL is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sqlite" => Some(Dialect::Sqlite),
+            "postgres" => Some(Dialect::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// A field type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Text,
+    Integer,
+    Bigint,
+    Float,
+    Decimal,
+    Boolean,
+    Date,
+    Datetime,
+    Uuid,
+    Json,
+    References,
+}
+
+pub const KINDS: &[(&str, Kind)] = &[
+    ("string", Kind::String),
+    ("text", Kind::Text),
+    ("integer", Kind::Integer),
+    ("bigint", Kind::Bigint),
+    ("float", Kind::Float),
+    ("decimal", Kind::Decimal),
+    ("boolean", Kind::Boolean),
+    ("date", Kind::Date),
+    ("datetime", Kind::Datetime),
+    ("uuid", Kind::Uuid),
+    ("json", Kind::Json),
+    ("references", Kind::References),
+];
+
+pub const MODIFIERS: &[&str] = &["unique", "index"];
+
+/// The longest `string` value, in characters.
+pub const STRING_MAX: usize = 255;
+
+/// Columns every model has; a field may not take these names.
+const RESERVED: &[&str] = &["id", "created_at", "updated_at"];
+
+/// One field of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The column and struct field: `title`, `post_id`.
+    pub name: String,
+    pub kind: Kind,
+    pub nullable: bool,
+    pub unique: bool,
+    pub index: bool,
+    /// For `references`: the model referred to.
+    pub target: Option<ModelName>,
+}
+
+fn kind_names() -> String {
+    KINDS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses `title:string`, `author:string?`, `email:string:unique`,
+/// `post:references`.
+pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
+    let mut out: Vec<Field> = Vec::new();
+    for spec in raw {
+        let mut parts = spec.split(':');
+        let name = parts.next().unwrap_or_default();
+        let Some(ty) = parts.next() else {
+            bail!(
+                "field `{spec}` has no type; write it as NAME:TYPE, e.g. `title:string` (types: {})\n\nnothing was written",
+                kind_names()
+            );
+        };
+        let (ty, nullable) = match ty.strip_suffix('?') {
+            Some(t) => (t, true),
+            None => (ty, false),
+        };
+        let Some(kind) = KINDS.iter().find(|(n, _)| *n == ty).map(|(_, k)| *k) else {
+            bail!(
+                "unknown type `{ty}` in field `{spec}`; valid types are {} (add `?` for a nullable field)\n\nnothing was written",
+                kind_names()
+            );
+        };
+        let mut unique = false;
+        let mut index = false;
+        for modifier in parts {
+            match modifier {
+                "unique" => unique = true,
+                "index" => index = true,
+                other => bail!(
+                    "unknown modifier `{other}` in field `{spec}`; valid modifiers are {}\n\nnothing was written",
+                    MODIFIERS.join(", ")
+                ),
+            }
+        }
+        let base = action_name(name)
+            .map_err(|e| anyhow::anyhow!("{e} (in field `{spec}`)\n\nnothing was written"))?;
+        let (name, target) = if kind == Kind::References {
+            let target = ModelName::parse(&base)
+                .map_err(|e| anyhow::anyhow!("{e} (in field `{spec}`)\n\nnothing was written"))?;
+            (format!("{}_id", target.snake), Some(target))
+        } else {
+            (base.to_snake_case(), None)
+        };
+        if RESERVED.contains(&name.as_str()) {
+            bail!(
+                "field `{name}` is one every model already has ({}); choose another name\n\nnothing was written",
+                RESERVED.join(", ")
+            );
+        }
+        if out.iter().any(|f| f.name == name) {
+            bail!("field `{name}` is given twice\n\nnothing was written");
+        }
+        out.push(Field {
+            name,
+            kind,
+            nullable,
+            unique,
+            index: index || kind == Kind::References,
+            target,
+        });
+    }
+    Ok(out)
+}
+
+impl Field {
+    /// The Rust type without `Option`.
+    pub fn base_type(&self) -> &'static str {
+        match self.kind {
+            Kind::String | Kind::Text => "String",
+            Kind::Integer => "i32",
+            Kind::Bigint | Kind::References => "i64",
+            Kind::Float => "f64",
+            Kind::Decimal => "Decimal",
+            Kind::Boolean => "bool",
+            Kind::Date => "NaiveDate",
+            Kind::Datetime => "DateTime<Utc>",
+            Kind::Uuid => "Uuid",
+            Kind::Json => "serde_json::Value",
+        }
+    }
+
+    pub fn rust_type(&self) -> String {
+        if self.nullable {
+            format!("Option<{}>", self.base_type())
+        } else {
+            self.base_type().to_string()
+        }
+    }
+
+    /// The column definition in `CREATE TABLE`.
+    pub fn column(&self, dialect: Dialect, table_of: &dyn Fn(&ModelName) -> String) -> String {
+        let ty = match (self.kind, dialect) {
+            (Kind::String, Dialect::Postgres) => "VARCHAR(255)",
+            (Kind::String | Kind::Text, _) => "TEXT",
+            (Kind::Integer, _) => "INTEGER",
+            (Kind::Bigint | Kind::References, Dialect::Postgres) => "BIGINT",
+            (Kind::Bigint | Kind::References, Dialect::Sqlite) => "INTEGER",
+            (Kind::Float, Dialect::Postgres) => "DOUBLE PRECISION",
+            (Kind::Float, Dialect::Sqlite) => "REAL",
+            (Kind::Decimal, Dialect::Postgres) => "NUMERIC",
+            // Stored as text: SQLite would turn a NUMERIC into a float.
+            (Kind::Decimal, Dialect::Sqlite) => "TEXT",
+            (Kind::Boolean, _) => "BOOLEAN",
+            (Kind::Date, Dialect::Postgres) => "DATE",
+            (Kind::Datetime, Dialect::Postgres) => "TIMESTAMPTZ",
+            (Kind::Date | Kind::Datetime, Dialect::Sqlite) => "TEXT",
+            (Kind::Uuid, Dialect::Postgres) => "UUID",
+            (Kind::Uuid, Dialect::Sqlite) => "BLOB",
+            (Kind::Json, Dialect::Postgres) => "JSONB",
+            (Kind::Json, Dialect::Sqlite) => "TEXT",
+        };
+        let mut column = format!("{} {ty}", self.name);
+        if !self.nullable {
+            column.push_str(" NOT NULL");
+        }
+        if let Some(target) = &self.target {
+            column.push_str(&format!(
+                " REFERENCES {} (id) ON DELETE CASCADE",
+                table_of(target)
+            ));
+        }
+        column
+    }
+
+    /// `fields.take::<String>("title")`: how the request value is read.
+    pub fn take(&self) -> String {
+        format!("fields.take::<{}>(\"{}\")", self.rust_type(), self.name)
+    }
+
+    /// An example value for tests; `n` makes unique fields unique, `parents`
+    /// names the variable holding each referenced row.
+    pub fn example(&self) -> String {
+        let value = match self.kind {
+            Kind::String | Kind::Text => {
+                let label = self.name.replace('_', " ");
+                format!("format!(\"{label} {{n}}\")")
+            }
+            Kind::Integer => "i32::try_from(n).unwrap_or(i32::MAX)".to_string(),
+            Kind::Bigint => "i64::try_from(n).unwrap_or(i64::MAX)".to_string(),
+            Kind::Float => "n as f64 + 0.5".to_string(),
+            Kind::Decimal => "format!(\"{n}.25\").parse().expect(\"a decimal\")".to_string(),
+            Kind::Boolean => "true".to_string(),
+            Kind::Date => "NaiveDate::from_ymd_opt(2026, 1, 1).expect(\"a date\")".to_string(),
+            Kind::Datetime => {
+                "DateTime::from_timestamp(1_767_225_600, 0).expect(\"a time\")".to_string()
+            }
+            Kind::Uuid => "Uuid::new_v4()".to_string(),
+            Kind::Json => "serde_json::json!({ \"n\": n })".to_string(),
+            Kind::References => {
+                let target = self.target.as_ref().expect("references have a target");
+                format!("{}.id", target.snake)
+            }
+        };
+        if self.nullable {
+            format!("Some({value})")
+        } else {
+            value
+        }
+    }
+
+    /// Another valid value, for update tests: differs from [`Self::example`].
+    pub fn changed(&self) -> Option<String> {
+        let value = match self.kind {
+            Kind::String | Kind::Text => "\"changed\".to_string()".to_string(),
+            Kind::Integer => "-7".to_string(),
+            Kind::Bigint => "-7".to_string(),
+            Kind::Float => "-2.5".to_string(),
+            Kind::Decimal => "\"-3.75\".parse().expect(\"a decimal\")".to_string(),
+            Kind::Boolean => "false".to_string(),
+            Kind::Date => "NaiveDate::from_ymd_opt(2027, 6, 30).expect(\"a date\")".to_string(),
+            Kind::Datetime => {
+                "DateTime::from_timestamp(1_800_000_000, 0).expect(\"a time\")".to_string()
+            }
+            Kind::Uuid => "Uuid::nil()".to_string(),
+            Kind::Json => "serde_json::json!([1, 2, 3])".to_string(),
+            Kind::References => return None,
+        };
+        Some(if self.nullable {
+            format!("Some({value})")
+        } else {
+            value
+        })
+    }
+
+    /// A valid JSON value other than the example's, for update tests.
+    pub fn changed_json(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            Kind::String | Kind::Text => "\"changed\"",
+            Kind::Integer | Kind::Bigint => "-7",
+            Kind::Float => "-2.5",
+            Kind::Decimal => "\"-3.75\"",
+            Kind::Boolean => "false",
+            Kind::Date => "\"2027-06-30\"",
+            Kind::Datetime => "\"2027-01-15T08:00:00Z\"",
+            Kind::Uuid => "\"00000000-0000-0000-0000-000000000000\"",
+            Kind::Json => "[1, 2, 3]",
+            Kind::References => return None,
+        })
+    }
+
+    /// A JSON value of the wrong type, and what the error says.
+    pub fn wrong_json(&self) -> (&'static str, &'static str) {
+        match self.kind {
+            Kind::String | Kind::Text => ("42", "must be a string"),
+            Kind::Integer | Kind::Bigint | Kind::References => ("\"many\"", "must be an integer"),
+            Kind::Float => ("\"many\"", "must be a number"),
+            Kind::Decimal => ("true", "must be a decimal number"),
+            Kind::Boolean => ("\"yes please\"", "must be true or false"),
+            Kind::Date => ("\"tomorrow\"", "must be a date (YYYY-MM-DD)"),
+            Kind::Datetime => ("\"tomorrow\"", "must be a date and time (RFC 3339)"),
+            Kind::Uuid => ("\"not-a-uuid\"", "must be a UUID"),
+            // Any JSON value is a valid `json` field.
+            Kind::Json => ("", ""),
+        }
+    }
+
+    /// `#[schema(...)]` for types utoipa does not know by itself.
+    pub fn schema_attr(&self) -> Option<String> {
+        let (ty, format) = match self.kind {
+            Kind::Decimal => ("String", Some("\"decimal\"")),
+            Kind::Date => ("String", Some("Date")),
+            Kind::Datetime => ("String", Some("DateTime")),
+            Kind::Uuid => ("String", None),
+            Kind::Json => ("Object", None),
+            _ => return None,
+        };
+        let ty = if self.nullable {
+            format!("Option<{ty}>")
+        } else {
+            ty.to_string()
+        };
+        let format = match format {
+            Some(f) if f.starts_with('"') => format!(", format = {f}"),
+            Some(f) => format!(", format = {f}"),
+            None => String::new(),
+        };
+        Some(format!("#[schema(value_type = {ty}{format})]"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(raw: &[&str]) -> Result<Vec<Field>> {
+        parse(&raw.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn parses_types_nullability_and_modifiers() {
+        let f = fields(&[
+            "title:string:unique",
+            "author:string?",
+            "post:references",
+            "n:integer:index",
+        ])
+        .unwrap();
+        assert_eq!(f[0].name, "title");
+        assert!(f[0].unique && !f[0].nullable);
+        assert_eq!(f[1].rust_type(), "Option<String>");
+        assert_eq!(f[2].name, "post_id");
+        assert_eq!(f[2].target.as_ref().unwrap().plural, "posts");
+        assert!(f[2].index, "foreign keys are indexed");
+        assert!(f[3].index);
+        let table = |m: &ModelName| m.plural.clone();
+        assert_eq!(
+            f[2].column(Dialect::Postgres, &table),
+            "post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE"
+        );
+        assert_eq!(f[1].column(Dialect::Sqlite, &table), "author TEXT");
+        assert_eq!(
+            f[0].column(Dialect::Postgres, &table),
+            "title VARCHAR(255) NOT NULL"
+        );
+    }
+
+    #[test]
+    fn bad_fields_say_what_is_valid() {
+        let err = fields(&["title:strng"]).unwrap_err().to_string();
+        assert!(err.contains("unknown type `strng`"), "{err}");
+        assert!(err.contains("string, text, integer"), "{err}");
+        let err = fields(&["title:string:uniq"]).unwrap_err().to_string();
+        assert!(err.contains("valid modifiers are unique, index"), "{err}");
+        assert!(
+            fields(&["title"])
+                .unwrap_err()
+                .to_string()
+                .contains("NAME:TYPE")
+        );
+        assert!(fields(&["id:integer"]).is_err());
+        assert!(fields(&["a:text", "a:string"]).is_err());
+        assert!(fields(&["type:string"]).is_err());
+    }
+}

@@ -1,0 +1,495 @@
+//! `cargo mvc generate model` and `destroy model`: the model module (struct,
+//! params, queries, tests), its `mod` line, and a reversible migration for
+//! the project's database.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use askama::Template;
+
+use super::fields::{self, Dialect, Field, Kind, STRING_MAX};
+use super::{render, rustfmt};
+use crate::edit::rust;
+use crate::names::ModelName;
+use crate::plan::Plan;
+use crate::project::Project;
+
+#[derive(Debug, Clone)]
+pub struct FieldCtx {
+    pub name: String,
+    pub ty: String,
+    pub schema: Option<String>,
+    pub take: String,
+    pub check: Option<String>,
+    /// `.clone()` for fields that are not `Copy`.
+    pub clone: &'static str,
+    /// `&` for fields that are not `Copy`.
+    pub by_ref: &'static str,
+    pub example: String,
+    pub changed: Option<String>,
+    pub unique: bool,
+    /// For references: the target's module name.
+    pub target: Option<String>,
+    pub target_pascal: String,
+    /// An id no row has, as the field's type.
+    pub missing_ref: String,
+    /// Turns the field's value into the id (`.expect(..)` when nullable).
+    pub unwrap_ref: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParentCtx {
+    pub var: String,
+    pub module: String,
+    pub pascal: String,
+    pub human: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModelCtx {
+    pub pascal: String,
+    pub table: String,
+    pub human: String,
+    pub human_plural: String,
+    pub openapi: bool,
+    pub schema_derive: &'static str,
+    pub imports: String,
+    pub fields: Vec<FieldCtx>,
+    pub columns: String,
+    pub insert_columns: String,
+    pub insert_values: String,
+    pub update_set: String,
+    pub id_param: usize,
+    pub names_tuple: String,
+    pub somes_tuple: String,
+    pub names: String,
+    pub example_n: bool,
+    pub parents: Vec<ParentCtx>,
+    pub has_changes: bool,
+    pub all_changed: bool,
+    pub required: Vec<String>,
+    pub test_imports: String,
+}
+
+#[derive(Template)]
+#[template(path = "model/model.rs", escape = "none")]
+struct ModelRs<'a> {
+    m: &'a ModelCtx,
+}
+
+/// A parsed `generate model` command.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: ModelName,
+    pub fields: Vec<Field>,
+}
+
+impl Model {
+    pub fn parse(name: &str, raw_fields: &[String]) -> Result<Self> {
+        let name =
+            ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        let reserved = ["fields", "mod"];
+        if reserved.contains(&name.snake.as_str()) {
+            bail!(
+                "the name `{}` is taken by the models module's own code; choose another name\n\nnothing was written",
+                name.snake
+            );
+        }
+        let fields = fields::parse(raw_fields)?;
+        if let Some(f) = fields
+            .iter()
+            .find(|f| f.target.as_ref().is_some_and(|t| t.snake == name.snake))
+        {
+            bail!(
+                "field `{}` refers to the model being created; a model cannot refer to itself here\n\nnothing was written",
+                f.name
+            );
+        }
+        Ok(Self { name, fields })
+    }
+
+    pub fn file(&self) -> PathBuf {
+        PathBuf::from(format!("src/app/models/{}.rs", self.name.snake))
+    }
+}
+
+const MODELS_MOD: &str = "src/app/models/mod.rs";
+
+fn context(project: &Project, model: &Model) -> ModelCtx {
+    let fields = &model.fields;
+    let human = model.name.snake.replace('_', " ");
+    let human_plural = model.name.plural.replace('_', " ");
+    let mut imports = vec![
+        "use chrono::{DateTime, Utc};".to_string(),
+        "use serde::{Deserialize, Serialize};".to_string(),
+    ];
+    if fields.iter().any(|f| f.kind == Kind::Date) {
+        imports[0] = "use chrono::{DateTime, NaiveDate, Utc};".to_string();
+    }
+    if fields.iter().any(|f| f.kind == Kind::Uuid) {
+        imports.push("use uuid::Uuid;".to_string());
+    }
+    let mut own = vec![
+        "use crate::app::errors::AppError;".to_string(),
+        "use crate::app::models::fields::Fields;".to_string(),
+    ];
+    if fields.iter().any(|f| f.kind == Kind::Decimal) {
+        own.push("use crate::db::{Decimal, Pool};".to_string());
+    } else {
+        own.push("use crate::db::Pool;".to_string());
+    }
+    let field_ctx: Vec<FieldCtx> = fields
+        .iter()
+        .map(|f| {
+            let check = (f.kind == Kind::String).then(|| {
+                let values = if f.nullable {
+                    format!("{}.iter().flatten()", f.name)
+                } else {
+                    format!("{}.iter()", f.name)
+                };
+                format!(
+                    "fields.check(\"{name}\", {values}.all(|v| v.chars().count() <= {STRING_MAX}), \"is too long (at most {STRING_MAX} characters)\");",
+                    name = f.name
+                )
+            });
+            let copy = matches!(
+                f.kind,
+                Kind::Integer
+                    | Kind::Bigint
+                    | Kind::Float
+                    | Kind::Decimal
+                    | Kind::Boolean
+                    | Kind::Date
+                    | Kind::Datetime
+                    | Kind::Uuid
+                    | Kind::References
+            );
+            let target = f.target.as_ref();
+            FieldCtx {
+                name: f.name.clone(),
+                ty: f.rust_type(),
+                schema: f.schema_attr(),
+                take: f.take(),
+                check,
+                clone: if copy { "" } else { ".clone()" },
+                by_ref: if copy { "" } else { "&" },
+                example: f.example(),
+                changed: f.changed(),
+                unique: f.unique,
+                target: target.map(|t| t.snake.clone()),
+                target_pascal: target.map(|t| t.pascal.clone()).unwrap_or_default(),
+                missing_ref: if f.nullable {
+                    "Some(i64::MAX)".to_string()
+                } else {
+                    "i64::MAX".to_string()
+                },
+                unwrap_ref: if f.nullable {
+                    ".expect(\"the example refers to a row\")".to_string()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let mut columns = vec!["id"];
+    columns.extend(&names);
+    columns.extend(["created_at", "updated_at"]);
+    let mut insert_columns: Vec<&str> = names.clone();
+    insert_columns.extend(["created_at", "updated_at"]);
+    let insert_values: Vec<String> = (1..=insert_columns.len())
+        .map(|i| format!("${i}"))
+        .collect();
+    let mut update_set: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n} = ${}", i + 1))
+        .collect();
+    update_set.push(format!("updated_at = ${}", names.len() + 1));
+    let tuple = |items: Vec<String>| {
+        if items.len() == 1 {
+            format!("{},", items[0])
+        } else {
+            items.join(", ")
+        }
+    };
+    let parents: Vec<ParentCtx> = fields
+        .iter()
+        .filter_map(|f| f.target.as_ref())
+        .map(|t| ParentCtx {
+            var: t.snake.clone(),
+            module: t.snake.clone(),
+            pascal: t.pascal.clone(),
+            human: t.snake.replace('_', " "),
+        })
+        .collect();
+    let uses_n = |k: Kind| {
+        matches!(
+            k,
+            Kind::String
+                | Kind::Text
+                | Kind::Integer
+                | Kind::Bigint
+                | Kind::Float
+                | Kind::Decimal
+                | Kind::Json
+        )
+    };
+    let changes = field_ctx.iter().filter(|f| f.changed.is_some()).count();
+    let mut test_imports = Vec::new();
+    if fields.iter().any(|f| f.unique || f.target.is_some()) {
+        test_imports.push("use crate::app::models::fields::db_error;");
+    }
+    ModelCtx {
+        pascal: model.name.pascal.clone(),
+        table: model.name.plural.clone(),
+        human,
+        human_plural,
+        openapi: project.openapi,
+        schema_derive: if project.openapi {
+            ", utoipa::ToSchema"
+        } else {
+            ""
+        },
+        imports: format!("{}\n\n{}", imports.join("\n"), own.join("\n")),
+        columns: columns.join(", "),
+        insert_values: insert_values.join(", "),
+        insert_columns: insert_columns.join(", "),
+        id_param: names.len() + 2,
+        update_set: update_set.join(", "),
+        names_tuple: tuple(names.iter().map(|n| n.to_string()).collect()),
+        somes_tuple: tuple(names.iter().map(|n| format!("Some({n})")).collect()),
+        names: format!("{},", names.join(", ")),
+        example_n: fields.iter().any(|f| uses_n(f.kind)),
+        parents,
+        has_changes: changes > 0,
+        all_changed: changes == fields.len(),
+        required: fields
+            .iter()
+            .filter(|f| !f.nullable)
+            .map(|f| f.name.clone())
+            .collect(),
+        test_imports: test_imports.join("\n"),
+        fields: field_ctx,
+    }
+}
+
+/// `CREATE TABLE` and its indexes, and the `DROP TABLE` that undoes it.
+pub fn migration_sql(model: &Model, dialect: Dialect) -> (String, String) {
+    let table = &model.name.plural;
+    let id = match dialect {
+        Dialect::Sqlite => "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        Dialect::Postgres => "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    };
+    let timestamp = match dialect {
+        Dialect::Sqlite => "TEXT NOT NULL",
+        Dialect::Postgres => "TIMESTAMPTZ NOT NULL",
+    };
+    let mut columns = vec![id.to_string()];
+    for f in &model.fields {
+        columns.push(f.column(dialect, &|m| m.plural.clone()));
+    }
+    columns.push(format!("created_at {timestamp}"));
+    columns.push(format!("updated_at {timestamp}"));
+    let mut up = format!(
+        "-- The {} table.\nCREATE TABLE {table} (\n    {}\n);\n",
+        table,
+        columns.join(",\n    ")
+    );
+    for f in &model.fields {
+        if f.unique {
+            up.push_str(&format!(
+                "CREATE UNIQUE INDEX index_{table}_on_{name} ON {table} ({name});\n",
+                name = f.name
+            ));
+        } else if f.index {
+            up.push_str(&format!(
+                "CREATE INDEX index_{table}_on_{name} ON {table} ({name});\n",
+                name = f.name
+            ));
+        }
+    }
+    let down = format!("DROP TABLE {table};\n");
+    (up, down)
+}
+
+/// `migrations/<VERSION>_create_<table>.{up,down}.sql`: the version of an
+/// existing migration for this table is kept, so a second run is identical.
+fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
+    let suffix = format!("_create_{table}.up.sql");
+    let existing = std::fs::read_dir(root.join("migrations"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .find(|n| {
+            n.strip_suffix(&suffix)
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        });
+    // A new migration runs after every existing one, even within a second.
+    let latest = std::fs::read_dir(root.join("migrations"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            name.split_once('_')?.0.parse::<u64>().ok()
+        })
+        .max();
+    let fresh = match (version.parse::<u64>(), latest) {
+        (Ok(v), Some(l)) if v <= l => (l + 1).to_string(),
+        _ => version.to_string(),
+    };
+    let version = existing
+        .as_deref()
+        .and_then(|n| n.strip_suffix(&suffix))
+        .unwrap_or(&fresh);
+    (
+        PathBuf::from(format!("migrations/{version}_create_{table}.up.sql")),
+        PathBuf::from(format!("migrations/{version}_create_{table}.down.sql")),
+    )
+}
+
+/// The files of existing migrations creating `table`.
+fn existing_migrations(root: &Path, table: &str) -> Vec<PathBuf> {
+    let ends = [
+        format!("_create_{table}.up.sql"),
+        format!("_create_{table}.down.sql"),
+    ];
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("migrations"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| ends.iter().any(|e| n.ends_with(e.as_str())))
+        .map(|n| PathBuf::from(format!("migrations/{n}")))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A migration version: the UTC time as `YYYYMMDDHHMMSS`.
+pub fn version_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    version_at(secs)
+}
+
+fn version_at(secs: i64) -> String {
+    let (y, m, d) = super::new::civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// Adds the model to `plan`; `version` names a new migration.
+pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &str) -> Result<()> {
+    let dialect = super::database::ensure(plan, project)?;
+    for f in &model.fields {
+        if let Some(target) = &f.target {
+            let file = PathBuf::from(format!("src/app/models/{}.rs", target.snake));
+            if plan.current(&file)?.is_none() {
+                bail!(
+                    "field `{}` refers to the model `{}`, which does not exist ({} is missing); generate it first: cargo mvc generate model {} ...\n\nnothing was written",
+                    f.name,
+                    target.snake,
+                    file.display(),
+                    target.snake
+                );
+            }
+        }
+    }
+    let ctx = context(project, model);
+    plan.create(
+        model.file(),
+        rustfmt(&project.root, render(&ModelRs { m: &ctx })),
+    );
+    let module = PathBuf::from(MODELS_MOD);
+    let text = plan.current(&module)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "{MODELS_MOD} is missing; is this an application made by `cargo mvc new`?\n\nnothing was written"
+        )
+    })?;
+    let edited = rust::insert_mod(&module, &text, &model.name.snake, "pub mod")?;
+    plan.set(&module, Some(edited.unwrap_or(text)));
+    let (up, down) = migration_sql(model, dialect);
+    let (up_path, down_path) = migration_paths(&project.root, &model.name.plural, version);
+    plan.create(up_path, up);
+    plan.create(down_path, down);
+    Ok(())
+}
+
+/// Builds the plan of `generate model`.
+pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<Plan> {
+    let model = Model::parse(name, raw_fields)?;
+    let mut plan = Plan::new(&project.root);
+    plan_model(&mut plan, project, &model, &version_now())?;
+    Ok(plan)
+}
+
+/// Takes the model out of `plan`: its module, `mod` line and migrations.
+/// The database layer stays, and so do rows in databases the migration
+/// already ran on.
+pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Result<()> {
+    let module = PathBuf::from(MODELS_MOD);
+    if let Some(text) = plan.current(&module)? {
+        let edited = rust::remove_mod(&module, &text, &name.snake)?;
+        plan.set(&module, Some(edited.unwrap_or(text)));
+    }
+    plan.set(
+        &PathBuf::from(format!("src/app/models/{}.rs", name.snake)),
+        None,
+    );
+    for file in existing_migrations(&project.root, &name.plural) {
+        plan.set(&file, None);
+    }
+    Ok(())
+}
+
+/// Builds the plan of `destroy model`.
+pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
+    let name = ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let mut plan = Plan::new(&project.root);
+    unplan_model(&mut plan, project, &name)?;
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_utc_timestamps() {
+        assert_eq!(version_at(0), "19700101000000");
+        assert_eq!(version_at(1_795_840_496), "20261128043456");
+    }
+
+    #[test]
+    fn migrations_for_each_database() {
+        let raw: Vec<String> = ["title:string:unique", "post:references", "price:decimal?"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let model = Model::parse("comment", &raw).unwrap();
+        let (up, down) = migration_sql(&model, Dialect::Postgres);
+        assert!(up.contains("CREATE TABLE comments (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    title VARCHAR(255) NOT NULL,\n    post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,\n    price NUMERIC,\n"), "{up}");
+        assert!(up.contains("CREATE UNIQUE INDEX index_comments_on_title ON comments (title);"));
+        assert!(up.contains("CREATE INDEX index_comments_on_post_id ON comments (post_id);"));
+        assert_eq!(down, "DROP TABLE comments;\n");
+        let (up, _) = migration_sql(&model, Dialect::Sqlite);
+        assert!(up.contains("id INTEGER PRIMARY KEY AUTOINCREMENT"), "{up}");
+        assert!(up.contains("price TEXT,"), "{up}");
+    }
+
+    #[test]
+    fn a_model_cannot_refer_to_itself() {
+        let err = Model::parse("post", &["post:references".to_string()]).unwrap_err();
+        assert!(err.to_string().contains("refer to itself"), "{err}");
+    }
+}
