@@ -106,7 +106,16 @@ pub enum Generate {
     #[command(
         after_help = "Fields are as for `generate model`.\n\nRoutes: GET /api/NAMES?page=&per_page=, GET /api/NAMES/{id}, POST /api/NAMES,\nPUT|PATCH /api/NAMES/{id}, DELETE /api/NAMES/{id}.\n\nExamples:\n  cargo mvc generate scaffold post title:string body:text published:boolean\n  cargo mvc g scaffold comment post:references body:text author:string?"
     )]
-    Scaffold(ModelArgs),
+    Scaffold(ScaffoldArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScaffoldArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Also HTML pages under /NAMES: index, show, new and edit, with forms
+    #[arg(long)]
+    pub html: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -334,8 +343,13 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
         }
         Command::Generate(Generate::Scaffold(a)) => {
             let project = crate::project::Project::discover()?;
-            let plan = crate::generate::scaffold::generate(&project, &a.name, &a.fields)?;
-            execute(plan, &a.plan, shell)
+            let plan = crate::generate::scaffold::generate(
+                &project,
+                &a.model.name,
+                &a.model.fields,
+                a.html,
+            )?;
+            execute(plan, &a.model.plan, shell)
         }
         Command::Destroy(kind @ (Destroy::Model(_) | Destroy::Scaffold(_))) => {
             let project = crate::project::Project::discover()?;

@@ -1,7 +1,11 @@
-//! End to end: generate projects with `cargo mvc new`, then, inside each,
-//! run what its own CI runs (fmt, clippy -D warnings, tests), start the
-//! production server, check `/api/ready`, stop it with SIGTERM, and lint its
-//! Dockerfile, workflow and chart.
+//! End to end: generate projects with `cargo mvc new` (SQLite, PostgreSQL,
+//! and no database), generate controllers, scaffolds and models into them,
+//! then, inside each, run what its own CI runs (fmt, clippy -D warnings,
+//! tests), start the production server, check `/api/ready`, stop it with
+//! SIGTERM, and lint its Dockerfile, workflow and chart.
+//!
+//! The PostgreSQL project needs a server: `MVC_TEST_DATABASE_URL`, which
+//! `./scripts/test` sets after starting one with `.ci/postgres`.
 //!
 //! Every generated project builds into one shared target directory, so the
 //! dependencies compile once for the whole suite.
@@ -13,18 +17,20 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use common::{cargo_mvc, http_get, new_project, ok, shared_target};
+use common::{cargo_mvc, http_get, http_request, new_project, ok, shared_target};
 
 /// One cargo build at a time: they share the target directory anyway.
 static BUILD: Mutex<()> = Mutex::new(());
 
-fn cargo(dir: &Path, args: &[&str]) {
+fn cargo(dir: &Path, args: &[&str], env: &[(&str, String)]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", shared_target())
         .env_remove("RUSTFLAGS")
+        .env_remove("DATABASE_URL")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .status()
         .unwrap();
     assert!(
@@ -35,12 +41,21 @@ fn cargo(dir: &Path, args: &[&str]) {
     );
 }
 
-/// Starts `<binary> serve` on a free port, checks `/api/ready`, sends
-/// SIGTERM and expects a clean exit.
-fn serve_ready_and_stop(binary: &Path) {
+/// A running `<binary> serve` and the address it listens on.
+struct Served {
+    child: std::process::Child,
+    addr: String,
+    drain: std::thread::JoinHandle<usize>,
+}
+
+/// Starts `<binary> serve` in `dir` on a free port.
+fn serve(binary: &Path, dir: &Path, env: &[(&str, String)]) -> Served {
     let mut child = Command::new(binary)
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -54,19 +69,54 @@ fn serve_ready_and_stop(binary: &Path) {
         })
         .expect("the server logs the address it listens on");
     let drain = std::thread::spawn(move || lines.count());
-
     let (status, body) = http_get(&addr, "/api/ready").unwrap();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, r#"{"status":"ok"}"#);
+    Served { child, addr, drain }
+}
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
-    drain.join().unwrap();
+impl Served {
+    /// Sends SIGTERM and expects a clean exit.
+    fn stop(mut self) {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
+        self.drain.join().unwrap();
+    }
+}
+
+/// Serves, checks `/api/ready`, stops.
+fn serve_ready_and_stop(binary: &Path, dir: &Path, env: &[(&str, String)]) {
+    serve(binary, dir, env).stop();
+}
+
+/// Data created through the API is still there after a restart.
+fn data_survives_a_restart(binary: &Path, dir: &Path, env: &[(&str, String)]) {
+    let served = serve(binary, dir, env);
+    let body = r#"{"title": "Kept", "body": "across restarts", "published": true}"#;
+    let (status, created) = http_request(&served.addr, "POST", "/api/posts", Some(body)).unwrap();
+    assert_eq!(status, 201, "{created}");
+    let id: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let path = format!("/api/posts/{}", id["id"]);
+    let comment = format!(
+        r#"{{"post_id": {}, "body": "first", "author": null}}"#,
+        id["id"]
+    );
+    let (status, body) =
+        http_request(&served.addr, "POST", "/api/comments", Some(&comment)).unwrap();
+    assert_eq!(status, 201, "{body}");
+    served.stop();
+
+    let served = serve(binary, dir, env);
+    let (status, found) = http_get(&served.addr, &path).unwrap();
+    assert_eq!((status, &found), (200, &created));
+    let (status, body) = http_request(&served.addr, "POST", "/api/comments", Some("{}")).unwrap();
+    assert_eq!(status, 422, "{body}");
+    served.stop();
 }
 
 fn lint_operations_files(project: &Path) {
@@ -89,41 +139,102 @@ const CONTROLLERS: &[&[&str]] = &[
     &["pages", "index", "show", "about", "--html"],
 ];
 
-fn generate_controllers(project: &Path) {
-    for args in CONTROLLERS {
-        let mut all = vec!["generate", "controller", "--quiet"];
+/// The scaffolds of the database projects: the two of the README, and one
+/// with a field of every type and both modifiers.
+const SCAFFOLDS: &[&[&str]] = &[
+    &["post", "title:string", "body:text", "published:boolean"],
+    &["comment", "post:references", "body:text", "author:string?"],
+    &[
+        "listing",
+        "name:string:unique",
+        "price:decimal",
+        "rating:float?",
+        "stock:integer:index",
+        "views:bigint",
+        "opens:date?",
+        "updated:datetime",
+        "sku:uuid",
+        "extra:json?",
+    ],
+];
+
+fn generate(project: &Path, kind: &str, list: &[&[&str]]) {
+    for args in list {
+        let mut all = vec!["generate", kind, "--quiet"];
         all.extend_from_slice(args);
         ok(cargo_mvc(&project.join("src"), &all));
     }
 }
 
-fn check(name: &str, extra: &[&str]) {
-    let root = tempfile::tempdir().unwrap();
-    let project = new_project(root.path(), name, extra);
-    if extra.is_empty() {
-        generate_controllers(&project);
-    }
-    lint_operations_files(&project);
+/// fmt, clippy and the tests of the project, then its server.
+fn checks(project: &Path, name: &str, env: &[(&str, String)]) {
+    lint_operations_files(project);
     let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    cargo(&project, &["fmt", "--check"]);
+    cargo(project, &["fmt", "--check"], env);
     cargo(
-        &project,
+        project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
+        env,
     );
-    cargo(&project, &["test"]);
-    serve_ready_and_stop(&shared_target().join("debug").join(name));
+    cargo(project, &["test"], env);
+    serve_ready_and_stop(&shared_target().join("debug").join(name), project, env);
 }
 
 #[test]
-fn default_project_with_controllers_passes_its_checks_and_serves() {
-    check("blog", &[]);
+fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path(), "blog", &[]);
+    generate(&project, "controller", CONTROLLERS);
+    generate(&project, "scaffold", SCAFFOLDS);
+    checks(&project, "blog", &[]);
+    let binary = shared_target().join("debug").join("blog");
+    data_survives_a_restart(&binary, &project, &[]);
+    assert!(
+        project.join("data/blog.db").is_file(),
+        "SQLite keeps its file under data/"
+    );
 }
 
 #[test]
-fn project_without_optional_parts_passes_its_checks_and_serves() {
-    check(
+fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
+    let Ok(server) = std::env::var("MVC_TEST_DATABASE_URL") else {
+        panic!(
+            "MVC_TEST_DATABASE_URL is not set: run ./scripts/test, which starts PostgreSQL with .ci/postgres"
+        );
+    };
+    // A database of this run's own, so earlier runs' tables do not matter.
+    let database = format!("e2e_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([server.as_str(), "-q", "-c", sql])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "psql: {sql}");
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {database}"));
+    psql(&format!("CREATE DATABASE {database}"));
+    let base = server.rsplit_once('/').expect("a URL with a database").0;
+    let url = format!("{base}/{database}");
+    let env = [("DATABASE_URL", url)];
+
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path(), "pgblog", &["--database", "postgres"]);
+    generate(&project, "scaffold", SCAFFOLDS);
+    checks(&project, "pgblog", &env);
+    let binary = shared_target().join("debug").join("pgblog");
+    data_survives_a_restart(&binary, &project, &env);
+    psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+}
+
+#[test]
+fn project_without_optional_parts_gets_a_database_from_generate_model() {
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(
+        root.path(),
         "lean-api",
         &[
+            "--database",
+            "none",
             "--skip-redis",
             "--skip-http-client",
             "--skip-openapi",
@@ -132,4 +243,10 @@ fn project_without_optional_parts_passes_its_checks_and_serves() {
             "--skip-actions",
         ],
     );
+    generate(
+        &project,
+        "model",
+        &[&["post", "title:string", "body:text", "published:boolean"]],
+    );
+    checks(&project, "lean-api", &[]);
 }

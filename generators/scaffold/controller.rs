@@ -1,7 +1,28 @@
+<%- if s.html %>
+//! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON;
+//! `/<@ s.url @>`: the same as HTML pages with forms. Handlers stay thin: they
+//! read the request, call the model in `models::<@ s.model @>`, and answer with
+//! it.
+<%- else %>
 //! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON.
 //! Handlers stay thin: they read the request, call the model in
 //! `models::<@ s.model @>`, and answer with it.
+<%- endif %>
 
+<%- if s.html %>
+use axum::body::Bytes;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+
+use crate::app::AppState;
+use crate::app::errors::{AppError, FieldErrors};
+use crate::app::models::fields::{Fields, PageQuery, db_error, form_values};
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+use crate::app::views::html;
+use crate::app::views::html::<@ s.plural @>::{FormPage, IndexPage, ShowPage};
+<%- else %>
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -12,6 +33,7 @@ use crate::app::AppState;
 use crate::app::errors::AppError;
 use crate::app::models::fields::{Fields, PageQuery, db_error};
 use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
 <%- if s.openapi %>
 use crate::app::errors::ErrorBody;
 <%- endif %>
@@ -130,6 +152,82 @@ pub async fn destroy(State(state): State<AppState>, Path(id): Path<i64>) -> Resu
         Err(AppError::NotFound)
     }
 }
+<%- if s.html %>
+
+/// `GET /<@ s.url @>?page=&per_page=`: the list page.
+pub async fn index_page(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Html<String>, AppError> {
+    let (page, per_page) = query.read()?;
+    let page = <@ s.pascal @>::list(&state.db, page, per_page).await?;
+    html::render(&IndexPage { page })
+}
+
+/// `GET /<@ s.url @>/{id}`
+pub async fn show_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    html::render(&ShowPage { <@ s.var @> })
+}
+
+/// `GET /<@ s.url @>/new`
+pub async fn new_page() -> Result<Html<String>, AppError> {
+    html::render(&FormPage::new_<@ s.var @>(Default::default(), FieldErrors::new()))
+}
+
+/// `GET /<@ s.url @>/{id}/edit`
+pub async fn edit_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let values = form_values(&serde_json::to_value(<@ s.var @>.params()).map_err(anyhow::Error::from)?);
+    html::render(&FormPage::edit(id, values, FieldErrors::new()))
+}
+
+/// A form sent back with its errors (422), or another error as it is.
+fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> {
+    match err {
+        AppError::Invalid(errors) => {
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)?).into_response())
+        }
+        other => Err(other),
+    }
+}
+
+/// `POST /<@ s.url @>` from the new form: to the new <@ s.human @>'s page, or back to
+/// the form with what is wrong.
+pub async fn create_form(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match <@ s.pascal @>::create(&state.db, &params).await {
+        Ok(<@ s.var @>) => Ok(Redirect::to(&format!("/<@ s.url @>/{}", <@ s.var @>.id)).into_response()),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /<@ s.url @>/{id}` from the edit form.
+pub async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match <@ s.pascal @>::update(&state.db, id, &params).await {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/<@ s.url @>/{id}")).into_response()),
+        Ok(None) => Err(AppError::NotFound),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /<@ s.url @>/{id}/delete` from the show page.
+pub async fn destroy_form(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Redirect, AppError> {
+    if <@ s.pascal @>::delete(&state.db, id).await? {
+        Ok(Redirect::to("/<@ s.url @>"))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+<%- endif %>
 <%- if s.openapi %>
 
 /// The OpenAPI description of these routes, merged into the application's
@@ -267,6 +365,63 @@ mod tests {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["errors"]["page"].is_array(), "{body}");
     }
+<%- if s.html %>
+
+    /// Sends a form the way a browser does.
+    async fn submit(state: &AppState, uri: &str, form: &str) -> (StatusCode, Value) {
+        let content_type = Some("application/x-www-form-urlencoded");
+        send(state.clone(), Method::POST, uri, Body::from(form.to_string()), content_type).await
+    }
+
+    #[sqlx::test]
+    async fn pages_and_forms(pool: Pool) {
+        let state = state(&pool).await;
+        let (status, page) = get(&state, "/<@ s.url @>/new").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.as_str().unwrap().contains("<form method=\"post\" action=\"/<@ s.url @>\">"), "{page}");
+
+        // A valid form: built from the JSON of valid params.
+        let input = valid_body(&pool).await;
+        let form: Vec<(String, String)> = form_values(&input)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "false")
+            .collect();
+        let encoded = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
+        let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, listed) = get(&state, "/api/<@ s.url @>").await;
+        let id = listed["items"][0]["id"].as_i64().expect("the form created a row");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&listed["items"][0][field], value, "{field}");
+        }
+
+        let (status, shown) = get(&state, &format!("/<@ s.url @>/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(shown.as_str().unwrap().contains(&format!("/<@ s.url @>/{id}/edit")));
+        let (status, edit) = get(&state, &format!("/<@ s.url @>/{id}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(edit.as_str().unwrap().contains(&format!("action=\"/<@ s.url @>/{id}\"")));
+        let (status, index) = get(&state, "/<@ s.url @>").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(index.as_str().unwrap().contains(&format!("href=\"/<@ s.url @>/{id}\"")));
+
+        let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}"), &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+<%- if !s.required.is_empty() %>
+        let (status, again) = submit(&state, "/<@ s.url @>", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.as_str().unwrap().contains("is required"), "{again}");
+<%- endif %>
+
+        let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}/delete"), "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(get(&state, &format!("/<@ s.url @>/{id}")).await.0, StatusCode::NOT_FOUND);
+    }
+<%- endif %>
 <%- if s.openapi %>
 
     #[tokio::test]

@@ -91,6 +91,8 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     for (path, contents) in new::database_files(&p) {
         plan.create(path, contents);
     }
+    // `sqlx::migrate!()` needs the folder even when no migration is left.
+    plan.create("migrations/.gitkeep", "");
     edit(plan, "Cargo.toml", |path, text| {
         let mut text = text.to_string();
         for (krate, version, features, default_features) in CRATES {

@@ -22,8 +22,22 @@ pub struct WrongCtx {
     pub message: String,
 }
 
+/// A field as the HTML pages show it.
+#[derive(Debug, Clone)]
+pub struct FormFieldCtx {
+    pub name: String,
+    pub label: String,
+    pub nullable: bool,
+    /// The `<input>` (or `<textarea>`) of the form.
+    pub input: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct ScaffoldCtx {
+    pub html: bool,
+    pub title: String,
+    pub title_plural: String,
+    pub fields: Vec<FormFieldCtx>,
     pub model: String,
     pub pascal: String,
     pub plural: String,
@@ -47,6 +61,55 @@ struct ControllerRs<'a> {
     s: &'a ScaffoldCtx,
 }
 
+#[derive(Template)]
+#[template(path = "scaffold/html_view.rs", escape = "none")]
+struct HtmlViewRs<'a> {
+    s: &'a ScaffoldCtx,
+}
+
+#[derive(Template)]
+#[template(path = "scaffold/index.html", escape = "none")]
+struct IndexHtml<'a> {
+    s: &'a ScaffoldCtx,
+}
+
+#[derive(Template)]
+#[template(path = "scaffold/show.html", escape = "none")]
+struct ShowHtml<'a> {
+    s: &'a ScaffoldCtx,
+}
+
+#[derive(Template)]
+#[template(path = "scaffold/form.html", escape = "none")]
+struct FormHtml<'a> {
+    s: &'a ScaffoldCtx,
+}
+
+/// The form control of a field.
+fn input(f: &super::fields::Field) -> String {
+    let name = &f.name;
+    let value = format!("{{{{ self.value(\"{name}\") }}}}");
+    let required = if f.nullable { "" } else { " required" };
+    let input = |ty: &str, extra: &str| {
+        format!("<input id=\"{name}\" name=\"{name}\" type=\"{ty}\"{extra} value=\"{value}\"{required}>")
+    };
+    match f.kind {
+        Kind::String => input("text", " maxlength=\"255\""),
+        Kind::Text | Kind::Json => format!(
+            "<textarea id=\"{name}\" name=\"{name}\" rows=\"5\"{required}>{value}</textarea>"
+        ),
+        Kind::Integer | Kind::Bigint | Kind::References => input("number", " step=\"1\""),
+        Kind::Float => input("number", " step=\"any\""),
+        Kind::Decimal => input("text", " inputmode=\"decimal\""),
+        Kind::Boolean => format!(
+            "<input id=\"{name}\" name=\"{name}\" type=\"checkbox\" value=\"true\"{{% if self.checked(\"{name}\") %}} checked{{% endif %}}>"
+        ),
+        Kind::Date => input("date", ""),
+        Kind::Datetime => input("datetime-local", ""),
+        Kind::Uuid => input("text", ""),
+    }
+}
+
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
@@ -55,7 +118,7 @@ fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
-fn context(project: &Project, model: &Model) -> ScaffoldCtx {
+fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
     let fields = &model.fields;
     let unique: Vec<&str> = fields
         .iter()
@@ -86,7 +149,20 @@ fn context(project: &Project, model: &Model) -> ScaffoldCtx {
         }
     }
     let name = &model.name;
+    let title = heck::ToTitleCase::to_title_case(name.snake.as_str());
     ScaffoldCtx {
+        html,
+        title_plural: heck::ToTitleCase::to_title_case(name.plural.as_str()),
+        title,
+        fields: fields
+            .iter()
+            .map(|f| FormFieldCtx {
+                name: f.name.clone(),
+                label: heck::ToTitleCase::to_title_case(f.name.as_str()),
+                nullable: f.nullable,
+                input: input(f),
+            })
+            .collect(),
         model: name.snake.clone(),
         pascal: name.pascal.clone(),
         plural: name.plural.clone(),
@@ -118,7 +194,7 @@ fn resource(name: &ModelName) -> Result<ResourceName> {
 fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
     let h = |action: &str| format!("{}::{action}", ctx.plural);
     let m = |method: &str, action: &str| (method.to_string(), h(action));
-    vec![
+    let mut out = vec![
         (
             format!("/api/{}", ctx.url),
             vec![m("get", "index"), m("post", "create")],
@@ -132,11 +208,31 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
                 m("delete", "destroy"),
             ],
         ),
-    ]
+    ];
+    if ctx.html {
+        let base = format!("/{}", ctx.url);
+        out.extend([
+            (
+                base.clone(),
+                vec![m("get", "index_page"), m("post", "create_form")],
+            ),
+            (format!("{base}/new"), vec![m("get", "new_page")]),
+            (
+                format!("{base}/{{id}}"),
+                vec![m("get", "show_page"), m("post", "update_form")],
+            ),
+            (format!("{base}/{{id}}/edit"), vec![m("get", "edit_page")]),
+            (
+                format!("{base}/{{id}}/delete"),
+                vec![m("post", "destroy_form")],
+            ),
+        ]);
+    }
+    out
 }
 
 /// Builds the plan of `generate scaffold`.
-pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<Plan> {
+pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
     let resource = resource(&model.name)?;
     let top = resource.modules[0].as_str();
@@ -147,13 +243,26 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<
     }
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
-    let ctx = context(project, &model);
+    let ctx = context(project, &model, html);
     let controller = PathBuf::from(format!("src/app/controllers/{}.rs", ctx.plural));
     plan.create(
         &controller,
         rustfmt(&project.root, render(&ControllerRs { s: &ctx })),
     );
     super::controller::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    if html {
+        // The layout, `views/html/mod.rs`, the `mod` lines and askama, as for
+        // any HTML view; then this scaffold's own pages.
+        let dir = format!("templates/{}", resource.file_path());
+        plan.create(format!("{dir}/index.html"), render(&IndexHtml { s: &ctx }));
+        plan.create(format!("{dir}/show.html"), render(&ShowHtml { s: &ctx }));
+        plan.create(format!("{dir}/form.html"), render(&FormHtml { s: &ctx }));
+        plan.create(
+            format!("src/app/views/html/{}.rs", resource.file_path()),
+            rustfmt(&project.root, render(&HtmlViewRs { s: &ctx })),
+        );
+        super::view::plan_html_support(&mut plan, &resource)?;
+    }
     let mut text = plan.current(&project.router)?.ok_or_else(|| {
         anyhow::anyhow!(
             "the router {} is missing; set `router` under [package.metadata.mvc]",

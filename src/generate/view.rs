@@ -95,14 +95,20 @@ fn view_module(resource: &ResourceName) -> PathBuf {
 /// Adds the pages of `ctx` to the plan: templates, page structs, `mod`
 /// lines, the layout and the askama dependency when missing.
 pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Result<()> {
-    if plan.current(Path::new(LAYOUT))?.is_none() {
-        plan.create(LAYOUT, render(&LayoutHtml));
-    }
     for v in &ctx.pages {
         let path = PathBuf::from(format!("templates/{}/{}.html", ctx.template_dir, v.name));
         plan.create(path, render(&PageHtml { c: ctx, v }));
     }
     plan.create(view_module(resource), render(&HtmlViewRs { c: ctx }));
+    plan_html_support(plan, resource)
+}
+
+/// What every HTML view of `resource` needs besides its own templates and
+/// module: the layout, `views/html/mod.rs`, the `mod` lines and askama.
+pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
+    if plan.current(Path::new(LAYOUT))?.is_none() {
+        plan.create(LAYOUT, render(&LayoutHtml));
+    }
     let views = Path::new("src/app/views/mod.rs");
     if let Some(text) = plan.current(views)? {
         let edited = rust::insert_mod(views, &text, "html", "pub mod")?;

@@ -108,6 +108,30 @@ impl Fields {
     }
 }
 
+/// A record's values as an HTML form shows them: text, empty for none, dates
+/// and times as `<input type="date">` and `datetime-local` take them.
+pub fn form_values(record: &Value) -> std::collections::BTreeMap<String, String> {
+    let Value::Object(fields) = record else {
+        return Default::default();
+    };
+    fields
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => match DateTime::parse_from_rfc3339(s) {
+                    Ok(t) => t.with_timezone(&Utc).format("%Y-%m-%dT%H:%M").to_string(),
+                    Err(_) => s.clone(),
+                },
+                other => other.to_string(),
+            };
+            (name.clone(), text)
+        })
+        .collect()
+}
+
 /// Rows on one page when the client does not say.
 pub const PER_PAGE: i64 = 25;
 /// The most rows a client may ask for on one page.
@@ -411,6 +435,20 @@ mod tests {
         let mut f = fields(json!({"title": "new"})).or(json!({"title": "old", "body": "kept"}));
         assert_eq!(f.take::<String>("title").as_deref(), Some("new"));
         assert_eq!(f.take::<String>("body").as_deref(), Some("kept"));
+    }
+
+    #[test]
+    fn forms_show_values_as_text() {
+        let values = form_values(&json!({
+            "title": "Hi", "n": 3, "on": true, "none": null,
+            "at": "2026-01-31T12:30:00Z", "j": {"a": 1}
+        }));
+        assert_eq!(values["title"], "Hi");
+        assert_eq!(values["n"], "3");
+        assert_eq!(values["on"], "true");
+        assert_eq!(values["none"], "");
+        assert_eq!(values["at"], "2026-01-31T12:30");
+        assert_eq!(values["j"], r#"{"a":1}"#);
     }
 
     #[test]
