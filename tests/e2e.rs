@@ -142,10 +142,17 @@ const CONTROLLERS: &[&[&str]] = &[
 /// The scaffolds of the database projects: the two of the README, and one
 /// with a field of every type and both modifiers.
 const SCAFFOLDS: &[&[&str]] = &[
-    &["post", "title:string", "body:text", "published:boolean"],
+    &[
+        "post",
+        "title:string",
+        "body:text",
+        "published:boolean",
+        "--html",
+    ],
     &["comment", "post:references", "body:text", "author:string?"],
     &[
         "listing",
+        "--html",
         "name:string:unique",
         "price:decimal",
         "rating:float?",

@@ -28,7 +28,13 @@ fn scaffolds_are_idempotent_and_destroy_restores_every_byte() {
     let root = tempfile::tempdir().unwrap();
     let project = new_project(root.path(), "blog", &[]);
     let before = snapshot(&project);
-    let post = ["post", "title:string", "body:text", "published:boolean"];
+    let post = [
+        "post",
+        "title:string",
+        "body:text",
+        "published:boolean",
+        "--html",
+    ];
     let comment = ["comment", "post:references", "body:text", "author:string?"];
     for fields in [&post[..], &comment[..]] {
         let mut args = vec!["generate", "scaffold"];
@@ -43,6 +49,19 @@ fn scaffolds_are_idempotent_and_destroy_restores_every_byte() {
         "{router}"
     );
     assert!(router.contains("post(comments::create)"), "{router}");
+    assert!(
+        router.contains(".route(\"/posts/new\", get(posts::new_page))"),
+        "{router}"
+    );
+    for page in ["index", "show", "form"] {
+        assert!(
+            project
+                .join(format!("templates/posts/{page}.html"))
+                .is_file(),
+            "{page}"
+        );
+    }
+    assert!(read(&project, "Cargo.toml").contains("askama = "));
     assert!(read(&project, "src/app/openapi.rs").contains("comments::ApiDoc::openapi()"));
     assert!(
         read(&project, "src/app/models/mod.rs")

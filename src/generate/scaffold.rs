@@ -91,7 +91,9 @@ fn input(f: &super::fields::Field) -> String {
     let value = format!("{{{{ self.value(\"{name}\") }}}}");
     let required = if f.nullable { "" } else { " required" };
     let input = |ty: &str, extra: &str| {
-        format!("<input id=\"{name}\" name=\"{name}\" type=\"{ty}\"{extra} value=\"{value}\"{required}>")
+        format!(
+            "<input id=\"{name}\" name=\"{name}\" type=\"{ty}\"{extra} value=\"{value}\"{required}>"
+        )
     };
     match f.kind {
         Kind::String => input("text", " maxlength=\"255\""),

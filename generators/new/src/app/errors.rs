@@ -120,14 +120,18 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
 }
 
-/// Whether `response` is an error whose body is not JSON yet.
+/// Whether `response` is an error whose body is not JSON yet. An HTML page
+/// (a form sent back with its errors) is left as the handler made it.
 pub fn needs_json_body(response: &Response) -> bool {
     let status = response.status();
-    let is_json = response
+    let kept = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    (status.is_client_error() || status.is_server_error()) && !is_json
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/json") || v.starts_with(b"text/html")
+        });
+    (status.is_client_error() || status.is_server_error()) && !kept
 }
 
 /// Client-error bodies longer than this are replaced, not passed on.
@@ -230,6 +234,17 @@ mod tests {
         let server = (StatusCode::BAD_GATEWAY, "upstream said: secret").into_response();
         let body = body_of(json_error_body(server).await).await;
         assert_eq!(body.message, "Bad Gateway");
+
+        let page = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html("<p>title is required</p>"),
+        )
+            .into_response();
+        let kept = json_error_body(page).await;
+        assert_eq!(
+            kept.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
 
         let ok = json_error_body("fine".into_response()).await;
         assert_eq!(ok.status(), StatusCode::OK);
