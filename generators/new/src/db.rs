@@ -8,7 +8,7 @@ use sqlx::migrate::{Migrate, Migrator};
 <%- if p.postgres %>
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 <%- else %>
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 <%- endif %>
 
 use crate::app::errors::AppError;
@@ -151,10 +151,14 @@ pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
 <%- else %>
     let options: SqliteConnectOptions = settings.url.parse().context("invalid database URL")?;
     // WAL lets readers work while one connection writes; writers queue for up
-    // to the busy timeout instead of failing at once.
+    // to the busy timeout instead of failing at once. In WAL mode, NORMAL
+    // syncs at checkpoints rather than on every commit: a commit survives the
+    // process crashing, and only an OS crash or power loss can take back the
+    // last ones (the setting Rails uses for SQLite in production).
     let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     let file = options.get_filename();
