@@ -31,10 +31,18 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppErro
 
 #[cfg(test)]
 mod tests {
+<%- if p.database %>
+    use axum::body::Body;
+<%- endif %>
     use axum::http::{Method, StatusCode};
     use serde_json::json;
+<%- if p.database %>
+
+    use crate::app::testing::{self, call};
+<%- else %>
 
     use crate::app::testing::call;
+<%- endif %>
 
     #[tokio::test]
     async fn ready_is_ok() {
@@ -42,6 +50,22 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, json!({"status": "ok"}));
     }
+
+<%- if p.database %>
+
+    #[tokio::test]
+    async fn ready_is_502_when_the_database_does_not_answer() {
+        let state = testing::state().await;
+        state.db.close().await;
+        let (status, body) =
+            testing::send(state, Method::GET, "/api/ready", Body::empty(), None).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            body,
+            json!({"code": 502, "message": "Could not connect to the database"})
+        );
+    }
+<%- endif %>
 
     #[tokio::test]
     async fn other_methods_get_a_json_405() {
