@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Block, Expr, ExprMatch, ExprStruct, ImplItem, Item, Pat, Stmt};
 
-use super::rust::{EditError, Edited};
+use super::rust::{EditError, Edited, Source};
 
 /// Where a snippet goes.
 #[derive(Debug, Clone, Copy)]
@@ -44,70 +44,6 @@ impl Place<'_> {
                 format!("`let {binding} = ..;` in fn `{function}`")
             }
         }
-    }
-}
-
-/// Offsets of a file's lines, to turn spans into byte offsets.
-struct Lines<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, starts }
-    }
-
-    fn offset(&self, lc: LineColumn) -> usize {
-        let start = self.starts[lc.line - 1];
-        let line = &self.text[start..];
-        start
-            + line
-                .char_indices()
-                .nth(lc.column)
-                .map_or(line.len(), |(i, _)| i)
-    }
-
-    /// Start of the line holding `offset`, and the start of the next line.
-    fn line(&self, offset: usize) -> (usize, usize) {
-        let i = self.starts.partition_point(|&s| s <= offset) - 1;
-        let next = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        (self.starts[i], next)
-    }
-
-    fn indentation(&self, offset: usize) -> &'a str {
-        let (start, next) = self.line(offset);
-        let line = &self.text[start..next];
-        &line[..line.len() - line.trim_start().len()]
-    }
-
-    fn starts_line(&self, offset: usize) -> bool {
-        let (start, _) = self.line(offset);
-        self.text[start..offset].trim().is_empty()
-    }
-
-    fn eol(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
-    }
-
-    fn unit(&self) -> String {
-        let mut smallest = usize::MAX;
-        for line in self.text.lines() {
-            if line.starts_with('\t') {
-                return "\t".into();
-            }
-            let n = line.len() - line.trim_start_matches(' ').len();
-            if n > 0 && n < line.len() {
-                smallest = smallest.min(n);
-            }
-        }
-        " ".repeat(if smallest == usize::MAX { 4 } else { smallest })
     }
 }
 
@@ -196,7 +132,7 @@ impl<'a> Visit<'a> for FirstIn<'a> {
     }
 }
 
-fn locate(lines: &Lines, file: &syn::File, place: Place, snippet: &str) -> Option<Target> {
+fn locate(lines: &Source, file: &syn::File, place: Place, snippet: &str) -> Option<Target> {
     let want = snippet.parse::<TokenStream>().map(flat).unwrap_or_default();
     let key = leading_ident(snippet);
     let off = |lc: LineColumn| lines.offset(lc);
@@ -345,7 +281,7 @@ pub fn insert(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Ed
             snippet: snippet.to_string(),
         }
     })?;
-    let lines = Lines::new(text);
+    let lines = Source::new(text);
     let Some(target) = locate(&lines, &parsed, place, snippet) else {
         return Err(not_found(format!("no {} to add to", place.describe())));
     };
@@ -353,22 +289,28 @@ pub fn insert(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Ed
         return Ok(None);
     }
     let eol = lines.eol();
-    let unit = lines.unit();
+    let unit = lines.indent_unit();
     let (at, indent) = if let Some(anchor) = target.before_line_of {
-        (lines.line(anchor).0, lines.indentation(anchor).to_string())
+        (
+            lines.line_bounds(anchor).0,
+            lines.indentation_at(anchor).to_string(),
+        )
     } else if let Some(anchor) = target.after_line_of {
-        (lines.line(anchor).1, lines.indentation(anchor).to_string())
+        (
+            lines.next_line_start(anchor),
+            lines.indentation_at(anchor).to_string(),
+        )
     } else {
         if !lines.starts_line(target.close)
-            || lines.line(target.open).0 == lines.line(target.close).0
+            || lines.line_bounds(target.open).0 == lines.line_bounds(target.close).0
         {
             return Err(not_found(format!(
                 "the closing brace of {} is not on a line of its own",
                 place.describe()
             )));
         }
-        let indent = format!("{}{unit}", lines.indentation(target.close));
-        (lines.line(target.close).0, indent)
+        let indent = format!("{}{unit}", lines.indentation_at(target.close));
+        (lines.line_bounds(target.close).0, indent)
     };
     let mut block = String::new();
     for line in snippet.lines() {

@@ -69,20 +69,20 @@ pub struct RouteDef {
 }
 
 /// A file's text with what is needed to turn spans into byte offsets.
-struct Source<'a> {
+pub(super) struct Source<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
 }
 
 impl<'a> Source<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(super) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { text, line_starts }
     }
 
     /// Byte offset of a proc-macro2 line (1-based) and column (in chars).
-    fn offset(&self, lc: LineColumn) -> usize {
+    pub(super) fn offset(&self, lc: LineColumn) -> usize {
         let start = self.line_starts[lc.line - 1];
         let line = &self.text[start..];
         start
@@ -96,8 +96,17 @@ impl<'a> Source<'a> {
         self.line_starts.partition_point(|&s| s <= offset) - 1
     }
 
+    /// Where the line after the one holding `offset` starts (the end of the
+    /// text on the last line).
+    pub(super) fn next_line_start(&self, offset: usize) -> usize {
+        self.line_starts
+            .get(self.line_of(offset) + 1)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     /// The bytes of the line holding `offset`, without its line ending.
-    fn line_bounds(&self, offset: usize) -> (usize, usize) {
+    pub(super) fn line_bounds(&self, offset: usize) -> (usize, usize) {
         let start = self.line_starts[self.line_of(offset)];
         let rest = &self.text[start..];
         let mut end = start + rest.find('\n').unwrap_or(rest.len());
@@ -107,14 +116,14 @@ impl<'a> Source<'a> {
         (start, end)
     }
 
-    fn indentation_at(&self, offset: usize) -> &'a str {
+    pub(super) fn indentation_at(&self, offset: usize) -> &'a str {
         let (start, end) = self.line_bounds(offset);
         let line = &self.text[start..end];
         &line[..line.len() - line.trim_start().len()]
     }
 
     /// Whether only whitespace stands between the line start and `offset`.
-    fn starts_line(&self, offset: usize) -> bool {
+    pub(super) fn starts_line(&self, offset: usize) -> bool {
         let (start, _) = self.line_bounds(offset);
         self.text[start..offset].trim().is_empty()
     }
@@ -126,7 +135,7 @@ impl<'a> Source<'a> {
         rest.is_empty() || rest.starts_with("//")
     }
 
-    fn eol(&self) -> &'static str {
+    pub(super) fn eol(&self) -> &'static str {
         if self.text.contains("\r\n") {
             "\r\n"
         } else {
@@ -134,7 +143,7 @@ impl<'a> Source<'a> {
         }
     }
 
-    fn indent_unit(&self) -> String {
+    pub(super) fn indent_unit(&self) -> String {
         let mut smallest = usize::MAX;
         for line in self.text.lines() {
             if line.starts_with('\t') {
