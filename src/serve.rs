@@ -75,7 +75,7 @@ pub fn run(options: &Options, shell: &Shell) -> Result<()> {
 
     let mut app: Option<Child> = None;
     match build(&project, options.release, shell) {
-        Ok(exe) => app = Some(start(&exe, &socket, options, shell)?),
+        Ok(exe) => app = Some(start(&exe, &project.root, &socket, options, shell)?),
         Err(e) if options.reload => shell.warn(format_args!("{e:#}; waiting for a change")),
         Err(e) => return Err(e),
     }
@@ -96,7 +96,7 @@ pub fn run(options: &Options, shell: &Shell) -> Result<()> {
                         if let Some(old) = app.take() {
                             stop(old, shell);
                         }
-                        app = Some(start(&exe, &socket, options, shell)?);
+                        app = Some(start(&exe, &project.root, &socket, options, shell)?);
                     }
                     Err(e) => shell.warn(format_args!("{e:#}; the last good server keeps running")),
                 }
@@ -238,8 +238,16 @@ fn build(project: &Project, release: bool, shell: &Shell) -> Result<PathBuf> {
     Ok(exe)
 }
 
-/// Starts `<exe> serve` on the shared socket.
-fn start(exe: &Path, socket: &OwnedFd, options: &Options, shell: &Shell) -> Result<Child> {
+/// Starts `<exe> serve` on the shared socket, in the project's root, where
+/// its relative paths (a SQLite file under `data/`) belong whichever folder
+/// `cargo mvc serve` was run from.
+fn start(
+    exe: &Path,
+    root: &Path,
+    socket: &OwnedFd,
+    options: &Options,
+    shell: &Shell,
+) -> Result<Child> {
     let fd = socket
         .as_fd()
         .try_clone_to_owned()
@@ -247,6 +255,7 @@ fn start(exe: &Path, socket: &OwnedFd, options: &Options, shell: &Shell) -> Resu
     let mut command = Command::new(exe);
     command
         .arg("serve")
+        .current_dir(root)
         .envs(options.env.iter().map(|(k, v)| (k, v)))
         .env("LISTEN_FDS", "1")
         .env_remove("LISTEN_PID")

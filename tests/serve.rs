@@ -149,6 +149,10 @@ fn serve_reloads_on_change_without_refusing_connections() {
         http_get(&addr, "/api/health").is_err(),
         "nothing listens any more"
     );
+    // The app runs in the project's root, whichever folder `serve` ran
+    // from: its SQLite file is under `data/`, not in the watched `src/`.
+    assert!(project.join("data/live.db").is_file());
+    assert!(!project.join("src/data").exists());
     // One start and one restart: the build reading the sources is no change.
     let lines = status_lines.join().unwrap();
     let starts = lines

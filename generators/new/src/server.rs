@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::ServiceExt;
 use axum::extract::Request;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::app::{self, AppState};
 use crate::config::Settings;
@@ -78,13 +78,20 @@ impl Server {
         let addr = self.local_addr();
         let app = ServiceExt::<Request>::into_make_service(app::build(self.state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let listener = Draining {
+            inner: self.listener,
+            stopping: stopping_rx.clone(),
+        };
         let signal = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(true);
+            // Connections accepted just before get their request read, and
+            // served, before idle connections are closed.
+            tokio::time::sleep(ACCEPT_GRACE).await;
         };
         tracing::info!(%addr, "listening");
-        let serve = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let serve = axum::serve(listener, app).with_graceful_shutdown(signal);
         let mut serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
         let grace = self.shutdown_timeout;
         tokio::select! {
@@ -100,6 +107,37 @@ impl Server {
         drop(self.pid_file);
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// How long a connection accepted just before shutdown has to send its
+/// request before idle connections are closed.
+const ACCEPT_GRACE: Duration = Duration::from_millis(250);
+
+/// The listener, which stops handing out connections as soon as the server
+/// starts shutting down. Connections still queued on a shared socket go to
+/// the next process (`cargo mvc serve`, socket activation) instead of being
+/// accepted here and closed unanswered.
+struct Draining {
+    inner: TcpListener,
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+impl axum::serve::Listener for Draining {
+    type Io = TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
+        tokio::select! {
+            conn = axum::serve::Listener::accept(&mut self.inner) => return conn,
+            // Only the fact is kept: the borrow of the value ends here.
+            stopping = self.stopping.wait_for(|stopping| *stopping) => drop(stopping),
+        }
+        std::future::pending().await
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
     }
 }
 
