@@ -351,20 +351,15 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             )?;
             execute(plan, &a.model.plan, shell)
         }
-        Command::Destroy(kind @ (Destroy::Model(_) | Destroy::Scaffold(_))) => {
+        Command::Destroy(Destroy::Model(a)) => {
             let project = crate::project::Project::discover()?;
-            let (plan, a) = match kind {
-                Destroy::Scaffold(a) => (crate::generate::scaffold::destroy(&project, &a.name)?, a),
-                Destroy::Model(a) => (crate::generate::model::destroy(&project, &a.name)?, a),
-                _ => unreachable!("matched above"),
-            };
-            execute(plan, &a.plan, shell)?;
-            if !a.plan.pretend {
-                shell.note(
-                    "a database the migration already ran on keeps its table and rows; roll the migration back before destroying, or drop the table yourself",
-                );
-            }
-            Ok(())
+            let plan = crate::generate::model::destroy(&project, &a.name)?;
+            execute_keeping_tables(plan, &a.plan, shell)
+        }
+        Command::Destroy(Destroy::Scaffold(a)) => {
+            let project = crate::project::Project::discover()?;
+            let plan = crate::generate::scaffold::destroy(&project, &a.name)?;
+            execute_keeping_tables(plan, &a.plan, shell)
         }
         Command::Destroy(Destroy::View(a)) => {
             let project = crate::project::Project::discover()?;
@@ -392,6 +387,17 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
 
 fn execute(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {
     plan.execute(args.options(), shell)?;
+    Ok(())
+}
+
+/// Runs a plan that removes a model, then says what it cannot remove.
+fn execute_keeping_tables(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {
+    execute(plan, args, shell)?;
+    if !args.pretend {
+        shell.note(
+            "a database the migration already ran on keeps its table and rows; roll the migration back before destroying, or drop the table yourself",
+        );
+    }
     Ok(())
 }
 

@@ -271,16 +271,7 @@ pub fn insert(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Ed
         message,
         snippet: snippet.to_string(),
     };
-    let parsed = syn::parse_file(text).map_err(|e| {
-        let at = e.span().start();
-        EditError::Parse {
-            file: file.display().to_string(),
-            line: at.line,
-            column: at.column + 1,
-            message: e.to_string(),
-            snippet: snippet.to_string(),
-        }
-    })?;
+    let parsed = super::rust::parse(file, text, snippet)?;
     let lines = Source::new(text);
     let Some(target) = locate(&lines, &parsed, place, snippet) else {
         return Err(not_found(format!("no {} to add to", place.describe())));

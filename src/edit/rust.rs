@@ -158,7 +158,7 @@ impl<'a> Source<'a> {
     }
 }
 
-fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError> {
+pub(super) fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError> {
     syn::parse_file(text).map_err(|e| {
         let mut at = e.span().start();
         // syn reports the end of input at the call site (1:0): point at the

@@ -445,16 +445,40 @@ pub(super) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool
     })
 }
 
-/// Builds the plan of `generate controller`.
-pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
-    let resource =
-        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+/// A controller may not take the name of the application's own modules or
+/// of axum's method routers (the router imports both with globs).
+pub(super) fn check_free(resource: &ResourceName) -> Result<()> {
     let top = resource.modules[0].as_str();
     if ["health", "ready", "openapi", "testing"].contains(&top) || METHODS.contains(&top) {
         bail!(
             "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
         );
     }
+    Ok(())
+}
+
+/// Adds `routes` to the project's routes table.
+pub(super) fn add_routes(
+    plan: &mut Plan,
+    project: &Project,
+    routes: &[rust::RouteGroup],
+) -> Result<()> {
+    let text = plan.current(&project.router)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "the router {} is missing; set `router` under [package.metadata.mvc]",
+            project.router.display()
+        )
+    })?;
+    let edited = rust::insert_routes(&project.router, &text, &project.router_fn, routes)?;
+    plan.set(&project.router, Some(edited.unwrap_or(text)));
+    Ok(())
+}
+
+/// Builds the plan of `generate controller`.
+pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
+    let resource =
+        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    check_free(&resource)?;
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
@@ -469,18 +493,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         declare(&mut plan, "src/app/views", "views", &resource)?;
     }
     if !opts.skip_routes {
-        let mut text = plan.current(&project.router)?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "the router {} is missing; set `router` under [package.metadata.mvc]",
-                project.router.display()
-            )
-        })?;
-        if let Some(t) =
-            rust::insert_routes(&project.router, &text, &project.router_fn, &routes(&ctx))?
-        {
-            text = t;
-        }
-        plan.set(&project.router, Some(text));
+        add_routes(&mut plan, project, &routes(&ctx))?;
     }
     if ctx.openapi {
         merge_document(&mut plan, &resource, true)?;

@@ -114,12 +114,6 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     })?;
     let krate = &name.krate;
     let edits: Vec<(&str, Place, String)> = vec![
-        ("src/lib.rs", Place::FnStart(""), "pub mod db;".to_string()),
-        (
-            "src/app/models/mod.rs",
-            Place::FnStart(""),
-            "pub mod fields;".to_string(),
-        ),
         (
             "src/config.rs",
             Place::StructFields("Settings"),
@@ -188,17 +182,16 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
             format!("database: {krate}::db::DatabaseSettings::for_tests(),"),
         ),
     ];
+    // The `mod` lines, where `cargo mvc new` puts them.
+    for (file, module) in [("src/lib.rs", "db"), ("src/app/models/mod.rs", "fields")] {
+        edit(plan, file, |path, text| {
+            Ok(crate::edit::rust::insert_mod(
+                path, text, module, "pub mod",
+            )?)
+        })?;
+    }
     for (file, place, snippet) in edits {
-        if matches!(place, Place::FnStart("")) {
-            // A `mod` line, where `cargo mvc new` puts it.
-            let module = snippet.trim_start_matches("pub mod ").trim_end_matches(';');
-            edit(plan, file, |path, text| {
-                Ok(crate::edit::rust::insert_mod(
-                    path, text, module, "pub mod",
-                )?)
-            })?;
-            continue;
-        }
+        // A project without integration tests has no helpers to edit.
         if file.starts_with("tests/") && plan.current(Path::new(file))?.is_none() {
             continue;
         }

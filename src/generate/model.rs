@@ -313,37 +313,35 @@ pub fn migration_sql(model: &Model, dialect: Dialect) -> (String, String) {
     (up, down)
 }
 
-/// `migrations/<VERSION>_create_<table>.{up,down}.sql`: the version of an
-/// existing migration for this table is kept, so a second run is identical.
-fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
-    let suffix = format!("_create_{table}.up.sql");
-    let existing = std::fs::read_dir(root.join("migrations"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .find(|n| {
-            n.strip_suffix(&suffix)
-                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-        });
-    // A new migration runs after every existing one, even within a second.
-    let latest = std::fs::read_dir(root.join("migrations"))
+/// The migrations already in the project: (version, file name), in order.
+fn migrations(root: &Path) -> Vec<(u64, String)> {
+    let mut out: Vec<(u64, String)> = std::fs::read_dir(root.join("migrations"))
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_string();
-            name.split_once('_')?.0.parse::<u64>().ok()
+            let version = name.split_once('_')?.0.parse().ok()?;
+            Some((version, name))
         })
-        .max();
-    let fresh = match (version.parse::<u64>(), latest) {
-        (Ok(v), Some(l)) if v <= l => (l + 1).to_string(),
-        _ => version.to_string(),
+        .collect();
+    out.sort();
+    out
+}
+
+/// `migrations/<VERSION>_create_<table>.{up,down}.sql`: the version of an
+/// existing migration for this table is kept, so a second run is identical;
+/// a new one runs after every existing one, even within a second.
+fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
+    let existing = migrations(root);
+    let suffix = format!("_create_{table}.up.sql");
+    let version = match existing.iter().find(|(_, name)| name.ends_with(&suffix)) {
+        Some((v, _)) => v.to_string(),
+        None => match (version.parse::<u64>(), existing.last()) {
+            (Ok(v), Some((latest, _))) if v <= *latest => (latest + 1).to_string(),
+            _ => version.to_string(),
+        },
     };
-    let version = existing
-        .as_deref()
-        .and_then(|n| n.strip_suffix(&suffix))
-        .unwrap_or(&fresh);
     (
         PathBuf::from(format!("migrations/{version}_create_{table}.up.sql")),
         PathBuf::from(format!("migrations/{version}_create_{table}.down.sql")),
@@ -356,16 +354,11 @@ fn existing_migrations(root: &Path, table: &str) -> Vec<PathBuf> {
         format!("_create_{table}.up.sql"),
         format!("_create_{table}.down.sql"),
     ];
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("migrations"))
+    migrations(root)
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| ends.iter().any(|e| n.ends_with(e.as_str())))
-        .map(|n| PathBuf::from(format!("migrations/{n}")))
-        .collect();
-    out.sort();
-    out
+        .filter(|(_, n)| ends.iter().any(|e| n.ends_with(e.as_str())))
+        .map(|(_, n)| PathBuf::from(format!("migrations/{n}")))
+        .collect()
 }
 
 /// A migration version: the UTC time as `YYYYMMDDHHMMSS`.

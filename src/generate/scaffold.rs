@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use askama::Template;
 
 use super::fields::Kind;
@@ -237,12 +237,7 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
 pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
     let resource = resource(&model.name)?;
-    let top = resource.modules[0].as_str();
-    if ["health", "ready", "openapi", "testing"].contains(&top) || rust::METHODS.contains(&top) {
-        bail!(
-            "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
-        );
-    }
+    super::controller::check_free(&resource)?;
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
     let ctx = context(project, &model, html);
@@ -265,17 +260,7 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
         );
         super::view::plan_html_support(&mut plan, &resource)?;
     }
-    let mut text = plan.current(&project.router)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "the router {} is missing; set `router` under [package.metadata.mvc]",
-            project.router.display()
-        )
-    })?;
-    if let Some(t) = rust::insert_routes(&project.router, &text, &project.router_fn, &routes(&ctx))?
-    {
-        text = t;
-    }
-    plan.set(&project.router, Some(text));
+    super::controller::add_routes(&mut plan, project, &routes(&ctx))?;
     if project.openapi {
         super::controller::merge_document(&mut plan, &resource, true)?;
     }
