@@ -322,7 +322,7 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
     match args.command {
         Command::New(new) => crate::generate::new::run(&new, shell),
         Command::Generate(Generate::Controller(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let opts = crate::generate::controller::Options {
                 html: a.html,
                 skip_routes: a.skip_routes,
@@ -332,17 +332,17 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             execute(plan, &a.plan, shell)
         }
         Command::Generate(Generate::View(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::view::generate(&project.root, &a.name, &a.actions)?;
             execute(plan, &a.plan, shell)
         }
         Command::Generate(Generate::Model(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::model::generate(&project, &a.name, &a.fields)?;
             execute(plan, &a.plan, shell)
         }
         Command::Generate(Generate::Scaffold(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::scaffold::generate(
                 &project,
                 &a.model.name,
@@ -352,22 +352,22 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             execute(plan, &a.model.plan, shell)
         }
         Command::Destroy(Destroy::Model(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::model::destroy(&project, &a.name)?;
             execute_keeping_tables(plan, &a.plan, shell)
         }
         Command::Destroy(Destroy::Scaffold(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::scaffold::destroy(&project, &a.name)?;
             execute_keeping_tables(plan, &a.plan, shell)
         }
         Command::Destroy(Destroy::View(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::view::destroy(&project.root, &a.name)?;
             execute(plan, &a.plan, shell)
         }
         Command::Destroy(Destroy::Controller(a)) => {
-            let project = crate::project::Project::discover()?;
+            let (project, _lock) = locked_project(shell)?;
             let plan = crate::generate::controller::destroy(&project, &a.name)?;
             execute(plan, &a.plan, shell)
         }
@@ -383,6 +383,20 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             shell,
         ),
     }
+}
+
+/// The application around the current directory, locked for the command:
+/// read again once the lock is held, as another command may have changed it.
+fn locked_project(shell: &Shell) -> Result<(crate::project::Project, crate::fs::ProjectLock)> {
+    let project = crate::project::Project::discover()?;
+    let lock = crate::fs::ProjectLock::acquire(&project.root, || {
+        shell.status(
+            "Blocking",
+            "waiting for another cargo mvc command to finish with this project",
+            crate::shell::Tone::Warn,
+        );
+    })?;
+    Ok((crate::project::Project::discover()?, lock))
 }
 
 fn execute(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {

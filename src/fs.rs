@@ -56,12 +56,90 @@ enum Undo {
     RemoveDir(PathBuf),
 }
 
-/// Applies the steps under `root`. On failure every file already changed is
-/// restored and every file or directory created is removed, so the tree is as
-/// it was; the original error is returned.
+/// The real file a change to `rel` (relative to `root`) writes: `rel` with
+/// every symbolic link on the way followed, so an edit goes to the file a
+/// link points to and the link stays. Refused when `rel` leaves the project
+/// (an absolute path, `..`, or a link whose target is outside it), or when the
+/// file is read-only: nothing has been written when this fails.
+pub fn target(root: &Path, rel: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    if !rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        anyhow::bail!(
+            "{} is outside the project at {}; cargo mvc only writes inside the project\n\nnothing was written",
+            rel.display(),
+            root.display()
+        );
+    }
+    let real_root = real_path(root)?;
+    let full = root.join(rel);
+    let real = real_path(&full)?;
+    if !real.starts_with(&real_root) {
+        anyhow::bail!(
+            "{} is a link to {}, outside the project at {}; cargo mvc only writes inside the project\n\nnothing was written; replace the link with the file, or edit it by hand",
+            rel.display(),
+            real.display(),
+            real_root.display()
+        );
+    }
+    if let Ok(meta) = fs::metadata(&real)
+        && meta.is_file()
+        && meta.permissions().readonly()
+    {
+        anyhow::bail!(
+            "{} is read-only, so nothing was written; make it writable (`chmod u+w {}`) and run the command again",
+            rel.display(),
+            rel.display()
+        );
+    }
+    Ok(real)
+}
+
+/// `path` with its symbolic links resolved; a part that does not exist yet
+/// is appended to its nearest existing ancestor, resolved.
+fn real_path(path: &Path) -> Result<PathBuf> {
+    let mut missing = Vec::new();
+    let mut cur = path.to_path_buf();
+    loop {
+        match fs::canonicalize(&cur) {
+            Ok(real) => {
+                return Ok(missing.iter().rev().fold(real, |acc, part| acc.join(part)));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // A dangling link is not a missing file: resolving it would
+                // write wherever it points.
+                if fs::symlink_metadata(&cur).is_ok() {
+                    anyhow::bail!(
+                        "{} is a link to a file that does not exist; fix or remove the link\n\nnothing was written",
+                        cur.display()
+                    );
+                }
+                let (Some(parent), Some(name)) = (cur.parent(), cur.file_name()) else {
+                    return Err(e).with_context(|| format!("could not resolve {}", path.display()));
+                };
+                missing.push(name.to_os_string());
+                cur = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("could not resolve {}", path.display()));
+            }
+        }
+    }
+}
+
+/// Applies the steps (each to its resolved [`target`]). On failure every
+/// file already changed is restored and every file or directory created is
+/// removed, so the tree is as it was; the original error is returned.
 pub fn apply(root: &Path, steps: &[crate::plan::Step]) -> Result<()> {
+    let root = real_path(root)?;
     let mut undo = Vec::new();
-    let result = apply_all(root, steps, &mut undo);
+    let result = apply_all(&root, steps, &mut undo);
     if result.is_err() {
         rollback(undo);
     }
@@ -74,13 +152,18 @@ fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> 
     let mut staged = Vec::new();
     let result = (|| -> Result<()> {
         for step in steps {
-            let target = root.join(&step.path);
+            let target = &step.target;
             if let Action::Write(contents) = &step.action {
-                create_dirs(target.parent().unwrap_or(root), undo)?;
-                let tmp = temp_path(&target);
+                create_dirs(target.parent().expect("a file is in a directory"), undo)?;
+                let tmp = temp_path(target);
                 write_synced(&tmp, contents.as_bytes())
                     .with_context(|| format!("could not write {}", tmp.display()))?;
-                staged.push(tmp);
+                staged.push(tmp.clone());
+                // The file keeps its mode (a 0640 file stays 0640).
+                if let Ok(meta) = fs::metadata(target) {
+                    fs::set_permissions(&tmp, meta.permissions())
+                        .with_context(|| format!("could not set the mode of {}", tmp.display()))?;
+                }
             }
         }
         Ok(())
@@ -93,7 +176,7 @@ fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> 
     }
     let mut staged = staged.into_iter();
     for step in steps {
-        let target = root.join(&step.path);
+        let target = step.target.clone();
         match &step.action {
             Action::Nothing => {}
             Action::Write(_) => {
@@ -186,15 +269,87 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// The project's lock, held by a command from its first read of the project
+/// to its last write, so that no command plans from a file another one is
+/// about to change. The lock is the operating system's (released when the
+/// process ends, even when killed); its file goes when the command ends.
+#[derive(Debug)]
+pub struct ProjectLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+/// The lock file, in the project root.
+pub const LOCK_FILE: &str = ".cargo-mvc.lock";
+
+impl ProjectLock {
+    /// Takes the lock of the project at `root`, waiting for another command
+    /// that holds it; `waiting` is called once if it has to wait.
+    pub fn acquire(root: &Path, waiting: impl FnOnce()) -> Result<Self> {
+        let path = root.join(LOCK_FILE);
+        let mut waiting = Some(waiting);
+        loop {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("could not create the lock file {}", path.display()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if let Some(w) = waiting.take() {
+                        w();
+                    }
+                    file.lock()
+                        .with_context(|| format!("could not lock {}", path.display()))?;
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("could not lock {}", path.display()));
+                }
+            }
+            // The holder before us removes the file as it ends: a lock on
+            // that removed file guards nothing, so lock the new one.
+            if same_file(&file, &path) {
+                return Ok(Self { file, path });
+            }
+        }
+    }
+}
+
+impl Drop for ProjectLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so a waiter sees it gone and retries.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::File, path: &Path) -> bool {
+    // Elsewhere an open file cannot be removed, so it is the same one.
+    path.exists()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::Step;
     use crate::shell::Tone;
 
-    fn write(path: &str, contents: &str) -> Step {
+    fn write(root: &Path, path: &str, contents: &str) -> Step {
         Step {
             path: path.into(),
+            target: root.join(path),
             verb: "create",
             tone: Tone::Good,
             action: Action::Write(contents.into()),
@@ -209,9 +364,13 @@ mod tests {
         // A directory where a file must go makes the rename fail late.
         fs::create_dir_all(dir.path().join("blocker/inner")).unwrap();
         let steps = vec![
-            write("keep.txt", "changed"),
-            write("new/deep/file.txt", "new"),
-            write("blocker", "cannot replace a non-empty directory"),
+            write(dir.path(), "keep.txt", "changed"),
+            write(dir.path(), "new/deep/file.txt", "new"),
+            write(
+                dir.path(),
+                "blocker",
+                "cannot replace a non-empty directory",
+            ),
         ];
         assert!(apply(dir.path(), &steps).is_err());
         assert_eq!(
@@ -234,12 +393,17 @@ mod tests {
         fs::write(dir.path().join("a/b/old.txt"), "x").unwrap();
         let remove = Step {
             path: "a/b/old.txt".into(),
+            target: dir.path().join("a/b/old.txt"),
             verb: "remove",
             tone: Tone::Bad,
             action: Action::Remove,
             before: None,
         };
-        apply(dir.path(), &[write("c/new.txt", "hello"), remove]).unwrap();
+        apply(
+            dir.path(),
+            &[write(dir.path(), "c/new.txt", "hello"), remove],
+        )
+        .unwrap();
         assert_eq!(
             fs::read_to_string(dir.path().join("c/new.txt")).unwrap(),
             "hello"

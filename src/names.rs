@@ -46,6 +46,34 @@ pub enum NameError {
         "invalid {what} name `{name}`: the generated application depends on a crate with that name"
     )]
     Dependency { what: &'static str, name: String },
+    #[error(
+        "invalid {what} name `{name}`: it has no letters or digits, so it names no module; use a word such as `users`"
+    )]
+    NoLetters { what: &'static str, name: String },
+    #[error(
+        "invalid {what} name `{short}…`: it is {length} characters long; a name may have at most {MAX_NAME} (it becomes a file name)"
+    )]
+    TooLong {
+        what: &'static str,
+        short: String,
+        length: usize,
+    },
+}
+
+/// Longest name a generator takes: it becomes file names, type names and
+/// URL segments, and file systems stop at 255 bytes.
+pub const MAX_NAME: usize = 64;
+
+fn check_length(raw: &str, what: &'static str) -> Result<(), NameError> {
+    let length = raw.chars().count();
+    if length > MAX_NAME {
+        return Err(NameError::TooLong {
+            what,
+            short: raw.chars().take(24).collect(),
+            length,
+        });
+    }
+    Ok(())
 }
 
 /// A project (package) name: kebab-case for Cargo and the binary, with the
@@ -210,6 +238,13 @@ impl ResourceName {
                 other => other,
             })?;
             let snake = segment.to_snake_case();
+            check_length(segment, WHAT)?;
+            if snake.is_empty() {
+                return Err(NameError::NoLetters {
+                    what: WHAT,
+                    name: raw.into(),
+                });
+            }
             if KEYWORDS.contains(&snake.as_str()) {
                 return Err(NameError::Keyword {
                     what: WHAT,
@@ -246,7 +281,14 @@ impl ResourceName {
 pub fn action_name(raw: &str) -> Result<String, NameError> {
     const WHAT: &str = "action";
     check_word(raw, WHAT)?;
+    check_length(raw, WHAT)?;
     let snake = raw.to_snake_case();
+    if snake.is_empty() {
+        return Err(NameError::NoLetters {
+            what: WHAT,
+            name: raw.into(),
+        });
+    }
     if KEYWORDS.contains(&snake.as_str()) {
         return Err(NameError::Keyword {
             what: WHAT,
@@ -274,10 +316,16 @@ mod resource_tests {
     fn rejects_bad_resource_names() {
         for bad in [
             "", "fn", "1abc", "a b", "..", "../x", "/x", "x/", "a\\b", "naïve", "a//b", "x/impl",
+            "_", "__", "-", "admin/_",
         ] {
             assert!(ResourceName::parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(action_name("match").is_err());
+        assert!(action_name("_").is_err());
+        let long = "a".repeat(300);
+        let err = ResourceName::parse(&long).unwrap_err().to_string();
+        assert!(err.contains("300 characters"), "{err}");
+        assert!(ModelName::parse(&long).is_err());
         assert_eq!(action_name("buyNow").unwrap(), "buy_now");
     }
 }
@@ -300,6 +348,13 @@ impl ModelName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         const WHAT: &str = "model";
         check_word(raw, WHAT)?;
+        check_length(raw, WHAT)?;
+        if raw.to_snake_case().is_empty() {
+            return Err(NameError::NoLetters {
+                what: WHAT,
+                name: raw.into(),
+            });
+        }
         let snake = inflect_last(&raw.to_snake_case(), 1);
         let plural = inflect_last(&snake, 2);
         for word in [&snake, &plural] {

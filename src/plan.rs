@@ -61,6 +61,9 @@ pub struct Plan {
 #[derive(Debug)]
 pub struct Step {
     pub path: PathBuf,
+    /// The file written or removed: `path` under the root, with links
+    /// followed (see [`fs::target`]); a removed link goes as a link.
+    pub target: PathBuf,
     pub verb: &'static str,
     pub tone: Tone,
     pub action: fs::Action,
@@ -144,11 +147,26 @@ impl Plan {
         let mut steps = Vec::with_capacity(self.changes.len());
         let mut conflicts = Vec::new();
         for change in &self.changes {
-            let full = self.root.join(change.path());
-            let current = fs::read_if_exists(&full)?;
+            let rel = change.path();
+            let target = match change {
+                Change::Remove { .. } => {
+                    let parent = rel.parent().unwrap_or(Path::new(""));
+                    let name = rel.file_name().unwrap_or_default();
+                    fs::target(&self.root, parent)?.join(name)
+                }
+                _ => fs::target(&self.root, rel)?,
+            };
+            let current = fs::read_if_exists(&target)?;
+            let step = |verb, tone, action, before| Step {
+                path: rel.to_path_buf(),
+                target: target.clone(),
+                verb,
+                tone,
+                action,
+                before,
+            };
             let step = match (change, current) {
                 (Change::Create { contents, .. }, None) => step(
-                    change,
                     "create",
                     Tone::Good,
                     fs::Action::Write(contents.clone()),
@@ -157,7 +175,7 @@ impl Plan {
                 (Change::Create { contents, .. } | Change::Edit { contents, .. }, Some(cur))
                     if cur == *contents =>
                 {
-                    step(change, "identical", Tone::Quiet, fs::Action::Nothing, None)
+                    step("identical", Tone::Quiet, fs::Action::Nothing, None)
                 }
                 (Change::Create { contents, .. }, Some(cur)) => match on_conflict {
                     OnConflict::Stop => {
@@ -165,15 +183,12 @@ impl Plan {
                         continue;
                     }
                     OnConflict::Overwrite => step(
-                        change,
                         "force",
                         Tone::Warn,
                         fs::Action::Write(contents.clone()),
                         Some(cur),
                     ),
-                    OnConflict::Keep => {
-                        step(change, "skip", Tone::Warn, fs::Action::Nothing, Some(cur))
-                    }
+                    OnConflict::Keep => step("skip", Tone::Warn, fs::Action::Nothing, Some(cur)),
                 },
                 (Change::Edit { path, .. }, None) => {
                     anyhow::bail!(
@@ -182,17 +197,16 @@ impl Plan {
                     )
                 }
                 (Change::Edit { contents, verb, .. }, Some(cur)) => step(
-                    change,
                     verb,
                     Tone::Good,
                     fs::Action::Write(contents.clone()),
                     Some(cur),
                 ),
                 (Change::Remove { .. }, None) => {
-                    step(change, "skip", Tone::Quiet, fs::Action::Nothing, None)
+                    step("skip", Tone::Quiet, fs::Action::Nothing, None)
                 }
                 (Change::Remove { .. }, Some(cur)) => {
-                    step(change, "remove", Tone::Bad, fs::Action::Remove, Some(cur))
+                    step("remove", Tone::Bad, fs::Action::Remove, Some(cur))
                 }
             };
             steps.push(step);
@@ -203,9 +217,14 @@ impl Plan {
         Ok(steps)
     }
 
-    /// Resolves, prints and (unless pretending) applies the plan atomically.
+    /// Resolves and (unless pretending) applies the plan atomically, then
+    /// prints what was done: a status line is never printed for a write that
+    /// did not happen.
     pub fn execute(&self, options: Options, shell: &Shell) -> Result<Vec<Step>> {
         let steps = self.resolve(options.on_conflict)?;
+        if !options.pretend {
+            fs::apply(&self.root, &steps)?;
+        }
         for s in &steps {
             shell.status(s.verb, s.path.display(), s.tone);
             if shell.is_verbose() {
@@ -214,26 +233,8 @@ impl Plan {
         }
         if options.pretend {
             shell.status("pretend", "nothing was written", Tone::Warn);
-        } else {
-            fs::apply(&self.root, &steps)?;
         }
         Ok(steps)
-    }
-}
-
-fn step(
-    change: &Change,
-    verb: &'static str,
-    tone: Tone,
-    action: fs::Action,
-    before: Option<String>,
-) -> Step {
-    Step {
-        path: change.path().to_path_buf(),
-        verb,
-        tone,
-        action,
-        before,
     }
 }
 

@@ -61,11 +61,12 @@ impl Project {
                 return Ok(Self {
                     root: ancestor.to_path_buf(),
                     name,
-                    router: PathBuf::from(
+                    router: router_path(
                         get("router")
                             .and_then(|v| v.as_str())
                             .unwrap_or(DEFAULT_ROUTER),
-                    ),
+                        &manifest,
+                    )?,
                     router_fn: get("router-fn")
                         .and_then(|v| v.as_str())
                         .unwrap_or(DEFAULT_ROUTER_FN)
@@ -112,7 +113,10 @@ impl Project {
         Ok(Self {
             root,
             name: package.name.to_string(),
-            router: PathBuf::from(mvc["router"].as_str().unwrap_or(DEFAULT_ROUTER)),
+            router: router_path(
+                mvc["router"].as_str().unwrap_or(DEFAULT_ROUTER),
+                package.manifest_path.as_std_path(),
+            )?,
             router_fn: mvc["router-fn"]
                 .as_str()
                 .unwrap_or(DEFAULT_ROUTER_FN)
@@ -126,5 +130,51 @@ impl Project {
     pub fn read(&self, rel: &Path) -> Result<String> {
         let path = self.root.join(rel);
         std::fs::read_to_string(&path).with_context(|| format!("could not read {}", rel.display()))
+    }
+}
+
+/// The `router` setting as a path inside the project: relative, and not
+/// climbing out of it with `..`.
+fn router_path(value: &str, manifest: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    let path = PathBuf::from(value);
+    let inside = path
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !inside || value.is_empty() {
+        bail!(
+            "{}: `router = \"{value}\"` under [package.metadata.mvc] is not a file inside the project; cargo mvc only edits files inside the project\n\nnothing was written; set it to a path relative to the project root, such as \"{DEFAULT_ROUTER}\"",
+            manifest.display()
+        );
+    }
+    Ok(path)
+}
+
+impl Project {
+    /// The names the application's code sees its dependencies by (normal,
+    /// dev and build, also target-specific), in their `snake_case` form.
+    pub fn crate_names(&self) -> Result<Vec<String>> {
+        let text = self.read(Path::new("Cargo.toml"))?;
+        let doc: toml_edit::DocumentMut = text
+            .parse()
+            .context("Cargo.toml is not valid TOML; fix it and run the command again")?;
+        let mut tables = Vec::new();
+        for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            tables.extend(doc.get(key));
+            if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
+                for (_, target) in targets.iter() {
+                    tables.extend(target.get(key));
+                }
+            }
+        }
+        let mut names: Vec<String> = tables
+            .into_iter()
+            .filter_map(|t| t.as_table_like())
+            .flat_map(|t| t.iter().map(|(k, _)| k.replace('-', "_")))
+            .collect();
+        names.push(self.name.replace('-', "_"));
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 }

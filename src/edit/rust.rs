@@ -934,6 +934,16 @@ pub fn remove_mod(file: &Path, text: &str, name: &str) -> Result<Edited, EditErr
     Ok(Some(out))
 }
 
+/// The names of the `mod name;` declarations of a file.
+pub fn declared_mod_names(file: &Path, text: &str) -> Result<Vec<String>, EditError> {
+    let source = Source::new(text);
+    let parsed = parse(file, text, "")?;
+    Ok(declared_mods(&source, &parsed)
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .collect())
+}
+
 /// The `mod name;` declarations of a file: name, start and end offsets.
 fn declared_mods(source: &Source<'_>, parsed: &syn::File) -> Vec<(String, usize, usize)> {
     parsed

@@ -321,13 +321,37 @@ fn files(resource: &ResourceName) -> Files {
     }
 }
 
-/// `dir/mod.rs`, or `dir/admin/mod.rs` for the namespace `["admin"]`.
-fn module_file(dir: &str, namespace: &[String]) -> PathBuf {
+/// The file of the module `namespace` under `dir`: `dir/mod.rs` for none;
+/// for `["admin"]`, `dir/admin.rs` if the project has it (a module with
+/// children beside it, as Rust 2018 allows), else `dir/admin/mod.rs`.
+fn module_file(plan: &Plan, dir: &str, namespace: &[String]) -> Result<PathBuf> {
     if namespace.is_empty() {
-        PathBuf::from(format!("{dir}/mod.rs"))
-    } else {
-        PathBuf::from(format!("{dir}/{}/mod.rs", namespace.join("/")))
+        return Ok(PathBuf::from(format!("{dir}/mod.rs")));
     }
+    let flat = PathBuf::from(format!("{dir}/{}.rs", namespace.join("/")));
+    if plan.current(&flat)?.is_some() {
+        return Ok(flat);
+    }
+    Ok(PathBuf::from(format!(
+        "{dir}/{}/mod.rs",
+        namespace.join("/")
+    )))
+}
+
+/// Refuses a module `modules` under `dir` whose other shape exists: a new
+/// `dir/admin.rs` beside an existing `dir/admin/mod.rs` does not compile.
+fn check_shape(plan: &Plan, dir: &str, modules: &[String]) -> Result<()> {
+    let nested = PathBuf::from(format!("{dir}/{}/mod.rs", modules.join("/")));
+    if plan.current(&nested)?.is_some() {
+        bail!(
+            "{} already holds the module `{}` (with the modules inside it), and Rust does not allow {dir}/{}.rs beside it\n\nnothing was written; choose another name, or generate inside that module (`{}/NAME`)",
+            nested.display(),
+            modules.join("::"),
+            modules.join("/"),
+            modules.join("/"),
+        );
+    }
+    Ok(())
 }
 
 /// The doc line of a namespace module file we create.
@@ -344,8 +368,9 @@ pub(super) fn declare(
     kind: &str,
     resource: &ResourceName,
 ) -> Result<()> {
+    check_shape(plan, dir, &resource.modules)?;
     for depth in 0..resource.modules.len() {
-        let parent = module_file(dir, &resource.modules[..depth]);
+        let parent = module_file(plan, dir, &resource.modules[..depth])?;
         let text = match plan.current(&parent)? {
             Some(t) => t,
             None if depth > 0 => namespace_header(kind, &resource.modules[..depth].join("/")),
@@ -370,15 +395,14 @@ pub(super) fn undeclare(
     resource: &ResourceName,
 ) -> Result<()> {
     for depth in (0..resource.modules.len()).rev() {
-        let parent = module_file(dir, &resource.modules[..depth]);
+        let parent = module_file(plan, dir, &resource.modules[..depth])?;
         let Some(text) = plan.current(&parent)? else {
             continue;
         };
         let name = &resource.modules[depth];
-        let child_dir = format!("{dir}/{}", resource.modules[..=depth].join("/"));
         // A namespace still holding other modules stays declared.
         if depth + 1 < resource.modules.len() {
-            let child = PathBuf::from(format!("{child_dir}/mod.rs"));
+            let child = module_file(plan, dir, &resource.modules[..=depth])?;
             if plan.current(&child)?.is_some() {
                 continue;
             }
@@ -445,16 +469,20 @@ pub(super) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool
     })
 }
 
+/// The controllers `cargo mvc new` writes, which the rest of the
+/// application relies on.
+const BUILT_IN: &[&str] = &["health", "ready", "openapi", "testing"];
+
 /// A controller may not take the name of the application's own modules or
 /// of axum's method routers (the router imports both with globs).
-pub(super) fn check_free(resource: &ResourceName) -> Result<()> {
+pub(super) fn check_free(project: &Project, resource: &ResourceName) -> Result<()> {
     let top = resource.modules[0].as_str();
-    if ["health", "ready", "openapi", "testing"].contains(&top) || METHODS.contains(&top) {
+    if BUILT_IN.contains(&top) || METHODS.contains(&top) {
         bail!(
             "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
         );
     }
-    Ok(())
+    super::check_module_name(project, "controller", top)
 }
 
 /// Adds `routes` to the project's routes table.
@@ -478,7 +506,7 @@ pub(super) fn add_routes(
 pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
     let resource =
         ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
-    check_free(&resource)?;
+    check_free(project, &resource)?;
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
@@ -515,8 +543,27 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let resource =
         ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    if let [top] = resource.modules.as_slice()
+        && BUILT_IN.contains(&top.as_str())
+    {
+        bail!(
+            "the `{top}` controller is part of the application itself: the router, the OpenAPI document, the Helm chart's probes and the tests rely on it, so it cannot be destroyed\n\nnothing was written"
+        );
+    }
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
+    if let Some(text) = plan.current(&files.controller)? {
+        let inner = rust::declared_mod_names(&files.controller, &text)?;
+        if !inner.is_empty() {
+            bail!(
+                "{} declares modules of its own ({}); destroy them first (`cargo mvc destroy controller {}/{}`)\n\nnothing was written",
+                files.controller.display(),
+                inner.join(", "),
+                resource.file_path(),
+                inner[0]
+            );
+        }
+    }
     // The routes pointing at this controller's handlers, whatever actions it had.
     let prefix = format!("{}::", resource.module_path());
     let is_ours = |handler: &str| {
@@ -524,9 +571,18 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
             .strip_prefix(&prefix)
             .is_some_and(|rest| !rest.contains("::"))
     };
+    let mut routed = false;
     if let Some(text) = plan.current(&project.router)? {
         let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
+        routed = edited.is_some();
         plan.set(&project.router, Some(edited.unwrap_or(text)));
+    }
+    if !routed && plan.current(&files.controller)?.is_none() {
+        bail!(
+            "there is no controller `{name}` to destroy: {} does not exist and no route of {} points at it\n\nnothing was written; `cargo mvc routes` lists the application's routes",
+            files.controller.display(),
+            project.router.display()
+        );
     }
     if project.openapi {
         merge_document(&mut plan, &resource, false)?;

@@ -9,6 +9,10 @@ pub mod scaffold;
 pub mod view;
 
 use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use crate::project::Project;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -50,4 +54,173 @@ pub fn rustfmt(root: &Path, code: String) -> String {
         }
         _ => code,
     }
+}
+
+/// Names every Rust program sees: the built-in crates and the primitive
+/// types. A module of that name, glob-imported beside them, breaks the build.
+const BUILTIN_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "bool",
+    "char",
+    "str",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f16",
+    "f32",
+    "f64",
+    "f128",
+];
+
+/// What `use axum::routing::*` brings into the router besides the method
+/// routers, which the router's `use super::controllers::*` would clash with.
+const ROUTING_NAMES: &[&str] = &[
+    "any",
+    "any_service",
+    "connect",
+    "connect_service",
+    "delete_service",
+    "get_service",
+    "head_service",
+    "on",
+    "on_service",
+    "options_service",
+    "patch_service",
+    "post_service",
+    "put_service",
+    "trace_service",
+    "method_routing",
+    "future",
+];
+
+/// Checks that `module`, a module the generator adds beside the others of
+/// `kind` (`controller`, `model`), cannot break the build: it is not a crate
+/// the application depends on (nor the application's own), a built-in crate,
+/// a primitive type, or a name axum's routing glob brings.
+pub fn check_module_name(project: &Project, kind: &str, module: &str) -> Result<()> {
+    let why = if BUILTIN_NAMES.contains(&module) {
+        "it is a built-in crate or primitive type of Rust".to_string()
+    } else if project.crate_names()?.iter().any(|c| c == module) {
+        "the application depends on a crate with that name (see Cargo.toml), and the two would be ambiguous".to_string()
+    } else if ROUTING_NAMES.contains(&module) || crate::edit::rust::METHODS.contains(&module) {
+        "the router imports axum's routing functions and controllers with globs, and the two would clash".to_string()
+    } else {
+        return Ok(());
+    };
+    bail!(
+        "the {kind} name `{module}` cannot be used: {why}\n\nnothing was written; choose another name (for example `{module}s` or `app_{module}`)"
+    );
+}
+
+/// Types every generated module sees: the prelude's, and the ones the
+/// generated code imports. A model type of that name would shadow it.
+const TAKEN_TYPES: &[&str] = &[
+    // The prelude.
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Default",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Debug",
+    "Hash",
+    // Imported by the generated models, controllers, views and tests.
+    "AppError",
+    "AppState",
+    "BTreeMap",
+    "Body",
+    "BodyExt",
+    "Bytes",
+    "Deserialize",
+    "ErrorBody",
+    "FieldErrors",
+    "Fields",
+    "Form",
+    "FormPage",
+    "Html",
+    "IndexPage",
+    "IntoResponse",
+    "Json",
+    "Method",
+    "Page",
+    "PageQuery",
+    "Params",
+    "Path",
+    "Pool",
+    "Query",
+    "Redirect",
+    "Request",
+    "Response",
+    "Serialize",
+    "ServiceExt",
+    "Settings",
+    "ShowPage",
+    "State",
+    "StatusCode",
+    "Template",
+    "Value",
+    "ToSchema",
+    "FromRow",
+    "OpenApi",
+    "Router",
+];
+
+/// Checks that the type `pascal` a generator names after the user's word
+/// shadows nothing the generated code relies on (`generate model result`
+/// would make a `Result`).
+pub fn check_type_name(kind: &str, raw: &str, pascal: &str) -> Result<()> {
+    if TAKEN_TYPES.contains(&pascal) {
+        bail!(
+            "the {kind} name `{raw}` cannot be used: it would define the type `{pascal}`, a name the generated code already uses (from Rust's prelude or its imports)\n\nnothing was written; choose another name (for example `{raw}_record` or `app_{raw}`)"
+        );
+    }
+    Ok(())
 }

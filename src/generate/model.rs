@@ -85,15 +85,22 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn parse(name: &str, raw_fields: &[String]) -> Result<Self> {
-        let name =
-            ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    pub fn parse(raw_name: &str, raw_fields: &[String]) -> Result<Self> {
+        let name = ModelName::parse(raw_name)
+            .map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
         let reserved = ["fields", "mod"];
         if reserved.contains(&name.snake.as_str()) {
             bail!(
                 "the name `{}` is taken by the models module's own code; choose another name\n\nnothing was written",
                 name.snake
             );
+        }
+        for ty in [
+            name.pascal.clone(),
+            format!("{}Page", name.pascal),
+            format!("{}Params", name.pascal),
+        ] {
+            super::check_type_name("model", raw_name, &ty)?;
         }
         let fields = fields::parse(raw_fields)?;
         if let Some(f) = fields
@@ -421,6 +428,7 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
 /// Builds the plan of `generate model`.
 pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
+    super::check_module_name(project, "model", &model.name.snake)?;
     let mut plan = Plan::new(&project.root);
     plan_model(&mut plan, project, &model, &version_now())?;
     Ok(plan)

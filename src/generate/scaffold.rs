@@ -237,7 +237,8 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
 pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
     let resource = resource(&model.name)?;
-    super::controller::check_free(&resource)?;
+    super::controller::check_free(project, &resource)?;
+    super::check_module_name(project, "model", &model.name.snake)?;
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
     let ctx = context(project, &model, html);

@@ -1,0 +1,194 @@
+//! Generators on projects as users keep them: links, file modes, read-only
+//! files, settings that point outside the project, names that would break
+//! the build, and several commands at once.
+
+mod common;
+
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
+use std::process::Output;
+
+use common::{cargo_mvc, ok, snapshot};
+
+fn fresh(root: &Path) -> std::path::PathBuf {
+    common::new_project(
+        root,
+        "shop",
+        &["--database", "none", "--skip-redis", "--skip-http-client"],
+    )
+}
+
+/// Asserts the run failed, wrote nothing and printed no status line; returns
+/// the message.
+fn refused(project: &Path, args: &[&str]) -> String {
+    let before = snapshot(project);
+    let output: Output = cargo_mvc(project, args);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(stderr.contains("nothing was written"), "{args:?}: {stderr}");
+    assert_eq!(snapshot(project), before, "{args:?} changed the project");
+    stderr
+}
+
+#[test]
+fn a_router_that_is_a_link_inside_the_project_is_edited_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let real = project.join("src/app/routes_table.rs");
+    std::fs::rename(&router, &real).unwrap();
+    symlink("routes_table.rs", &router).unwrap();
+    let original = std::fs::read_to_string(&real).unwrap();
+
+    ok(cargo_mvc(&project, &["generate", "controller", "users"]));
+    assert!(router.symlink_metadata().unwrap().file_type().is_symlink());
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(text.contains("users::index"), "{text}");
+
+    ok(cargo_mvc(&project, &["destroy", "controller", "users"]));
+    assert!(router.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), original);
+}
+
+#[test]
+fn a_link_out_of_the_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let outside = dir.path().join("elsewhere.rs");
+    let router = project.join("src/app/router.rs");
+    std::fs::rename(&router, &outside).unwrap();
+    symlink(&outside, &router).unwrap();
+    let message = refused(&project, &["generate", "controller", "users"]);
+    assert!(
+        message.contains("src/app/router.rs is a link to"),
+        "{message}"
+    );
+    assert!(message.contains("outside the project"), "{message}");
+}
+
+#[test]
+fn modes_are_kept_and_read_only_files_are_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    std::fs::set_permissions(&router, std::fs::Permissions::from_mode(0o640)).unwrap();
+    ok(cargo_mvc(&project, &["generate", "controller", "users"]));
+    assert_eq!(mode(&router), 0o640);
+
+    std::fs::set_permissions(&router, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let message = refused(&project, &["generate", "controller", "orders"]);
+    assert!(
+        message.contains("src/app/router.rs is read-only"),
+        "{message}"
+    );
+    assert!(!message.contains("create"), "no status line: {message}");
+    assert_eq!(mode(&router), 0o444);
+}
+
+#[test]
+fn a_router_setting_outside_the_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let manifest = project.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for setting in ["../elsewhere/router.rs", "/etc/router.rs"] {
+        let changed = text.replace(
+            "router = \"src/app/router.rs\"",
+            &format!("router = \"{setting}\""),
+        );
+        assert_ne!(changed, text);
+        std::fs::write(&manifest, changed).unwrap();
+        let message = refused(&project, &["generate", "controller", "users"]);
+        assert!(
+            message.contains("is not a file inside the project"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn names_that_would_break_the_build_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["g", "controller", "axum"],
+            "depends on a crate with that name",
+        ),
+        (&["g", "controller", "serde_json"], "depends on a crate"),
+        (&["g", "controller", "tokio"], "depends on a crate"),
+        (&["g", "controller", "shop"], "depends on a crate"),
+        (
+            &["g", "controller", "std"],
+            "built-in crate or primitive type",
+        ),
+        (&["g", "controller", "core"], "built-in crate"),
+        (&["g", "controller", "alloc"], "built-in crate"),
+        (&["g", "controller", "str"], "primitive type"),
+        (&["g", "controller", "u8"], "primitive type"),
+        (&["g", "controller", "any"], "routing functions"),
+        (&["g", "controller", "get"], "axum's routing functions"),
+        (&["g", "controller", "health"], "taken by the application"),
+        (&["g", "controller", "_"], "has no letters or digits"),
+        (&["g", "controller", "admin/_"], "has no letters or digits"),
+        (&["g", "model", "result"], "the type `Result`"),
+        (&["g", "model", "option"], "the type `Option`"),
+        (&["g", "model", "vec"], "the type `Vec`"),
+        (&["g", "model", "string"], "the type `String`"),
+        (&["g", "model", "json"], "the type `Json`"),
+        (&["g", "model", "path"], "the type `Path`"),
+        (
+            &["g", "scaffold", "form", "title:string"],
+            "the type `Form`",
+        ),
+        (&["g", "model", "box"], "keyword"),
+        (&["g", "model", "tokio"], "depends on a crate"),
+        (&["d", "controller", "health"], "cannot be destroyed"),
+        (&["d", "controller", "ready"], "cannot be destroyed"),
+        (
+            &["d", "controller", "nonexistent"],
+            "no controller `nonexistent`",
+        ),
+    ];
+    for (args, reason) in cases {
+        let message = refused(&project, args);
+        assert!(message.contains(reason), "{args:?}: {message}");
+    }
+    let long = "a".repeat(300);
+    let message = refused(&project, &["g", "controller", &long]);
+    assert!(message.contains("300 characters long"), "{message}");
+}
+
+#[test]
+fn a_module_and_a_namespace_of_one_name_share_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let controllers = project.join("src/app/controllers");
+    // admin first, admin/users second: admin.rs declares users.
+    ok(cargo_mvc(&project, &["g", "controller", "admin"]));
+    ok(cargo_mvc(&project, &["g", "controller", "admin/users"]));
+    assert!(controllers.join("admin.rs").is_file());
+    assert!(controllers.join("admin/users.rs").is_file());
+    assert!(!controllers.join("admin/mod.rs").exists());
+    let admin = std::fs::read_to_string(controllers.join("admin.rs")).unwrap();
+    assert!(admin.contains("pub mod users;"), "{admin}");
+    let message = refused(&project, &["d", "controller", "admin"]);
+    assert!(message.contains("declares modules of its own"), "{message}");
+    ok(cargo_mvc(&project, &["d", "controller", "admin/users"]));
+    ok(cargo_mvc(&project, &["d", "controller", "admin"]));
+    assert!(!controllers.join("admin").exists());
+
+    // The namespace first: a module of that name is refused.
+    ok(cargo_mvc(
+        &project,
+        &["g", "controller", "shop_admin/users"],
+    ));
+    let message = refused(&project, &["g", "controller", "shop_admin"]);
+    assert!(
+        message.contains("src/app/controllers/shop_admin/mod.rs already holds the module"),
+        "{message}"
+    );
+}
