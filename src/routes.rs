@@ -4,17 +4,26 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::edit::rust;
+use crate::edit::graph;
 use crate::project::Project;
 use crate::shell::Shell;
+
+/// Every route the application serves, read from `router_text` (the
+/// router's current content) and the files its sub-routers are in.
+pub fn graph(
+    project: &Project,
+    router_text: &str,
+) -> Result<Vec<graph::ListedRoute>, crate::edit::rust::EditError> {
+    let root = project.root.clone();
+    // Sub-routers built by functions elsewhere in the project.
+    let lookup = move |file: &Path, segments: &[String]| find_function(&root, file, segments);
+    graph::list_routes(&project.router, router_text, &project.router_fn, &lookup)
+}
 
 pub fn run(json: bool, shell: &Shell) -> Result<()> {
     let project = Project::discover()?;
     let text = project.read(&project.router)?;
-    let root = project.root.clone();
-    // Sub-routers built by functions elsewhere in the project.
-    let lookup = move |file: &Path, segments: &[String]| find_function(&root, file, segments);
-    let routes = rust::list_routes(&project.router, &text, &project.router_fn, &lookup)?;
+    let routes = graph(&project, &text)?;
     if json {
         shell.data(serde_json::to_string_pretty(&routes)?);
         return Ok(());
@@ -33,7 +42,21 @@ pub fn run(json: bool, shell: &Shell) -> Result<()> {
         .max(4);
     shell.data(format!("{:mw$}  {:pw$}  HANDLER", "METHOD", "PATH").trim_end());
     for r in &routes {
-        shell.data(format!("{:mw$}  {:pw$}  {}", r.method, r.path, r.handler));
+        let mut notes = Vec::new();
+        if r.kind != "route" {
+            notes.push(format!("({})", r.kind));
+        }
+        if r.conditional {
+            notes.push("(conditional)".to_string());
+        }
+        let line = format!(
+            "{:mw$}  {:pw$}  {} {}",
+            r.method,
+            r.path,
+            r.handler,
+            notes.join(" ")
+        );
+        shell.data(line.trim_end());
     }
     Ok(())
 }

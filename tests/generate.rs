@@ -165,7 +165,7 @@ fn a_router_with_no_routes_gets_its_first() {
     ok(cargo_mvc(&project, &["g", "controller", "tags", "index"]));
     let edited = std::fs::read_to_string(&router).unwrap();
     assert!(
-        edited.contains("    Router::new()\n        .route(\"/api/tags\", get(tags::index))\n}"),
+        edited.contains("    Router::new().route(\"/api/tags\", get(tags::index))\n}"),
         "{edited}"
     );
 }

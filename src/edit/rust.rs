@@ -2,7 +2,7 @@
 //! is spliced in at a byte offset, and every other byte (comments, blank
 //! lines, formatting, CRLF) is kept.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
@@ -53,6 +53,17 @@ pub enum EditError {
         "{file}: the edit did not give valid Rust, so nothing was written; add this by hand:\n\n{snippet}"
     )]
     Unverified { file: String, snippet: String },
+    #[error(
+        "{file}:{line}:{column}: no place in `fn {function}` serves a new route on every path: {why}\n\nnothing was written; add this by hand where every request reaches it:\n\n{snippet}"
+    )]
+    Refused {
+        file: String,
+        line: usize,
+        column: usize,
+        function: String,
+        why: String,
+        snippet: String,
+    },
 }
 
 /// The result of an edit: the new text, or `None` when the file already has
@@ -160,6 +171,17 @@ impl<'a> Source<'a> {
 
 pub(super) fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File, EditError> {
     syn::parse_file(text).map_err(|e| {
+        // syn stops at the first token tree it cannot build, far from the
+        // delimiter that broke it: point where rustc would.
+        if let Some(found) = super::delims::unbalanced(text) {
+            return EditError::Parse {
+                file: file.display().to_string(),
+                line: found.line,
+                column: found.column,
+                message: found.message,
+                snippet: snippet.to_string(),
+            };
+        }
         let mut at = e.span().start();
         // syn reports the end of input at the call site (1:0): point at the
         // end of the file instead, where the missing text belongs.
@@ -184,29 +206,22 @@ pub(super) fn parse(file: &Path, text: &str, snippet: &str) -> Result<syn::File,
 
 /// One call of a method chain.
 #[derive(Debug)]
-struct Call<'a> {
-    name: String,
+pub(super) struct Call<'a> {
+    pub(super) name: String,
     /// Offset of the `.` that starts the call.
-    dot: usize,
+    pub(super) dot: usize,
     /// Offset just after the closing parenthesis.
-    end: usize,
-    args: Vec<&'a Expr>,
+    pub(super) end: usize,
+    pub(super) args: Vec<&'a Expr>,
 }
 
 /// `root.a(..).b(..)`: the calls in source order.
 #[derive(Debug)]
-struct Chain<'a> {
-    root_is_router_new: bool,
-    root_end: usize,
-    calls: Vec<Call<'a>>,
-}
-
-impl Chain<'_> {
-    fn has_routes(&self) -> bool {
-        self.calls
-            .iter()
-            .any(|c| ROUTE_CALLS.contains(&c.name.as_str()))
-    }
+pub(super) struct Chain<'a> {
+    pub(super) root_is_router_new: bool,
+    pub(super) root: &'a Expr,
+    pub(super) root_end: usize,
+    pub(super) calls: Vec<Call<'a>>,
 }
 
 struct ChainFinder<'s, 'a, 'ast> {
@@ -218,29 +233,7 @@ struct ChainFinder<'s, 'a, 'ast> {
 impl<'ast> Visit<'ast> for ChainFinder<'_, '_, 'ast> {
     fn visit_expr_method_call(&mut self, node: &'ast ExprMethodCall) {
         if self.depth == 0 {
-            // Offsets come from the tokens' own spans: `Spanned::span()` on a
-            // call would re-walk its whole receiver chain, which makes long
-            // routers quadratic.
-            let mut calls = Vec::new();
-            let mut m = node;
-            let root = loop {
-                calls.push(Call {
-                    name: m.method.to_string(),
-                    dot: self.source.offset(m.dot_token.span.start()),
-                    end: self.source.offset(m.paren_token.span.close().end()),
-                    args: m.args.iter().collect(),
-                });
-                match &*m.receiver {
-                    Expr::MethodCall(inner) => m = inner,
-                    other => break other,
-                }
-            };
-            calls.reverse();
-            self.chains.push(Chain {
-                root_is_router_new: is_router_new(root),
-                root_end: self.source.offset(root.span().end()),
-                calls,
-            });
+            self.chains.push(chain_of(self.source, node));
         }
         // Chains inside arguments (`.nest("/x", Router::new()...)`) are not
         // the table itself.
@@ -261,15 +254,23 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_, 'ast> {
         self.depth -= 1;
     }
 
-    fn visit_expr_call(&mut self, node: &'ast ExprCall) {
+    fn visit_expr(&mut self, node: &'ast Expr) {
         // A bare `Router::new()`, a table with no routes yet.
-        if self.depth == 0 && is_router_new_call(node) {
+        if let Expr::Call(call) = node
+            && self.depth == 0
+            && is_router_new_call(call)
+        {
             self.chains.push(Chain {
                 root_is_router_new: true,
-                root_end: self.source.offset(node.paren_token.span.close().end()),
+                root: node,
+                root_end: self.source.offset(call.paren_token.span.close().end()),
                 calls: Vec::new(),
             });
         }
+        syn::visit::visit_expr(self, node);
+    }
+
+    fn visit_expr_call(&mut self, node: &'ast ExprCall) {
         self.depth += 1;
         syn::visit::visit_expr_call(self, node);
         self.depth -= 1;
@@ -280,7 +281,35 @@ impl<'ast> Visit<'ast> for ChainFinder<'_, '_, 'ast> {
     }
 }
 
-fn is_router_new(expr: &Expr) -> bool {
+/// The chain a method call ends: its calls in source order and its root.
+pub(super) fn chain_of<'ast>(source: &Source<'_>, node: &'ast ExprMethodCall) -> Chain<'ast> {
+    // Offsets come from the tokens' own spans: `Spanned::span()` on a call
+    // would re-walk its whole receiver chain, which makes long routers
+    // quadratic.
+    let mut calls = Vec::new();
+    let mut m = node;
+    let root = loop {
+        calls.push(Call {
+            name: m.method.to_string(),
+            dot: source.offset(m.dot_token.span.start()),
+            end: source.offset(m.paren_token.span.close().end()),
+            args: m.args.iter().collect(),
+        });
+        match &*m.receiver {
+            Expr::MethodCall(inner) => m = inner,
+            other => break other,
+        }
+    };
+    calls.reverse();
+    Chain {
+        root_is_router_new: is_router_new(root),
+        root_end: source.offset(root.span().end()),
+        root,
+        calls,
+    }
+}
+
+pub(super) fn is_router_new(expr: &Expr) -> bool {
     matches!(expr, Expr::Call(call) if is_router_new_call(call))
 }
 
@@ -291,31 +320,51 @@ fn is_router_new_call(ExprCall { func, .. }: &ExprCall) -> bool {
 }
 
 /// The identifiers of a path: `super::admin::routes` → `[super, admin, routes]`.
-fn segments(path: &syn::Path) -> Vec<String> {
+pub(super) fn segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
-/// The router's method chain inside function `function` of `file`.
-fn find_chain<'f>(source: &Source<'_>, file: &'f syn::File, function: &str) -> Option<Chain<'f>> {
-    let body = file.items.iter().find_map(|item| match item {
+/// The chain new routes of `function` go to: its base chain (see
+/// [`super::flow`]). `Ok(None)` when there is no such function.
+fn base_chain<'f>(
+    source: &Source<'_>,
+    file: &'f syn::File,
+    function: &str,
+) -> Result<Option<Chain<'f>>, super::flow::Refusal> {
+    let Some(body) = file.items.iter().find_map(|item| match item {
         Item::Fn(f) if f.sig.ident == function => Some(&f.block),
         _ => None,
-    })?;
+    }) else {
+        return Ok(None);
+    };
+    let expr = super::flow::base_chain(body)?;
+    let mut finder = ChainFinder {
+        source,
+        chains: Vec::new(),
+        depth: 0,
+    };
+    finder.visit_expr(expr);
+    Ok(finder.chains.into_iter().next())
+}
+
+/// Every route-building chain of `function`, wherever it stands in the body.
+fn all_chains<'f>(source: &Source<'_>, file: &'f syn::File, function: &str) -> Vec<Chain<'f>> {
+    let Some(body) = file.items.iter().find_map(|item| match item {
+        Item::Fn(f) if f.sig.ident == function => Some(&f.block),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
     let mut finder = ChainFinder {
         source,
         chains: Vec::new(),
         depth: 0,
     };
     finder.visit_block(body);
-    let mut chains = finder.chains;
-    if let Some(i) = chains.iter().rposition(Chain::has_routes) {
-        return Some(chains.swap_remove(i));
-    }
-    let i = chains.iter().rposition(|c| c.root_is_router_new)?;
-    Some(chains.swap_remove(i))
+    finder.chains
 }
 
-fn string_lit(expr: &Expr) -> Option<String> {
+pub(super) fn string_lit(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Lit(l) => match &l.lit {
             Lit::Str(s) => Some(s.value()),
@@ -457,27 +506,34 @@ pub fn insert_routes(
     function: &str,
     groups: &[RouteGroup],
 ) -> Result<Edited, EditError> {
-    let snippet: Vec<String> = groups
-        .iter()
-        .map(|(path, methods)| format_route(path, methods, "        ", "    "))
-        .collect();
-    let snippet = snippet.join("\n");
+    let snippet = route_snippet(groups);
     let source = Source::new(text);
     let parsed = parse(file, text, &snippet)?;
-    let Some(chain) = find_chain(&source, &parsed, function) else {
-        return Err(EditError::NotFound {
-            file: file.display().to_string(),
-            message: format!("no function `{function}` returning a `Router::new()` chain"),
-            snippet,
-        });
+    let chain = match base_chain(&source, &parsed, function) {
+        Ok(Some(chain)) => chain,
+        Ok(None) => {
+            return Err(EditError::NotFound {
+                file: file.display().to_string(),
+                message: format!("no function `{function}` returning a `Router::new()` chain"),
+                snippet,
+            });
+        }
+        Err(refusal) => {
+            return Err(EditError::Refused {
+                file: file.display().to_string(),
+                line: refusal.at.line,
+                column: refusal.at.column + 1,
+                function: function.to_string(),
+                why: refusal.why,
+                snippet,
+            });
+        }
     };
     let existing = routes_in(&chain);
     let eol = source.eol();
     let unit = source.indent_unit();
-    let anchor = Anchor::find(&source, &chain, &unit);
-    // (start, end, replacement); the new routes all go at the anchor.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    let mut appended = String::new();
+    let mut added: Vec<(&String, Vec<(String, String)>)> = Vec::new();
     for (path, methods) in groups {
         let missing: Vec<(String, String)> = methods
             .iter()
@@ -493,26 +549,43 @@ pub fn insert_routes(
                 && string_lit(c.args[0]).as_deref() == Some(path.as_str())
         });
         if let Some(call) = same_path {
-            // Re-state that one route with the joined methods.
-            let mut all: Vec<(String, String)> = method_router(call.args[1])
-                .into_iter()
-                .map(|e| (e.method, e.handler))
-                .collect();
-            all.extend(missing);
-            let indent = source.indentation_at(call.dot).to_string();
-            let restated = format_route(path, &all, &indent, &unit).replace('\n', eol);
-            edits.push((call.dot, call.end, restated));
-        } else if let Some(indent) = &anchor.indent {
-            let body = format_route(path, methods, indent, &unit).replace('\n', eol);
-            appended.push_str(&format!("{eol}{indent}{body}"));
+            // Join the methods to that route's method router: axum takes
+            // one `.route` a path in a chain best.
+            let end = source.offset(call.args[1].span().end());
+            let more: String = missing.iter().map(|(m, h)| format!(".{m}({h})")).collect();
+            edits.push((end, end, more));
         } else {
-            appended.push_str(&format_route(path, methods, "", &unit).replace('\n', " "));
+            added.push((path, missing));
         }
     }
-    if edits.is_empty() && appended.is_empty() {
+    if edits.is_empty() && added.is_empty() {
         return Ok(None);
     }
-    if !appended.is_empty() {
+    if !added.is_empty() {
+        let inline: Vec<String> = added
+            .iter()
+            .map(|(path, methods)| format_route(path, methods, "", &unit).replace('\n', " "))
+            .collect();
+        let width = inline.iter().map(|r| r.chars().count()).sum();
+        let anchor = Anchor::find(&source, &chain, &unit, width);
+        let appended = match &anchor.indent {
+            Some(indent) => {
+                let mut text = String::new();
+                for (path, methods) in &added {
+                    let body = format_route(path, methods, indent, &unit).replace('\n', eol);
+                    text.push_str(&format!("{eol}{indent}{body}"));
+                }
+                // The line break of the call after the routes comes after them.
+                if anchor.breaks.contains(&anchor.at) {
+                    text.push_str(&format!("{eol}{indent}"));
+                }
+                for &b in anchor.breaks.iter().filter(|b| **b != anchor.at) {
+                    edits.push((b, b, format!("{eol}{indent}")));
+                }
+                text
+            }
+            None => inline.concat(),
+        };
         edits.push((anchor.at, anchor.at, appended));
     }
     // Back to front, so earlier offsets stay valid; at one offset, the
@@ -532,15 +605,34 @@ pub fn insert_routes(
     Ok(Some(out))
 }
 
-/// Where new routes go: the offset, and the indentation when they go on
-/// lines of their own (`None`: inline, in a one-line chain).
+/// The routes as a user would paste them into a chain, evenly indented.
+pub fn route_snippet(groups: &[RouteGroup]) -> String {
+    groups
+        .iter()
+        .map(|(path, methods)| format_route(path, methods, "", "    "))
+        .flat_map(|route| {
+            route
+                .lines()
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where new routes go: the offset, the indentation when they go on lines
+/// of their own (`None`: inline, in a one-line chain that still fits), and
+/// the offsets of the calls of a one-line chain that grows too long for one
+/// line, which then goes one call a line as rustfmt lays it out.
 struct Anchor {
     at: usize,
     indent: Option<String>,
+    breaks: Vec<usize>,
 }
 
 impl Anchor {
-    fn find(source: &Source<'_>, chain: &Chain, unit: &str) -> Self {
+    /// `added` is the length of the routes to add, written inline.
+    fn find(source: &Source<'_>, chain: &Chain, unit: &str, added: usize) -> Self {
         let stop = chain
             .calls
             .iter()
@@ -550,31 +642,49 @@ impl Anchor {
             .iter()
             .rposition(|c| ROUTE_CALLS.contains(&c.name.as_str()));
         let anchor_end = anchor.map_or(chain.root_end, |i| chain.calls[i].end);
-        let anchor_starts_line = anchor.is_some_and(|i| source.starts_line(chain.calls[i].dot));
-        let next_starts_line = chain
-            .calls
-            .get(stop)
-            .is_some_and(|c| source.starts_line(c.dot));
-        let own_lines = source.ends_line(anchor_end)
-            && (anchor_starts_line || next_starts_line || anchor.is_none());
-        if !own_lines {
+        // A chain laid out one call a line: the new routes get lines of
+        // their own, indented as the calls before them.
+        let upto = anchor.map_or(0, |i| i + 1);
+        let line_start = chain.calls[..upto]
+            .iter()
+            .rev()
+            .chain(chain.calls[upto..].iter())
+            .find(|c| source.starts_line(c.dot));
+        if let Some(call) = line_start {
+            let at = if source.ends_line(anchor_end) {
+                // After a comment that ends the anchor's line, not before it.
+                source.line_bounds(anchor_end).1
+            } else {
+                anchor_end
+            };
+            return Self {
+                at,
+                indent: Some(source.indentation_at(call.dot).to_string()),
+                breaks: Vec::new(),
+            };
+        }
+        // A chain on one line stays so while rustfmt would keep it so.
+        let start = source.offset(chain.root.span().start());
+        let end = chain.calls.last().map_or(chain.root_end, |c| c.end);
+        let (line_start, line_end) = source.line_bounds(start);
+        let width = |a: usize, b: usize| source.text[a..b].chars().count();
+        let fits = |more: usize| {
+            width(start, end) + more <= CHAIN_WIDTH
+                && width(line_start, line_end) + more <= MAX_WIDTH
+        };
+        // Already longer than rustfmt keeps on a line: the file is laid out
+        // by hand, and the route joins the line as the others did.
+        if fits(added) || !fits(0) {
             return Self {
                 at: anchor_end,
                 indent: None,
+                breaks: Vec::new(),
             };
         }
-        let indent = if let (true, Some(i)) = (anchor_starts_line, anchor) {
-            source.indentation_at(chain.calls[i].dot).to_string()
-        } else if next_starts_line {
-            source.indentation_at(chain.calls[stop].dot).to_string()
-        } else {
-            format!("{}{}", source.indentation_at(chain.root_end), unit)
-        };
-        // After a comment that ends the anchor's line, not before it.
-        let (_, line_end) = source.line_bounds(anchor_end);
         Self {
-            at: line_end,
-            indent: Some(indent),
+            at: anchor_end,
+            indent: Some(format!("{}{unit}", source.indentation_at(start))),
+            breaks: chain.calls.iter().map(|c| c.dot).collect(),
         }
     }
 }
@@ -591,62 +701,173 @@ pub fn remove_routes(
 ) -> Result<Edited, EditError> {
     let source = Source::new(text);
     let parsed = parse(file, text, "")?;
-    let Some(chain) = find_chain(&source, &parsed, function) else {
-        return Ok(None);
-    };
-    let unit = source.indent_unit();
-    let eol = source.eol();
+    let chains = all_chains(&source, &parsed, function);
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    for call in &chain.calls {
-        if call.name != "route" || call.args.len() != 2 {
-            continue;
-        }
-        let Some(path) = string_lit(call.args[0]) else {
-            continue;
-        };
-        let methods = method_router(call.args[1]);
-        let kept: Vec<(String, String)> = methods
-            .iter()
-            .filter(|e| !is_ours(&e.handler))
-            .map(|e| (e.method.clone(), e.handler.clone()))
-            .collect();
-        if kept.len() == methods.len() {
-            continue;
-        }
-        if kept.is_empty() {
-            let whole_line = source.starts_line(call.dot) && {
-                let (_, line_end) = source.line_bounds(call.end);
-                text[call.end..line_end].trim().is_empty()
-            };
-            if whole_line {
-                let (line_start, _) = source.line_bounds(call.dot);
-                let eol_len = if text[..line_start].ends_with("\r\n") {
-                    2
-                } else {
-                    1
-                };
-                let (_, line_end) = source.line_bounds(call.end);
-                edits.push((line_start - eol_len, line_end, String::new()));
-            } else {
-                edits.push((call.dot, call.end, String::new()));
+    // Chains that lost a whole route may fit on one line again.
+    let mut shrunk = Vec::new();
+    for (index, chain) in chains.iter().enumerate() {
+        for call in &chain.calls {
+            if call.name != "route" || call.args.len() != 2 {
+                continue;
             }
-        } else {
-            let indent = source.indentation_at(call.dot).to_string();
-            let restated = format_route(&path, &kept, &indent, &unit).replace('\n', eol);
-            edits.push((call.dot, call.end, restated));
+            let methods = method_calls(&source, call.args[1]);
+            let ours: Vec<bool> = methods.iter().map(|m| is_ours(&m.handler)).collect();
+            if !ours.contains(&true) {
+                continue;
+            }
+            if ours.iter().all(|o| *o) {
+                shrunk.push(index);
+                // The inverse of the insertion: the route and the line
+                // break before it; a comment after it stays on its line.
+                let rest = text[call.end..source.line_bounds(call.end).1].trim();
+                if source.starts_line(call.dot) && !rest.starts_with("//") {
+                    let (line_start, _) = source.line_bounds(call.dot);
+                    let eol_len = if text[..line_start].ends_with("\r\n") {
+                        2
+                    } else {
+                        1
+                    };
+                    edits.push((line_start - eol_len, call.end, String::new()));
+                } else {
+                    edits.push((call.dot, call.end, String::new()));
+                }
+                continue;
+            }
+            // Take out only the methods that are ours, as they were added.
+            let first_kept = ours.iter().position(|o| !o).expect("one is kept");
+            if ours[0] {
+                // `get(ours).post(theirs)` becomes `post(theirs)`.
+                let kept = &methods[first_kept];
+                edits.push((methods[0].start, kept.start + 1, String::new()));
+            }
+            for (m, o) in methods.iter().zip(&ours).skip(first_kept) {
+                if *o {
+                    edits.push((m.start, m.end, String::new()));
+                }
+            }
         }
     }
     if edits.is_empty() {
         return Ok(None);
     }
+    edits.sort_by_key(|(start, _, _)| *start);
     let mut out = text.to_string();
     for (start, end, with) in edits.into_iter().rev() {
         out.replace_range(start..end, &with);
     }
-    verify(file, &out, function, "", |routes| {
-        !routes.iter().any(|r| is_ours(&r.handler))
+    let reparsed = syn::parse_file(&out).map_err(|_| EditError::Unverified {
+        file: file.display().to_string(),
+        snippet: String::new(),
     })?;
-    Ok(Some(out))
+    let after = Source::new(&out);
+    let chains = all_chains(&after, &reparsed, function);
+    if chains
+        .iter()
+        .flat_map(routes_in)
+        .any(|r| is_ours(&r.handler))
+    {
+        return Err(EditError::Unverified {
+            file: file.display().to_string(),
+            snippet: String::new(),
+        });
+    }
+    let mut gaps: Vec<(usize, usize)> = Vec::new();
+    for index in shrunk {
+        if let Some(chain) = chains.get(index) {
+            gaps.extend(one_line_again(&after, chain));
+        }
+    }
+    if gaps.is_empty() {
+        return Ok(Some(out));
+    }
+    gaps.sort();
+    let mut joined = out.clone();
+    for (start, end) in gaps.into_iter().rev() {
+        joined.replace_range(start..end, "");
+    }
+    Ok(Some(joined))
+}
+
+/// The line breaks to take out of a chain laid out one call a line that
+/// rustfmt would put on one line (it fits, and holds no comment): the
+/// inverse of the layout [`Anchor`] gives a one-line chain that grew.
+fn one_line_again(source: &Source<'_>, chain: &Chain) -> Vec<(usize, usize)> {
+    let start = source.offset(chain.root.span().start());
+    let mut gaps = Vec::new();
+    let mut prev = chain.root_end;
+    for call in &chain.calls {
+        gaps.push((prev, call.dot));
+        prev = call.end;
+    }
+    let text = source.text;
+    let blank = gaps.iter().all(|&(a, b)| text[a..b].trim().is_empty());
+    if !blank || !gaps.iter().any(|&(a, b)| text[a..b].contains('\n')) {
+        return Vec::new();
+    }
+    let flat: usize = text[start..prev].chars().count()
+        - gaps
+            .iter()
+            .map(|&(a, b)| text[a..b].chars().count())
+            .sum::<usize>();
+    let (line_start, _) = source.line_bounds(start);
+    let (_, line_end) = source.line_bounds(prev);
+    let line =
+        text[line_start..start].chars().count() + flat + text[prev..line_end].chars().count();
+    let multi_line_element = {
+        let mut a = chain.root_end;
+        let mut one = !text[start..a].contains('\n');
+        for call in &chain.calls {
+            one &= !text[call.dot..call.end].contains('\n');
+            a = call.end;
+        }
+        let _ = a;
+        !one
+    };
+    if flat > CHAIN_WIDTH || line > MAX_WIDTH || multi_line_element {
+        return Vec::new();
+    }
+    gaps.into_iter().filter(|(a, b)| a < b).collect()
+}
+
+/// One method of a method router and where it is written: `get(a)` (from
+/// its start) or `.post(b)` (from its dot), to its closing parenthesis.
+struct MethodCall {
+    handler: String,
+    start: usize,
+    end: usize,
+}
+
+/// The methods of a method router, in source order, with their places.
+fn method_calls(source: &Source<'_>, expr: &Expr) -> Vec<MethodCall> {
+    let mut out = Vec::new();
+    let mut cur = expr;
+    loop {
+        match cur {
+            Expr::MethodCall(m) => {
+                if let Some(h) = m.args.first() {
+                    out.push(MethodCall {
+                        handler: tokens(h),
+                        start: source.offset(m.dot_token.span.start()),
+                        end: source.offset(m.paren_token.span.close().end()),
+                    });
+                }
+                cur = &m.receiver;
+            }
+            Expr::Call(c) => {
+                if let Some(h) = c.args.first() {
+                    out.push(MethodCall {
+                        handler: tokens(h),
+                        start: source.offset(c.func.span().start()),
+                        end: source.offset(c.paren_token.span.close().end()),
+                    });
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    out.reverse();
+    out
 }
 
 /// Re-parses an edited file and checks the router reads as intended.
@@ -663,178 +884,14 @@ fn verify(
     };
     let parsed = syn::parse_file(text).map_err(|_| unverified())?;
     let source = Source::new(text);
-    let chain = find_chain(&source, &parsed, function).ok_or_else(unverified)?;
+    let chain = base_chain(&source, &parsed, function)
+        .ok()
+        .flatten()
+        .ok_or_else(unverified)?;
     if ok(&routes_in(&chain)) {
         Ok(())
     } else {
         Err(unverified())
-    }
-}
-
-/// A route read from a router, with the nest prefix already applied.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ListedRoute {
-    pub method: String,
-    pub path: String,
-    pub handler: String,
-}
-
-/// Finds the file that defines a function called from `file` by `path`
-/// (its segments, e.g. `["super", "admin", "routes"]`), with its text.
-pub type Lookup<'l> = &'l dyn Fn(&Path, &[String]) -> Option<(PathBuf, String)>;
-
-/// Lists the routes of `function` in `text`, following `.nest(prefix, ..)`
-/// and `.merge(..)` into inline sub-routers and into functions of the same
-/// file, or of other files found through `lookup`.
-pub fn list_routes(
-    file: &Path,
-    text: &str,
-    function: &str,
-    lookup: Lookup<'_>,
-) -> Result<Vec<ListedRoute>, EditError> {
-    let mut lister = Lister {
-        lookup,
-        out: Vec::new(),
-    };
-    lister.function(file, text, function, "", 0)?;
-    Ok(lister.out)
-}
-
-/// Nests deeper than this are taken for a cycle and not followed.
-const MAX_NESTING: usize = 8;
-
-struct Lister<'l> {
-    lookup: Lookup<'l>,
-    out: Vec<ListedRoute>,
-}
-
-/// A parsed file, for following sub-routers within it.
-struct Parsed<'a> {
-    file: &'a Path,
-    text: &'a str,
-    source: Source<'a>,
-    syntax: syn::File,
-}
-
-impl Lister<'_> {
-    fn function(
-        &mut self,
-        file: &Path,
-        text: &str,
-        function: &str,
-        prefix: &str,
-        depth: usize,
-    ) -> Result<(), EditError> {
-        if depth > MAX_NESTING {
-            return Ok(());
-        }
-        let parsed = Parsed {
-            file,
-            text,
-            source: Source::new(text),
-            syntax: parse(file, text, "")?,
-        };
-        let Some(chain) = find_chain(&parsed.source, &parsed.syntax, function) else {
-            return Err(EditError::NoRouter {
-                file: file.display().to_string(),
-                function: function.to_string(),
-            });
-        };
-        self.chain(&parsed, &chain.calls, prefix, depth)
-    }
-
-    fn chain(
-        &mut self,
-        parsed: &Parsed<'_>,
-        calls: &[Call<'_>],
-        prefix: &str,
-        depth: usize,
-    ) -> Result<(), EditError> {
-        for call in calls {
-            match (call.name.as_str(), call.args.as_slice()) {
-                ("route", [path, methods]) => {
-                    let Some(path) = string_lit(path) else {
-                        continue;
-                    };
-                    for entry in method_router(methods) {
-                        self.out.push(ListedRoute {
-                            method: entry.method.to_uppercase(),
-                            path: join(prefix, &path),
-                            handler: entry.handler,
-                        });
-                    }
-                }
-                ("nest", [path, router]) => {
-                    let Some(path) = string_lit(path) else {
-                        continue;
-                    };
-                    self.sub_router(parsed, router, &join(prefix, &path), depth)?;
-                }
-                ("merge", [router]) => self.sub_router(parsed, router, prefix, depth)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    fn sub_router(
-        &mut self,
-        parsed: &Parsed<'_>,
-        router: &Expr,
-        prefix: &str,
-        depth: usize,
-    ) -> Result<(), EditError> {
-        match router {
-            // An inline `Router::new().route(..)` chain.
-            Expr::MethodCall(_) => {
-                let mut finder = ChainFinder {
-                    source: &parsed.source,
-                    chains: Vec::new(),
-                    depth: 0,
-                };
-                finder.visit_expr(router);
-                if let Some(chain) = finder.chains.into_iter().next() {
-                    self.chain(parsed, &chain.calls, prefix, depth)?;
-                }
-            }
-            // A call to a function that builds the sub-router.
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else {
-                    return Ok(());
-                };
-                let segments = segments(&p.path);
-                let Some(name) = segments.last().cloned() else {
-                    return Ok(());
-                };
-                // `reports()` or `self::reports()`: a function of this file.
-                let local = segments.len() == 1 || (segments.len() == 2 && segments[0] == "self");
-                let here = local
-                    && parsed
-                        .syntax
-                        .items
-                        .iter()
-                        .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
-                if here {
-                    self.function(parsed.file, parsed.text, &name, prefix, depth + 1)?;
-                } else if let Some((other, text)) = (self.lookup)(parsed.file, &segments) {
-                    self.function(&other, &text, &name, prefix, depth + 1)?;
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-}
-
-fn join(prefix: &str, path: &str) -> String {
-    if prefix.is_empty() {
-        return path.to_string();
-    }
-    let prefix = prefix.trim_end_matches('/');
-    if path == "/" || path.is_empty() {
-        prefix.to_string()
-    } else {
-        format!("{prefix}{path}")
     }
 }
 

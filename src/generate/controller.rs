@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use askama::Template;
 
 use super::render;
+use crate::edit::graph::{self, Standing};
 use crate::edit::rust::{self, METHODS};
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
@@ -497,7 +498,58 @@ pub(super) fn add_routes(
             project.router.display()
         )
     })?;
-    let edited = rust::insert_routes(&project.router, &text, &project.router_fn, routes)?;
+    let served = crate::routes::graph(project, &text).map_err(|e| match e {
+        // Say what to add by hand, as the edit itself would.
+        rust::EditError::Parse {
+            file,
+            line,
+            column,
+            message,
+            ..
+        } => rust::EditError::Parse {
+            file,
+            line,
+            column,
+            message,
+            snippet: rust::route_snippet(routes),
+        },
+        other => other,
+    })?;
+    let mut missing: Vec<rust::RouteGroup> = Vec::new();
+    for (path, methods) in routes {
+        let mut new = Vec::new();
+        for (method, handler) in methods {
+            match graph::standing(&served, method, path, handler) {
+                Standing::New => new.push((method.clone(), handler.clone())),
+                Standing::Identical => {}
+                Standing::Clash(r) => bail!(
+                    "{} {path} is already served by `{}` at {}:{}{}{}\n\nnothing was written; a second route would make axum panic at startup or take requests from the first: remove that route first, or choose other actions or another name",
+                    method.to_uppercase(),
+                    r.handler,
+                    r.file,
+                    r.line,
+                    if r.path == *path && r.method == method.to_uppercase() {
+                        String::new()
+                    } else {
+                        format!(" (as {} {})", r.method, r.path)
+                    },
+                    if r.conditional {
+                        " on some paths through the router"
+                    } else {
+                        ""
+                    },
+                ),
+            }
+        }
+        if !new.is_empty() {
+            missing.push((path.clone(), new));
+        }
+    }
+    if missing.is_empty() {
+        plan.set(&project.router, Some(text));
+        return Ok(());
+    }
+    let edited = rust::insert_routes(&project.router, &text, &project.router_fn, &missing)?;
     plan.set(&project.router, Some(edited.unwrap_or(text)));
     Ok(())
 }

@@ -1,0 +1,361 @@
+//! Where a new route is served on every path through a router function:
+//! the *base chain*, a `Router::new()` chain built unconditionally (the
+//! function's tail, or a top-level `let` or assignment) that every value the
+//! function returns grows from, through `let` bindings, reassignments,
+//! `.merge(..)` and `.nest(..)`. A route added anywhere else (an `if` arm, a
+//! loop, a closure, after an early `return`) would be served only sometimes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proc_macro2::LineColumn;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Block, Expr, ExprAssign, ExprClosure, ExprReturn, Item, Local, Pat, Stmt};
+
+use super::rust::is_router_new;
+
+/// The chains, by index into [`Flow::bases`], a router value grows from.
+type Origin = BTreeSet<usize>;
+
+/// Why no place serves a new route on every path, and where that shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub at: LineColumn,
+    pub why: String,
+}
+
+/// The base chain of `block` (a router function's body): the expression
+/// (a method chain, or a bare `Router::new()`) new routes are added to.
+pub fn base_chain(block: &Block) -> Result<&Expr, Refusal> {
+    let mut flow = Flow::default();
+    flow.scopes.push(HashMap::new());
+    let last = block.stmts.len().saturating_sub(1);
+    for (i, stmt) in block.stmts.iter().enumerate() {
+        match stmt {
+            Stmt::Local(local) => flow.local(local, true),
+            Stmt::Expr(Expr::Assign(assign), _) => flow.assign(assign, true),
+            Stmt::Expr(expr, None) if i == last => flow.value_exits(expr, true),
+            Stmt::Expr(expr, _) => flow.walk_expr(expr),
+            Stmt::Item(_) | Stmt::Macro(_) => {}
+        }
+    }
+    flow.choose(block)
+}
+
+#[derive(Default)]
+struct Flow<'ast> {
+    /// Unconditional `Router::new()` chains, in source order.
+    bases: Vec<&'ast Expr>,
+    /// `let` bindings, innermost scope last.
+    scopes: Vec<HashMap<String, Origin>>,
+    /// What each returned value grows from, and where it is returned.
+    exits: Vec<(Origin, LineColumn)>,
+    /// The first `Router::new()` built inside a branch, loop or closure.
+    conditional_router: Option<LineColumn>,
+    /// Inside a closure, a `return` leaves the closure, not the function.
+    closures: usize,
+}
+
+impl<'ast> Flow<'ast> {
+    fn lookup(&self, name: &str) -> Origin {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// What a router-valued expression grows from. `top` says it is
+    /// evaluated unconditionally at the top of the function.
+    fn eval(&mut self, expr: &'ast Expr, top: bool) -> Origin {
+        match expr {
+            Expr::MethodCall(_) | Expr::Call(_) => {
+                let mut calls = Vec::new();
+                let mut root = expr;
+                while let Expr::MethodCall(m) = root {
+                    calls.push(m);
+                    root = &m.receiver;
+                }
+                if is_router_new(root) {
+                    if top {
+                        self.bases.push(expr);
+                        return Origin::from([self.bases.len() - 1]);
+                    }
+                    self.conditional_router
+                        .get_or_insert_with(|| expr.span().start());
+                    // A router built here carries what it merges or nests.
+                    let mut origin = Origin::new();
+                    for call in calls {
+                        if (call.method == "merge" || call.method == "nest")
+                            && let Some(arg) = call.args.last()
+                        {
+                            origin.extend(self.eval(arg, false));
+                        }
+                    }
+                    return origin;
+                }
+                if calls.is_empty() {
+                    // A call of some function: what it returns is unknown.
+                    return Origin::new();
+                }
+                self.eval(root, false)
+            }
+            Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                Some(ident) => self.lookup(&ident.to_string()),
+                None => Origin::new(),
+            },
+            Expr::Paren(p) => self.eval(&p.expr, top),
+            Expr::Group(g) => self.eval(&g.expr, top),
+            Expr::Block(b) => self.block_value(&b.block),
+            Expr::If(i) => {
+                let mut origin = self.block_value(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    origin.extend(self.eval(e, false));
+                }
+                origin
+            }
+            Expr::Match(m) => {
+                let mut origin = Origin::new();
+                for arm in &m.arms {
+                    origin.extend(self.eval(&arm.body, false));
+                }
+                origin
+            }
+            _ => Origin::new(),
+        }
+    }
+
+    /// The value of a block evaluated for its tail, with its own scope.
+    fn block_value(&mut self, block: &'ast Block) -> Origin {
+        self.scopes.push(HashMap::new());
+        let mut origin = Origin::new();
+        let last = block.stmts.len().saturating_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Expr(expr, None) if i == last => origin = self.eval(expr, false),
+                _ => self.walk_stmt(stmt),
+            }
+        }
+        self.scopes.pop();
+        origin
+    }
+
+    fn local(&mut self, local: &'ast Local, top: bool) {
+        let origin = match &local.init {
+            Some(init) => {
+                self.walk_inner(&init.expr);
+                self.eval(&init.expr, top)
+            }
+            None => Origin::new(),
+        };
+        if let Some(name) = pat_name(&local.pat) {
+            self.scopes
+                .last_mut()
+                .expect("a scope")
+                .insert(name, origin);
+        }
+    }
+
+    /// `x = value`: replaces what `x` grows from at the top of the function;
+    /// in a branch or loop, `x` may or may not be reassigned.
+    fn assign(&mut self, assign: &'ast ExprAssign, top: bool) {
+        self.walk_inner(&assign.right);
+        let origin = self.eval(&assign.right, top);
+        let Expr::Path(p) = &*assign.left else { return };
+        let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+            return;
+        };
+        let depth = self.scopes.len();
+        if let Some((level, scope)) = self
+            .scopes
+            .iter_mut()
+            .enumerate()
+            .rev()
+            .find(|(_, s)| s.contains_key(&name))
+        {
+            let slot = scope.get_mut(&name).expect("found");
+            if top || (level + 1 == depth && self.closures == 0) {
+                *slot = origin;
+            } else {
+                slot.extend(origin);
+            }
+        }
+    }
+
+    /// The values the function's tail returns: each arm of a tail `if` or
+    /// `match` is one.
+    fn value_exits(&mut self, expr: &'ast Expr, top: bool) {
+        match expr {
+            Expr::If(i) => {
+                self.walk_expr(&i.cond);
+                self.block_exits(&i.then_branch);
+                match &i.else_branch {
+                    Some((_, e)) => self.value_exits(e, false),
+                    None => self.exits.push((Origin::new(), expr.span().start())),
+                }
+            }
+            Expr::Match(m) => {
+                self.walk_expr(&m.expr);
+                for arm in &m.arms {
+                    self.value_exits(&arm.body, false);
+                }
+            }
+            Expr::Block(b) => self.block_exits(&b.block),
+            Expr::Return(r) => self.walk_return(r),
+            _ => {
+                self.walk_inner(expr);
+                let origin = self.eval(expr, top);
+                self.exits.push((origin, expr.span().start()));
+            }
+        }
+    }
+
+    fn block_exits(&mut self, block: &'ast Block) {
+        self.scopes.push(HashMap::new());
+        let last = block.stmts.len().saturating_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Expr(expr, None) if i == last => self.value_exits(expr, false),
+                _ => self.walk_stmt(stmt),
+            }
+        }
+        self.scopes.pop();
+    }
+
+    fn walk_return(&mut self, r: &'ast ExprReturn) {
+        if self.closures > 0 {
+            return;
+        }
+        let origin = match &r.expr {
+            Some(e) => {
+                self.walk_inner(e);
+                self.eval(e, false)
+            }
+            None => Origin::new(),
+        };
+        self.exits.push((origin, r.span().start()));
+    }
+
+    fn walk_stmt(&mut self, stmt: &'ast Stmt) {
+        match stmt {
+            Stmt::Local(local) => self.local(local, false),
+            Stmt::Expr(expr, _) => self.walk_expr(expr),
+            Stmt::Item(_) | Stmt::Macro(_) => {}
+        }
+    }
+
+    /// Walks a statement-level expression for the assignments and returns
+    /// inside it.
+    fn walk_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Assign(a) => self.assign(a, false),
+            Expr::Return(r) => self.walk_return(r),
+            _ => self.walk_inner(expr),
+        }
+    }
+
+    /// Visits the sub-expressions of `expr` (not `expr` itself as an
+    /// assignment target).
+    fn walk_inner(&mut self, expr: &'ast Expr) {
+        let mut walker = Walker { flow: self };
+        syn::visit::visit_expr(&mut walker, expr);
+    }
+
+    fn choose(self, block: &Block) -> Result<&'ast Expr, Refusal> {
+        let end = block.brace_token.span.close().start();
+        let Some((first, _)) = self.exits.first() else {
+            return Err(Refusal {
+                at: end,
+                why: "the function returns no router".into(),
+            });
+        };
+        let common: Origin = self.exits.iter().fold(first.clone(), |acc, (o, _)| {
+            acc.intersection(o).copied().collect()
+        });
+        if let Some(&i) = common.iter().next() {
+            return Ok(self.bases[i]);
+        }
+        if self.bases.is_empty() {
+            return Err(match self.conditional_router {
+                Some(at) => Refusal {
+                    at,
+                    why: "every `Router::new()` of this function is built inside a branch, a loop or a closure, so a route added to one of them is not served on every path".into(),
+                },
+                None => Refusal {
+                    at: self.exits[0].1,
+                    why: "the router it returns comes from a call or a value cargo mvc cannot follow, so it cannot tell where a route would be served on every path".into(),
+                },
+            });
+        }
+        // Some exit does not grow from the chain the others grow from.
+        let base = self.bases[0].span().start();
+        let odd = self
+            .exits
+            .iter()
+            .find(|(o, _)| !o.contains(&0))
+            .map_or(end, |(_, at)| *at);
+        Err(Refusal {
+            at: odd,
+            why: format!(
+                "the router returned here does not grow from the `Router::new()` chain at line {} through `let`, reassignment, `.merge` or `.nest` (it comes from a call or a branch, or an early `return` stands before that chain), so a route added to that chain is not served on every path",
+                base.line
+            ),
+        })
+    }
+}
+
+/// Finds the assignments, returns, `let`s and closures nested in an
+/// expression, in source order.
+struct Walker<'f, 'ast> {
+    flow: &'f mut Flow<'ast>,
+}
+
+impl<'ast> Visit<'ast> for Walker<'_, 'ast> {
+    fn visit_expr_assign(&mut self, node: &'ast ExprAssign) {
+        self.flow.assign(node, false);
+    }
+
+    fn visit_expr_return(&mut self, node: &'ast ExprReturn) {
+        self.flow.walk_return(node);
+    }
+
+    fn visit_expr_closure(&mut self, node: &'ast ExprClosure) {
+        self.flow.closures += 1;
+        syn::visit::visit_expr_closure(self, node);
+        self.flow.closures -= 1;
+    }
+
+    fn visit_block(&mut self, node: &'ast Block) {
+        self.flow.scopes.push(HashMap::new());
+        for stmt in &node.stmts {
+            self.flow.walk_stmt(stmt);
+        }
+        self.flow.scopes.pop();
+    }
+
+    fn visit_local(&mut self, node: &'ast Local) {
+        self.flow.local(node, false);
+    }
+
+    fn visit_expr(&mut self, node: &'ast Expr) {
+        // Note routers built in branches, for the refusal's message.
+        if is_router_new(node) && (self.flow.scopes.len() > 1 || self.flow.closures > 0) {
+            self.flow
+                .conditional_router
+                .get_or_insert_with(|| node.span().start());
+        }
+        syn::visit::visit_expr(self, node);
+    }
+
+    fn visit_item(&mut self, _: &'ast Item) {}
+}
+
+/// The name a `let` binds: `x`, `mut x`, `x: Router`.
+fn pat_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) => Some(p.ident.to_string()),
+        Pat::Type(t) => pat_name(&t.pat),
+        _ => None,
+    }
+}
