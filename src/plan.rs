@@ -55,6 +55,9 @@ pub struct Plan {
     /// Directory every change's path is relative to.
     pub root: PathBuf,
     pub changes: Vec<Change>,
+    /// Status lines printed after the changes' own: what the plan does that
+    /// its file changes do not say by themselves.
+    pub notes: Vec<(&'static str, String)>,
 }
 
 /// A change resolved against the current disk.
@@ -86,7 +89,14 @@ impl Plan {
         Self {
             root: root.into(),
             changes: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a status line to the plan's output, printed (with `--pretend`
+    /// too) after the changes' lines.
+    pub fn announce(&mut self, verb: &'static str, message: impl Into<String>) {
+        self.notes.push((verb, message.into()));
     }
 
     /// Plans a file the generator owns: when it exists with other content,
@@ -211,6 +221,9 @@ impl Plan {
             if shell.is_verbose() {
                 print_diff(shell, s);
             }
+        }
+        for (verb, message) in &self.notes {
+            shell.status(verb, message, Tone::Good);
         }
         if options.pretend {
             shell.status("pretend", "nothing was written", Tone::Warn);
