@@ -8,8 +8,7 @@ use crate::edit::rust;
 use crate::project::Project;
 use crate::shell::Shell;
 
-pub fn run(json: bool, shell: &Shell) -> Result<()> {
-    let project = Project::discover()?;
+pub fn run(project: &Project, json: bool, shell: &Shell) -> Result<()> {
     let text = project.read(&project.router)?;
     let root = project.root.clone();
     // Sub-routers built by functions elsewhere in the project.

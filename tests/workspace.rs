@@ -1,6 +1,6 @@
 //! Applications in a Cargo workspace: `new` joins the workspace's `members`
-//! as `cargo new` does. Nothing here builds; one test asks cargo to read the
-//! workspace.
+//! as `cargo new` does, and `--package` chooses among several applications.
+//! Nothing here builds; one test asks cargo to read the workspace.
 
 mod common;
 
@@ -157,4 +157,107 @@ fn cargo_accepts_the_workspace_after_new() {
     // The app's directory is where cargo would refuse a package it finds
     // inside a workspace that does not list it.
     assert_eq!(metadata(&dir.path().join("shop")), from_root);
+}
+
+/// A workspace with the applications `alpha` and `beta` and the library
+/// `tools`, which is no application.
+fn two_apps() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = workspace("[workspace]\nmembers = [\"tools\"]\nresolver = \"3\"\n");
+    let tools = dir.path().join("tools");
+    fs::create_dir_all(tools.join("src")).unwrap();
+    fs::write(
+        tools.join("Cargo.toml"),
+        "[package]\nname = \"tools\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    fs::write(tools.join("src/lib.rs"), "").unwrap();
+    for app in ["alpha", "beta"] {
+        new(dir.path(), app, &["--quiet", "--skip-openapi"]);
+    }
+    (dir, root)
+}
+
+#[test]
+fn generate_chooses_the_package_it_is_given() {
+    let (dir, root) = two_apps();
+    let before = snapshot(dir.path());
+    let users = ["generate", "controller", "users", "index"];
+
+    let stderr = failed(cargo_mvc(dir.path(), &users));
+    assert!(
+        stderr.contains(&format!(
+            "the workspace at {} has 2 applications made by `cargo mvc new`: `alpha`, `beta`",
+            root.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pass `--package NAME`"), "{stderr}");
+    assert_eq!(snapshot(dir.path()), before);
+
+    let controller = |app: &str, name: &str| {
+        dir.path()
+            .join(app)
+            .join(format!("src/app/controllers/{name}.rs"))
+    };
+    ok(cargo_mvc(
+        dir.path(),
+        &[
+            "generate",
+            "--package",
+            "beta",
+            "controller",
+            "users",
+            "index",
+        ],
+    ));
+    assert!(controller("beta", "users").is_file());
+    assert!(!controller("alpha", "users").exists());
+
+    // Inside an app, that app; `--package` (after the generator's arguments
+    // too) another one.
+    let alpha = dir.path().join("alpha");
+    ok(cargo_mvc(&alpha, &["g", "controller", "posts", "index"]));
+    ok(cargo_mvc(
+        &alpha,
+        &["g", "controller", "tags", "index", "--package", "beta"],
+    ));
+    assert!(controller("alpha", "posts").is_file());
+    assert!(controller("beta", "tags").is_file());
+    assert!(!controller("alpha", "tags").exists());
+    assert!(!controller("beta", "posts").exists());
+
+    let routes = cargo_mvc(dir.path(), &["routes", "--package", "beta"]);
+    let table = String::from_utf8(routes.stdout).unwrap();
+    assert!(
+        table.contains("/api/users") && !table.contains("/api/posts"),
+        "{table}"
+    );
+}
+
+#[test]
+fn package_must_name_an_application_of_the_workspace() {
+    let (dir, root) = two_apps();
+    let before = snapshot(dir.path());
+    let stderr = failed(cargo_mvc(
+        dir.path(),
+        &["g", "controller", "users", "--package", "unknown"],
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "error: there is no package `unknown` in the workspace at {}",
+            root.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`alpha`, `beta`"), "{stderr}");
+
+    let stderr = failed(cargo_mvc(
+        dir.path(),
+        &["destroy", "--package", "tools", "controller", "users"],
+    ));
+    assert!(
+        stderr.contains("error: package `tools` is not an application made by `cargo mvc new`"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
 }
