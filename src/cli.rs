@@ -51,11 +51,17 @@ pub enum Command {
     )]
     New(NewArgs),
     /// Generate code into the application: controller, view, model, scaffold
-    #[command(visible_alias = "g", subcommand)]
-    Generate(Generate),
+    #[command(
+        visible_alias = "g",
+        after_help = "In a workspace with several applications, choose one with `--package NAME`\n(inside an application's directory, that one is the default).\n\nExamples:\n  cargo mvc generate controller users index show\n  cargo mvc generate --package shop scaffold order total:decimal"
+    )]
+    Generate(GenerateArgs),
     /// Remove what `generate` added
-    #[command(visible_alias = "d", subcommand)]
-    Destroy(Destroy),
+    #[command(
+        visible_alias = "d",
+        after_help = "Examples:\n  cargo mvc destroy controller users\n  cargo mvc destroy --package shop scaffold order"
+    )]
+    Destroy(DestroyCommand),
     /// List the application's routes: METHOD, PATH, HANDLER
     #[command(after_help = "Examples:\n  cargo mvc routes\n  cargo mvc routes --json")]
     Routes(RoutesArgs),
@@ -64,6 +70,37 @@ pub enum Command {
         after_help = "The socket is opened once and handed to every app process, so requests made\nwhile the app rebuilds wait instead of being refused.\n\nExamples:\n  cargo mvc serve\n  cargo mvc serve --port 3000 --env BLOG_LOG_LEVEL=debug\n  cargo mvc serve --release --no-reload"
     )]
     Serve(ServeArgs),
+}
+
+/// Which application a command works on, in a workspace of several.
+#[derive(Debug, Clone, Args)]
+pub struct PackageArgs {
+    /// Work on this workspace member (by package name) rather than the
+    /// application around the current directory
+    #[arg(long, value_name = "NAME", global = true)]
+    pub package: Option<String>,
+}
+
+impl PackageArgs {
+    fn discover(&self) -> Result<crate::project::Project> {
+        crate::project::Project::discover(self.package.as_deref())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub target: PackageArgs,
+    #[command(subcommand)]
+    pub what: Generate,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyCommand {
+    #[command(flatten)]
+    pub target: PackageArgs,
+    #[command(subcommand)]
+    pub what: Destroy,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -83,6 +120,8 @@ pub struct ServeArgs {
     /// Environment for the app, KEY=VALUE (repeatable)
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = crate::serve::parse_env)]
     pub env: Vec<(String, String)>,
+    #[command(flatten)]
+    pub target: PackageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +258,8 @@ pub struct RoutesArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub target: PackageArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -321,8 +362,33 @@ pub struct NewArgs {
 pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
     match args.command {
         Command::New(new) => crate::generate::new::run(&new, shell),
-        Command::Generate(Generate::Controller(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Command::Generate(GenerateArgs { target, what }) => generate(what, &target, shell),
+        Command::Destroy(DestroyCommand { target, what }) => destroy(what, &target, shell),
+        Command::Routes(a) => {
+            let project = a.target.discover()?;
+            crate::routes::run(&project, a.json, shell)
+        }
+        Command::Serve(a) => {
+            let project = a.target.discover()?;
+            crate::serve::run(
+                &project,
+                &crate::serve::Options {
+                    host: a.host,
+                    port: a.port,
+                    release: a.release,
+                    reload: !a.no_reload,
+                    env: a.env,
+                },
+                shell,
+            )
+        }
+    }
+}
+
+fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
+    let (project, _lock) = locked_project(target, shell)?;
+    match what {
+        Generate::Controller(a) => {
             let opts = crate::generate::controller::Options {
                 html: a.html,
                 skip_routes: a.skip_routes,
@@ -331,18 +397,15 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             let plan = crate::generate::controller::generate(&project, &a.name, &a.actions, &opts)?;
             execute(plan, &a.plan, shell)
         }
-        Command::Generate(Generate::View(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Generate::View(a) => {
             let plan = crate::generate::view::generate(&project.root, &a.name, &a.actions)?;
             execute(plan, &a.plan, shell)
         }
-        Command::Generate(Generate::Model(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Generate::Model(a) => {
             let plan = crate::generate::model::generate(&project, &a.name, &a.fields)?;
             execute(plan, &a.plan, shell)
         }
-        Command::Generate(Generate::Scaffold(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Generate::Scaffold(a) => {
             let plan = crate::generate::scaffold::generate(
                 &project,
                 &a.model.name,
@@ -351,44 +414,38 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             )?;
             execute(plan, &a.model.plan, shell)
         }
-        Command::Destroy(Destroy::Model(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+    }
+}
+
+fn destroy(what: Destroy, target: &PackageArgs, shell: &Shell) -> Result<()> {
+    let (project, _lock) = locked_project(target, shell)?;
+    match what {
+        Destroy::Model(a) => {
             let plan = crate::generate::model::destroy(&project, &a.name)?;
             execute_keeping_tables(plan, &a.plan, shell)
         }
-        Command::Destroy(Destroy::Scaffold(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Destroy::Scaffold(a) => {
             let plan = crate::generate::scaffold::destroy(&project, &a.name)?;
             execute_keeping_tables(plan, &a.plan, shell)
         }
-        Command::Destroy(Destroy::View(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Destroy::View(a) => {
             let plan = crate::generate::view::destroy(&project.root, &a.name)?;
             execute(plan, &a.plan, shell)
         }
-        Command::Destroy(Destroy::Controller(a)) => {
-            let (project, _lock) = locked_project(shell)?;
+        Destroy::Controller(a) => {
             let plan = crate::generate::controller::destroy(&project, &a.name)?;
             execute(plan, &a.plan, shell)
         }
-        Command::Routes(a) => crate::routes::run(a.json, shell),
-        Command::Serve(a) => crate::serve::run(
-            &crate::serve::Options {
-                host: a.host,
-                port: a.port,
-                release: a.release,
-                reload: !a.no_reload,
-                env: a.env,
-            },
-            shell,
-        ),
     }
 }
 
 /// The application around the current directory, locked for the command:
 /// read again once the lock is held, as another command may have changed it.
-fn locked_project(shell: &Shell) -> Result<(crate::project::Project, crate::fs::ProjectLock)> {
-    let project = crate::project::Project::discover()?;
+fn locked_project(
+    target: &PackageArgs,
+    shell: &Shell,
+) -> Result<(crate::project::Project, crate::fs::ProjectLock)> {
+    let project = target.discover()?;
     let lock = crate::fs::ProjectLock::acquire(&project.root, || {
         shell.status(
             "Blocking",
@@ -396,7 +453,7 @@ fn locked_project(shell: &Shell) -> Result<(crate::project::Project, crate::fs::
             crate::shell::Tone::Warn,
         );
     })?;
-    Ok((crate::project::Project::discover()?, lock))
+    Ok((target.discover()?, lock))
 }
 
 fn execute(plan: crate::plan::Plan, args: &PlanArgs, shell: &Shell) -> Result<()> {

@@ -55,6 +55,12 @@ pub struct Plan {
     /// Directory every change's path is relative to.
     pub root: PathBuf,
     pub changes: Vec<Change>,
+    /// Status lines printed after the changes' own: what the plan does that
+    /// its file changes do not say by themselves.
+    pub notes: Vec<(&'static str, String)>,
+    /// Files outside `root` the plan may change: the one such write is
+    /// adding a new application to its enclosing workspace's members.
+    pub outside: Vec<PathBuf>,
 }
 
 /// A change resolved against the current disk.
@@ -89,7 +95,21 @@ impl Plan {
         Self {
             root: root.into(),
             changes: Vec::new(),
+            notes: Vec::new(),
+            outside: Vec::new(),
         }
+    }
+
+    /// Lets the plan change `path`, a file outside its root (given as an
+    /// absolute path).
+    pub fn allow_outside(&mut self, path: PathBuf) {
+        self.outside.push(path);
+    }
+
+    /// Adds a status line to the plan's output, printed (with `--pretend`
+    /// too) after the changes' lines.
+    pub fn announce(&mut self, verb: &'static str, message: impl Into<String>) {
+        self.notes.push((verb, message.into()));
     }
 
     /// Plans a file the generator owns: when it exists with other content,
@@ -149,6 +169,10 @@ impl Plan {
         for change in &self.changes {
             let rel = change.path();
             let target = match change {
+                _ if self.outside.iter().any(|p| p == rel) => {
+                    let dir = rel.parent().unwrap_or(Path::new("/"));
+                    fs::target(dir, Path::new(rel.file_name().unwrap_or_default()))?
+                }
                 Change::Remove { .. } => {
                     let parent = rel.parent().unwrap_or(Path::new(""));
                     let name = rel.file_name().unwrap_or_default();
@@ -230,6 +254,9 @@ impl Plan {
             if shell.is_verbose() {
                 print_diff(shell, s);
             }
+        }
+        for (verb, message) in &self.notes {
+            shell.status(verb, message, Tone::Good);
         }
         if options.pretend {
             shell.status("pretend", "nothing was written", Tone::Warn);

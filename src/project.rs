@@ -25,16 +25,28 @@ pub struct Project {
 }
 
 impl Project {
-    /// The project containing the current directory.
-    pub fn discover() -> Result<Self> {
+    /// The project containing the current directory, or the workspace
+    /// member named `package`.
+    pub fn discover(package: Option<&str>) -> Result<Self> {
         let cwd = std::env::current_dir().context("could not read the current directory")?;
-        Self::find(&cwd)
+        Self::find(&cwd, package)
     }
 
     /// The application around `dir`: the nearest `Cargo.toml` above it with
     /// `[package.metadata.mvc]`, read directly (the common case, and fast);
-    /// otherwise, as from a workspace root, the member cargo_metadata names.
-    pub fn find(dir: &Path) -> Result<Self> {
+    /// otherwise, as from a workspace root, or when `package` names another
+    /// package than that one, the workspace member cargo_metadata finds.
+    pub fn find(dir: &Path, package: Option<&str>) -> Result<Self> {
+        if let Some(project) = Self::around(dir)?
+            && package.is_none_or(|name| name == project.name)
+        {
+            return Ok(project);
+        }
+        Self::from_workspace(dir, package)
+    }
+
+    /// The nearest application above `dir`, from its manifest alone.
+    fn around(dir: &Path) -> Result<Option<Self>> {
         for ancestor in dir.ancestors() {
             let manifest = ancestor.join("Cargo.toml");
             let Ok(text) = std::fs::read_to_string(&manifest) else {
@@ -58,7 +70,7 @@ impl Project {
                     .and_then(|n| n.as_str())
                     .unwrap_or_default()
                     .to_string();
-                return Ok(Self {
+                return Ok(Some(Self {
                     root: ancestor.to_path_buf(),
                     name,
                     router: router_path(
@@ -76,13 +88,15 @@ impl Project {
                         .and_then(|v| v.as_str())
                         .unwrap_or("none")
                         .to_string(),
-                });
+                }));
             }
         }
-        Self::from_workspace(dir)
+        Ok(None)
     }
 
-    fn from_workspace(dir: &Path) -> Result<Self> {
+    /// The application among the members of the workspace around `dir`:
+    /// the one named `package`, else the only one there is.
+    fn from_workspace(dir: &Path, package: Option<&str>) -> Result<Self> {
         let metadata = cargo_metadata::MetadataCommand::new()
             .current_dir(dir)
             .no_deps()
@@ -93,15 +107,51 @@ impl Project {
                     dir.display()
                 )
             })?;
-        let Some(package) = metadata
-            .packages
+        let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+        let apps: Vec<&cargo_metadata::Package> = members
             .iter()
-            .find(|p| !p.metadata["mvc"].is_null())
-        else {
-            bail!(
-                "{} is not inside an application made by `cargo mvc new` (no [package.metadata.mvc] in its Cargo.toml)\n\nrun the command inside the application, or create one with `cargo mvc new <PATH>`",
-                dir.display()
-            );
+            .copied()
+            .filter(|p| !p.metadata["mvc"].is_null())
+            .collect();
+        let names = |packages: &[&cargo_metadata::Package]| {
+            let mut names: Vec<String> = packages.iter().map(|p| format!("`{}`", p.name)).collect();
+            names.sort();
+            names.join(", ")
+        };
+        let root = metadata.workspace_root.as_std_path().display().to_string();
+        let package = match package {
+            Some(name) => {
+                let hint = if apps.is_empty() {
+                    "the workspace has no application made by `cargo mvc new`".to_string()
+                } else {
+                    format!(
+                        "the workspace's applications made by `cargo mvc new`: {}; pass one of them to `--package`",
+                        names(&apps)
+                    )
+                };
+                let Some(found) = members.iter().find(|p| p.name.as_str() == name) else {
+                    bail!("there is no package `{name}` in the workspace at {root}\n\n{hint}");
+                };
+                if found.metadata["mvc"].is_null() {
+                    bail!(
+                        "package `{name}` is not an application made by `cargo mvc new` (no [package.metadata.mvc] in {})\n\n{hint}",
+                        found.manifest_path
+                    );
+                }
+                *found
+            }
+            None => match apps.as_slice() {
+                [] => bail!(
+                    "{} is not inside an application made by `cargo mvc new` (no [package.metadata.mvc] in its Cargo.toml)\n\nrun the command inside the application, or create one with `cargo mvc new <PATH>`",
+                    dir.display()
+                ),
+                [one] => *one,
+                several => bail!(
+                    "the workspace at {root} has {} applications made by `cargo mvc new`: {}\n\npass `--package NAME` to choose one, or run the command inside its directory",
+                    several.len(),
+                    names(several)
+                ),
+            },
         };
         let mvc = &package.metadata["mvc"];
         let root = package

@@ -20,10 +20,9 @@ pub fn graph(
     graph::list_routes(&project.router, router_text, &project.router_fn, &lookup)
 }
 
-pub fn run(json: bool, shell: &Shell) -> Result<()> {
-    let project = Project::discover()?;
+pub fn run(project: &Project, json: bool, shell: &Shell) -> Result<()> {
     let text = project.read(&project.router)?;
-    let routes = graph(&project, &text)?;
+    let routes = graph(project, &text)?;
     if json {
         shell.data(serde_json::to_string_pretty(&routes)?);
         return Ok(());

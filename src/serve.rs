@@ -48,8 +48,7 @@ enum Event {
     Interrupted,
 }
 
-pub fn run(options: &Options, shell: &Shell) -> Result<()> {
-    let project = Project::discover()?;
+pub fn run(project: &Project, options: &Options, shell: &Shell) -> Result<()> {
     let listener = TcpListener::bind((options.host.as_str(), options.port)).with_context(|| {
         format!(
             "could not listen on {}:{}; is another server running there? Choose another with `--port`",
@@ -74,7 +73,7 @@ pub fn run(options: &Options, shell: &Shell) -> Result<()> {
     };
 
     let mut app: Option<Child> = None;
-    match build(&project, options.release, shell) {
+    match build(project, options.release, shell) {
         Ok(exe) => app = Some(start(&exe, &project.root, &socket, options, shell)?),
         Err(e) if options.reload => shell.warn(format_args!("{e:#}; waiting for a change")),
         Err(e) => return Err(e),
@@ -91,7 +90,7 @@ pub fn run(options: &Options, shell: &Shell) -> Result<()> {
                     .map(|p| p.display().to_string())
                     .collect();
                 shell.status("Changed", shown.join(", "), Tone::Good);
-                match build(&project, options.release, shell) {
+                match build(project, options.release, shell) {
                     Ok(exe) => {
                         if let Some(old) = app.take() {
                             stop(old, shell);

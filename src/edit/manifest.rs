@@ -1,9 +1,11 @@
 //! Edits of the application's Cargo.toml with toml_edit: a dependency is
 //! added or removed, everything else (order, comments, formatting) stays.
+//! Also the one edit outside an application: a new app joins the `members`
+//! of the workspace around it, as with `cargo new`.
 
 use std::path::Path;
 
-use toml_edit::{DocumentMut, Item, value};
+use toml_edit::{Array, DocumentMut, Item, Value, value};
 
 use super::rust::Edited;
 
@@ -69,11 +71,7 @@ pub fn add_dependency_with(
         if !features.is_empty() {
             spec.insert(
                 "features",
-                features
-                    .iter()
-                    .copied()
-                    .collect::<toml_edit::Array>()
-                    .into(),
+                features.iter().copied().collect::<Array>().into(),
             );
         }
         table.insert(name, value(spec));
@@ -119,6 +117,204 @@ pub fn remove_dependency(file: &Path, text: &str, name: &str) -> Result<Edited, 
         .and_then(Item::as_table_like_mut)
         .and_then(|t| t.remove(name));
     Ok(removed.map(|_| doc.to_string()))
+}
+
+/// Where a new package stands with a manifest that may be a workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Membership {
+    /// The manifest has no `[workspace]` table.
+    NotARoot,
+    /// The workspace's `exclude` leaves the package out.
+    Excluded,
+    /// A `members` entry (the path itself, or a glob) already takes it in.
+    Listed,
+    /// The manifest's new text, with the package added to `members`.
+    Added(String),
+}
+
+impl ManifestError {
+    /// The file and what is wrong with it, without the advice of the
+    /// error's full message.
+    pub fn detail(&self) -> String {
+        format!("{}: {}", self.file, self.message)
+    }
+}
+
+/// Adds `member` (a path relative to the manifest's directory, with `/`
+/// separators) to `[workspace] members` as cargo expects it there: nothing
+/// when a members entry already matches it, as path or glob, or when
+/// `exclude` names it or a directory above it (cargo's own reading of those
+/// lists); else at its sorted place when the list is sorted, else at the
+/// end, in the list's own layout.
+pub fn add_workspace_member(
+    file: &Path,
+    text: &str,
+    member: &str,
+) -> Result<Membership, ManifestError> {
+    let error = |message: String| ManifestError {
+        file: file.display().to_string(),
+        message,
+    };
+    let mut doc = parse(file, text)?;
+    let Some(workspace) = doc.get_mut("workspace") else {
+        return Ok(Membership::NotARoot);
+    };
+    let Some(workspace) = workspace.as_table_like_mut() else {
+        return Err(error("`workspace` is not a table".to_string()));
+    };
+    let strings = |key: &str| -> Result<Vec<String>, ManifestError> {
+        match workspace.get(key) {
+            None => Ok(Vec::new()),
+            Some(item) => {
+                let array = item
+                    .as_array()
+                    .ok_or_else(|| error(format!("`workspace.{key}` is not an array")))?;
+                array
+                    .iter()
+                    .map(|v| {
+                        v.as_str().map(str::to_string).ok_or_else(|| {
+                            error(format!(
+                                "`workspace.{key}` has a value that is not a string: {v}"
+                            ))
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+    let members = strings("members")?;
+    let exclude = strings("exclude")?;
+
+    let target = segments(member);
+    // Cargo: excluded when under an `exclude` path, unless also under a
+    // `members` entry read as a plain path.
+    let under = |entry: &String| target.starts_with(&segments(entry));
+    if exclude.iter().any(under) && !members.iter().any(under) {
+        return Ok(Membership::Excluded);
+    }
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        // Cargo expands members on the file system, one segment per `*`.
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    let member = target.join("/");
+    for entry in &members {
+        let pattern = glob::Pattern::new(&segments(entry).join("/")).map_err(|e| {
+            error(format!(
+                "`workspace.members` entry `{entry}` is not a valid glob: {e}"
+            ))
+        })?;
+        if pattern.matches_with(&member, options) {
+            return Ok(Membership::Listed);
+        }
+    }
+
+    match workspace.get_mut("members").and_then(Item::as_array_mut) {
+        Some(array) => insert_member(array, &member),
+        None => {
+            let mut array = Array::new();
+            array.push(member.as_str());
+            workspace.insert("members", value(array));
+        }
+    }
+    Ok(Membership::Added(doc.to_string()))
+}
+
+/// A manifest path's segments without `.` and empty ones, so that
+/// `./apps/blog/` and `apps/blog` compare equal.
+fn segments(path: &str) -> Vec<&str> {
+    path.split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect()
+}
+
+/// Inserts `member` into an array of strings: sorted when it was sorted,
+/// else last; laid out like its neighbours (one per line stays one per line).
+fn insert_member(array: &mut Array, member: &str) {
+    let names: Vec<&str> = array
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default())
+        .collect();
+    let sorted = names.windows(2).all(|w| w[0] <= w[1]);
+    let index = if sorted {
+        names
+            .iter()
+            .position(|n| *n > member)
+            .unwrap_or(names.len())
+    } else {
+        names.len()
+    };
+    // The whitespace before an element other than the first: a later
+    // element's, else (a one-element list) the line break and indent before
+    // the first, else a space. Comments stay with the element they precede.
+    let prefix_of = |v: &Value| {
+        v.decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let spacing = |p: &str| match p.rfind('\n') {
+        Some(i) => p[i..].to_string(),
+        None => " ".to_string(),
+    };
+    let between = match array.get(1).or_else(|| array.get(0)) {
+        Some(v) => spacing(&prefix_of(v)),
+        None => String::new(),
+    };
+    // What stays on the line before the new element: a comment there, not
+    // trailing blanks.
+    let carried = |head: &str| {
+        if head.trim().is_empty() {
+            between.clone()
+        } else {
+            format!("{head}{between}")
+        }
+    };
+    let mut new: Value = member.into();
+    new.decor_mut().set_prefix(between.clone());
+    new.decor_mut().set_suffix("");
+    if index == 0 && !array.is_empty() {
+        // The new first element takes the old first one's place, comments
+        // and all; the old first moves down a line.
+        let first = array.get_mut(0).expect("not empty");
+        new.decor_mut().set_prefix(prefix_of(first));
+        first.decor_mut().set_prefix(between.clone());
+    } else if index < array.len() {
+        // A comment after the previous element stays on its line.
+        let next = array.get_mut(index).expect("in bounds");
+        let prefix = prefix_of(next);
+        if let Some(i) = prefix.find('\n') {
+            new.decor_mut().set_prefix(carried(&prefix[..i]));
+            next.decor_mut().set_prefix(&prefix[i..]);
+        }
+    } else if array.trailing_comma() {
+        // Likewise after the last one, before `]`.
+        let trailing = array.trailing().as_str().unwrap_or_default().to_string();
+        if let Some(i) = trailing.find('\n') {
+            new.decor_mut().set_prefix(carried(&trailing[..i]));
+            array.set_trailing(&trailing[i..]);
+        }
+    } else if let Some(last) = index.checked_sub(1).and_then(|i| array.get_mut(i)) {
+        // Without a trailing comma, what is between the last element and
+        // `]` is that element's; the new last one takes it over.
+        let suffix = last
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .unwrap_or_default()
+            .to_string();
+        last.decor_mut().set_suffix("");
+        match suffix.find('\n') {
+            Some(i) => {
+                new.decor_mut().set_prefix(carried(&suffix[..i]));
+                new.decor_mut().set_suffix(&suffix[i..]);
+            }
+            None => new.decor_mut().set_suffix(suffix),
+        }
+    }
+    array.insert_formatted(index, new);
 }
 
 #[cfg(test)]
@@ -184,6 +380,100 @@ mod tests {
             set_mvc_setting(file, &set, "database", "sqlite").unwrap(),
             None
         );
+    }
+
+    fn member(text: &str, path: &str) -> Membership {
+        add_workspace_member(Path::new("Cargo.toml"), text, path).unwrap()
+    }
+
+    #[test]
+    fn a_member_goes_to_its_sorted_place_in_the_lists_layout() {
+        let text = "[workspace]\n# apps and libs\nmembers = [\n    # the site\n    \"blog\",\n    \"crates/core\", # shared\n    \"shop\",\n]\nresolver = \"3\"\n";
+        assert_eq!(
+            member(text, "docs"),
+            Membership::Added(text.replace("    \"shop\",", "    \"docs\",\n    \"shop\","))
+        );
+        // First in order: it comes after the comment that opened the list.
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added(text.replace("    \"blog\",", "    \"api\",\n    \"blog\","))
+        );
+        assert_eq!(
+            member(text, "web"),
+            Membership::Added(text.replace("    \"shop\",", "    \"shop\",\n    \"web\","))
+        );
+    }
+
+    #[test]
+    fn an_unsorted_or_single_line_list_keeps_its_shape() {
+        let text = "[workspace]\nmembers = [\n    \"shop\",\n    \"blog\", # last\n]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added(text.replace("# last\n", "# last\n    \"api\",\n"))
+        );
+        let text = "[workspace]\nmembers = [\n    \"shop\",\n    \"blog\" # last\n]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added(text.replace("\"blog\" # last\n", "\"blog\", # last\n    \"api\"\n"))
+        );
+        let text = "[workspace]\nmembers = [\n    \"shop\",\n    \"blog\"\n]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added(text.replace("\"blog\"\n", "\"blog\",\n    \"api\"\n"))
+        );
+        let text = "[workspace]\nmembers = [ \"shop\", \"blog\" ]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added("[workspace]\nmembers = [ \"shop\", \"blog\", \"api\" ]\n".into())
+        );
+        let text = "[workspace]\nmembers = [\"shop\", \"blog\"]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added("[workspace]\nmembers = [\"shop\", \"blog\", \"api\"]\n".into())
+        );
+        let text = "[workspace]\nmembers = [\"blog\"]\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added("[workspace]\nmembers = [\"api\", \"blog\"]\n".into())
+        );
+        let text = "[workspace]\nmembers = []\n";
+        assert_eq!(
+            member(text, "api"),
+            Membership::Added("[workspace]\nmembers = [\"api\"]\n".into())
+        );
+        let text = "[package]\nname = \"root\"\n\n[workspace]\nresolver = \"3\"\n";
+        assert_eq!(
+            member(text, "apps/api"),
+            Membership::Added(format!("{text}members = [\"apps/api\"]\n"))
+        );
+    }
+
+    #[test]
+    fn globs_exclusions_and_non_roots() {
+        let text = "[workspace]\nmembers = [\"crates/*\", \"./tools/gen/\"]\nexclude = [\"crates/old\", \"sandbox\"]\n";
+        assert_eq!(member(text, "crates/api"), Membership::Listed);
+        assert_eq!(member(text, "tools/gen"), Membership::Listed);
+        assert_eq!(member(text, "crates/old"), Membership::Excluded);
+        assert_eq!(member(text, "sandbox/deep/app"), Membership::Excluded);
+        // `*` takes one directory, as cargo's expansion on the disk does.
+        assert!(matches!(
+            member(text, "crates/api/v2"),
+            Membership::Added(_)
+        ));
+        // A member path above an excluded one wins, as in cargo.
+        let text = "[workspace]\nmembers = [\"sandbox\"]\nexclude = [\"sandbox/app\"]\n";
+        assert!(matches!(member(text, "sandbox/app"), Membership::Added(_)));
+        assert_eq!(
+            member("[package]\nname = \"x\"\n", "app"),
+            Membership::NotARoot
+        );
+        let err = add_workspace_member(
+            Path::new("Cargo.toml"),
+            "[workspace]\nmembers = [1]\n",
+            "app",
+        )
+        .unwrap_err();
+        assert!(err.detail().contains("not a string"), "{}", err.detail());
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
         copyright_holder: String::new(),
         rust_version: new::RUST_VERSION.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        workspace_member: false,
     };
     for (path, contents) in new::database_files(&p) {
         plan.create(path, contents);

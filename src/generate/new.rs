@@ -1,5 +1,6 @@
-//! `cargo mvc new`: the plan that creates a whole application, then `git
-//! init` and `cargo fetch`.
+//! `cargo mvc new`: the plan that creates a whole application (and adds it
+//! to the members of the workspace around it, as `cargo new` does), then
+//! `git init` and `cargo fetch`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,6 +10,7 @@ use askama::Template;
 
 use super::render;
 use crate::cli::{Database, NewArgs};
+use crate::edit::manifest::{self, Membership};
 use crate::names::ProjectName;
 use crate::plan::{OnConflict, Options, Plan};
 use crate::shell::{Shell, Tone};
@@ -67,6 +69,9 @@ pub struct Project {
     pub copyright_holder: String,
     pub rust_version: String,
     pub tool_version: String,
+    /// Built as a member of an enclosing workspace, whose root manifest is
+    /// the only one cargo reads profiles from.
+    pub workspace_member: bool,
 }
 
 macro_rules! templates {
@@ -303,6 +308,7 @@ pub fn project(args: &NewArgs) -> Result<Project> {
         copyright_holder,
         rust_version: RUST_VERSION.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        workspace_member: false,
     })
 }
 
@@ -312,12 +318,29 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
             "the project path is empty\n\nnothing was written; pass a path, e.g. `cargo mvc new blog`"
         );
     }
-    let p = project(args)?;
+    let mut p = project(args)?;
     check_destination(&args.path, args.force)?;
+    let workspace = enclosing_workspace(&args.path, shell);
+    p.workspace_member = workspace.is_some();
 
     let mut plan = Plan::new(&args.path);
     for (path, contents) in files(&p) {
         plan.create(path, contents);
+    }
+    // Last, so that it is written only once the application's files are;
+    // a failure before then restores it with the rest.
+    if let Some(Workspace {
+        root,
+        member,
+        manifest: Some(text),
+    }) = &workspace
+    {
+        plan.set(&root.join("Cargo.toml"), Some(text.clone()));
+        plan.allow_outside(root.join("Cargo.toml"));
+        plan.announce(
+            "adding",
+            format!("`{member}` as member of workspace at `{}`", root.display()),
+        );
     }
     let on_conflict = if args.force {
         OnConflict::Overwrite
@@ -350,7 +373,127 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
     shell.note(format!(
         "\nNext:\n  cd {shown}\n  cargo run -- serve        # then open http://127.0.0.1:8000/api/ready\n  cargo test"
     ));
+    if let Some(ws) = &workspace {
+        shell.note(workspace_note(&p, ws));
+    }
     Ok(())
+}
+
+/// The workspace a new application is a member of, as cargo sees it.
+#[derive(Debug)]
+struct Workspace {
+    /// The workspace root's directory.
+    root: PathBuf,
+    /// The application's directory relative to `root`, with `/`.
+    member: String,
+    /// The root manifest's new text, when `members` does not take the
+    /// application in yet.
+    manifest: Option<String>,
+}
+
+/// Finds the workspace a package at `dir` belongs to as cargo does: the
+/// nearest `Cargo.toml` above it with a `[workspace]` table that does not
+/// exclude it. A manifest on the way that cannot be read or understood ends
+/// the search with a warning: the application is made without joining a
+/// workspace, as `cargo new` would.
+fn enclosing_workspace(dir: &Path, shell: &Shell) -> Option<Workspace> {
+    let dir = physical(dir)?;
+    for root in dir.ancestors().skip(1) {
+        let file = root.join("Cargo.toml");
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                shell.warn(format_args!(
+                    "could not read {} ({e}), so the application joins no workspace",
+                    file.display()
+                ));
+                return None;
+            }
+        };
+        let member = dir
+            .strip_prefix(root)
+            .expect("an ancestor is a prefix")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let manifest = match manifest::add_workspace_member(&file, &text, &member) {
+            Ok(Membership::NotARoot | Membership::Excluded) => continue,
+            Ok(Membership::Listed) => None,
+            Ok(Membership::Added(text)) => Some(text),
+            Err(e) => {
+                shell.warn(format_args!(
+                    "{}\nthe application is not added to that workspace's members; fix the manifest, then add `{member}` to them",
+                    e.detail()
+                ));
+                return None;
+            }
+        };
+        return Some(Workspace {
+            root: root.to_path_buf(),
+            member,
+            manifest,
+        });
+    }
+    None
+}
+
+/// `path` made absolute through the real location of its nearest existing
+/// ancestor (symlinks and `..` resolved), where cargo will later look for the
+/// workspace from.
+fn physical(path: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut existing = abs.as_path();
+    let mut missing = Vec::new();
+    while !existing.exists() {
+        missing.push(existing.file_name()?);
+        existing = existing.parent()?;
+    }
+    let mut out = existing.canonicalize().ok()?;
+    out.extend(missing.iter().rev());
+    Some(out)
+}
+
+/// What a member of a workspace does differently from a standalone app.
+fn workspace_note(p: &Project, ws: &Workspace) -> String {
+    let root = ws.root.display();
+    // The profile is the template's, as a standalone app gets it.
+    let standalone = Project {
+        workspace_member: false,
+        ..p.clone()
+    };
+    let mut profile: toml_edit::DocumentMut = render(&CargoToml { p: &standalone })
+        .parse()
+        .expect("the manifest template renders valid TOML");
+    profile.retain(|key, _| key == "profile");
+    let profile: String = profile
+        .to_string()
+        .trim()
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let mut note = format!(
+        "\nWorkspace: `{}` is a member of the workspace at `{root}`.\n  Cargo reads build profiles only from the workspace root, so the app's release\n  profile was left out of its Cargo.toml; to have it, add to {root}/Cargo.toml:\n\n{profile}",
+        ws.member
+    );
+    let root_only: Vec<&str> = [
+        (p.docker, "The Dockerfile"),
+        (p.actions, ".github/workflows/ci.yml"),
+    ]
+    .into_iter()
+    .filter_map(|(on, what)| on.then_some(what))
+    .collect();
+    if !root_only.is_empty() {
+        let one = root_only.len() == 1;
+        note.push_str(&format!(
+            "\n  {} expect{} the app at the root of its repository;\n  adapt {} to the workspace.",
+            root_only.join(" and "),
+            if one { "s" } else { "" },
+            if one { "it" } else { "them" },
+        ));
+    }
+    note.trim_end().to_string()
 }
 
 /// A non-empty destination needs `--force`; a file there is never usable.
