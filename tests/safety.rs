@@ -192,3 +192,99 @@ fn a_module_and_a_namespace_of_one_name_share_a_file() {
         "{message}"
     );
 }
+
+/// Eight `generate` commands at once on one project, twenty times: each
+/// waits for the project's lock, so every one succeeds with all its edits,
+/// and the project builds at the end, with the names that are close to the
+/// refused ones generated into it too.
+#[test]
+fn commands_at_once_lose_no_edit_and_the_project_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = common::new_project(dir.path(), "crowd", &[]);
+    let binary = env!("CARGO_BIN_EXE_cargo-mvc");
+    for round in 0..20 {
+        let names: Vec<String> = (0..8).map(|i| format!("r{round}c{i}")).collect();
+        let children: Vec<_> = names
+            .iter()
+            .map(|name| {
+                std::process::Command::new(binary)
+                    .args(["mvc", "generate", "controller", name, "index", "show"])
+                    .current_dir(&project)
+                    .env("NO_COLOR", "1")
+                    .stderr(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        // Every edit of every command is there, and the router still reads.
+        let mods = std::fs::read_to_string(project.join("src/app/controllers/mod.rs")).unwrap();
+        let routes = ok_stdout(cargo_mvc(&project, &["routes", "--json"]));
+        for name in &names {
+            assert!(
+                mods.contains(&format!("pub mod {name};")),
+                "round {round}: {name}"
+            );
+            assert!(
+                routes.contains(&format!("\"{name}::show\"")),
+                "round {round}: {name}'s routes"
+            );
+            assert!(
+                project
+                    .join(format!("src/app/controllers/{name}.rs"))
+                    .is_file()
+            );
+        }
+        assert!(
+            !project.join(".cargo-mvc.lock").exists(),
+            "the lock file goes"
+        );
+    }
+    // Names next to the refused ones, which must compile.
+    for name in [
+        "option",
+        "result",
+        "string",
+        "vec",
+        "string_utils",
+        "std_lib",
+        "axum_extra",
+    ] {
+        ok(cargo_mvc(&project, &["g", "controller", name, "index"]));
+    }
+    for args in [
+        &["g", "controller", "admin"][..],
+        &["g", "controller", "admin/users", "index", "show"],
+        &["g", "controller", "billing/invoices"],
+        &["g", "model", "option_set", "label:string"],
+        &["g", "scaffold", "vector", "size:integer"],
+    ] {
+        ok(cargo_mvc(&project, args));
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["check", "--all-targets", "--quiet"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", common::shared_target())
+        .env_remove("RUSTFLAGS")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the project no longer compiles");
+}
+
+fn ok_stdout(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
