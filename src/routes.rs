@@ -69,7 +69,12 @@ fn find_function(root: &Path, file: &Path, segments: &[String]) -> Option<(PathB
     let found = if modules.is_empty() {
         search(root, name)
     } else {
+        // A module path from `file`, or a module brought in by a `use`
+        // (`use super::articles;` then `articles::router()`): a file of
+        // that module's name that defines the function.
         module_file(root, file, modules)
+            .filter(|f| defines(root, f, name))
+            .or_else(|| search_module(root, modules.last()?, name))
     }?;
     let text = std::fs::read_to_string(root.join(&found)).ok()?;
     text.contains(&format!("fn {name}("))
@@ -123,6 +128,25 @@ fn module_file(root: &Path, file: &Path, modules: &[String]) -> Option<PathBuf> 
             Some(dir.join("lib.rs"))
         }
     })
+}
+
+fn defines(root: &Path, file: &Path, name: &str) -> bool {
+    std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(&format!("fn {name}(")))
+}
+
+/// The first `module.rs` or `module/mod.rs` under `src/` defining `fn name`.
+fn search_module(root: &Path, module: &str, name: &str) -> Option<PathBuf> {
+    crate::fs::files_under(&root.join("src"))
+        .into_iter()
+        .filter(|p| {
+            p.file_stem().is_some_and(|s| s == module)
+                || (p.file_name().is_some_and(|f| f == "mod.rs")
+                    && p.parent()
+                        .and_then(|d| d.file_name())
+                        .is_some_and(|d| d == module))
+        })
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("fn {name}("))))
+        .map(|p| p.strip_prefix(root).unwrap_or(&p).to_path_buf())
 }
 
 /// The first `.rs` file under `src/` defining `fn name`.

@@ -288,3 +288,72 @@ fn ok_stdout(output: Output) -> String {
     );
     String::from_utf8(output.stdout).unwrap()
 }
+
+#[test]
+fn a_route_served_anywhere_in_the_routes_graph_is_not_added_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let text = std::fs::read_to_string(&router).unwrap();
+    // The articles API lives in a sub-router of its own file, merged in.
+    let text = text
+        .replace(
+            "use super::AppState;",
+            "use super::AppState;\nuse super::articles;",
+        )
+        .replace(
+            "        .route(\"/api/ready\", get(ready::show))",
+            "        .route(\"/api/ready\", get(ready::show))\n        .merge(articles::router())\n        .route(\"/api/feed\", get(health::show))",
+        );
+    std::fs::write(&router, text).unwrap();
+    std::fs::write(
+        project.join("src/app/articles.rs"),
+        "use axum::Router;\nuse axum::routing::post;\n\nuse super::AppState;\n\npub fn router() -> Router<AppState> {\n    Router::new().route(\"/api/articles\", post(create_article))\n}\n\nasync fn create_article() {}\n",
+    )
+    .unwrap();
+    let app_mod = project.join("src/app/mod.rs");
+    let text = std::fs::read_to_string(&app_mod).unwrap();
+    std::fs::write(
+        &app_mod,
+        text.replace(
+            "pub mod controllers;",
+            "pub mod articles;\npub mod controllers;",
+        ),
+    )
+    .unwrap();
+
+    let message = refused(&project, &["g", "controller", "articles", "create"]);
+    assert!(
+        message.contains(
+            "POST /api/articles is already served by `create_article` at src/app/articles.rs:7"
+        ),
+        "{message}"
+    );
+    // Another handler on the path, in the router itself.
+    let message = refused(&project, &["g", "controller", "feed", "index"]);
+    assert!(
+        message.contains("GET /api/feed is already served by `health::show` at src/app/router.rs:"),
+        "{message}"
+    );
+    // The same handler: nothing to add to the router.
+    ok(cargo_mvc(&project, &["g", "controller", "notes", "index"]));
+    let before = std::fs::read_to_string(&router).unwrap();
+    let out = ok(cargo_mvc(
+        &project,
+        &["g", "controller", "notes", "index", "--force"],
+    ));
+    assert!(out.contains("identical src/app/router.rs"), "{out}");
+    assert_eq!(std::fs::read_to_string(&router).unwrap(), before);
+    // A path axum cannot tell apart, for any method.
+    let text = before.replace(
+        "        .route(\"/api/feed\"",
+        "        .route(\"/api/shelves/{shelf_id}\", get(health::show))\n        .route(\"/api/feed\"",
+    );
+    std::fs::write(&router, text).unwrap();
+    let message = refused(&project, &["g", "controller", "shelves", "destroy"]);
+    assert!(
+        message.contains("DELETE /api/shelves/{id} is already served by `health::show`")
+            && message.contains("(as GET /api/shelves/{shelf_id})"),
+        "{message}"
+    );
+}
