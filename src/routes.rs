@@ -13,16 +13,16 @@ use crate::shell::Shell;
 pub fn graph(
     project: &Project,
     router_text: &str,
-) -> Result<Vec<graph::ListedRoute>, crate::edit::rust::EditError> {
+) -> Result<graph::Graph, crate::edit::rust::EditError> {
     let root = project.root.clone();
     // Sub-routers built by functions elsewhere in the project.
     let lookup = move |file: &Path, segments: &[String]| find_function(&root, file, segments);
-    graph::list_routes(&project.router, router_text, &project.router_fn, &lookup)
+    graph::routes_graph(&project.router, router_text, &project.router_fn, &lookup)
 }
 
 pub fn run(project: &Project, json: bool, shell: &Shell) -> Result<()> {
     let text = project.read(&project.router)?;
-    let routes = graph(project, &text)?;
+    let routes = graph(project, &text)?.routes;
     if json {
         shell.data(serde_json::to_string_pretty(&routes)?);
         return Ok(());

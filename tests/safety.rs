@@ -357,3 +357,56 @@ fn a_route_served_anywhere_in_the_routes_graph_is_not_added_again() {
         "{message}"
     );
 }
+
+#[test]
+fn new_actions_of_a_resource_go_to_its_own_sub_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    // The admin API is nested from a function of its own file.
+    let router = project.join("src/app/router.rs");
+    let text = std::fs::read_to_string(&router).unwrap().replace(
+        "        .route(\"/api/ready\", get(ready::show))",
+        "        .route(\"/api/ready\", get(ready::show))\n        .nest(\"/api/admin\", super::admin::routes())",
+    );
+    std::fs::write(&router, &text).unwrap();
+    let admin = project.join("src/app/admin.rs");
+    let admin_text = "//! The back office.\n\nuse axum::Router;\nuse axum::routing::get;\n\nuse super::AppState;\n\npub fn routes() -> Router<AppState> {\n    Router::new()\n        .route(\"/reports\", get(crate::app::controllers::admin::reports::index))\n}\n";
+    std::fs::write(&admin, admin_text).unwrap();
+    let app_mod = project.join("src/app/mod.rs");
+    let text = std::fs::read_to_string(&app_mod).unwrap();
+    std::fs::write(
+        &app_mod,
+        text.replace(
+            "pub mod controllers;",
+            "pub mod admin;\npub mod controllers;",
+        ),
+    )
+    .unwrap();
+    let before = snapshot(&project);
+
+    let out = ok(cargo_mvc(
+        &project,
+        &["g", "controller", "admin/reports", "index", "show"],
+    ));
+    assert!(out.contains("update src/app/admin.rs"), "{out}");
+    assert!(!out.contains("update src/app/router.rs"), "{out}");
+    let edited = std::fs::read_to_string(&admin).unwrap();
+    assert!(
+        edited.contains(
+            "\"/reports/{id}\",\n            get(crate::app::controllers::admin::reports::show),"
+        ),
+        "{edited}"
+    );
+    let listed = String::from_utf8(cargo_mvc(&project, &["routes"]).stdout).unwrap();
+    assert!(listed.contains("/api/admin/reports/{id}"), "{listed}");
+
+    ok(cargo_mvc(&project, &["d", "controller", "admin/reports"]));
+    let mut after = snapshot(&project);
+    // destroy took back the index route this test wrote by hand, too.
+    let admin_rel = std::path::PathBuf::from("src/app/admin.rs");
+    let kept = String::from_utf8(after.remove(&admin_rel).unwrap()).unwrap();
+    assert!(!kept.contains("reports::"), "{kept}");
+    let mut expected = before;
+    expected.remove(&admin_rel);
+    assert_eq!(after, expected);
+}

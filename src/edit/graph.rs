@@ -31,6 +31,31 @@ pub struct ListedRoute {
     /// Where it is stated: file (relative to the project) and line.
     pub file: String,
     pub line: usize,
+    /// The sub-router function it is stated in ([`Graph::subrouters`]),
+    /// `None` for the router function itself.
+    #[serde(skip)]
+    pub via: Option<usize>,
+}
+
+/// A function the router merges or nests (`.merge(articles::router())`,
+/// `.nest("/v1", v1())`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubRouter {
+    pub file: PathBuf,
+    pub function: String,
+    /// The path it is nested at.
+    pub prefix: String,
+    pub conditional: bool,
+    /// A top-level function of its file, which routes can be added to (not
+    /// one of an inline module).
+    pub editable: bool,
+}
+
+/// The routes of a router and the sub-router functions they come from.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub routes: Vec<ListedRoute>,
+    pub subrouters: Vec<SubRouter>,
 }
 
 /// Finds the file that defines a function called from `file` by `path`
@@ -38,15 +63,27 @@ pub struct ListedRoute {
 pub type Lookup<'l> = &'l dyn Fn(&Path, &[String]) -> Option<(PathBuf, String)>;
 
 /// Lists the routes of `function` in `text`.
+#[cfg(test)]
 pub fn list_routes(
     file: &Path,
     text: &str,
     function: &str,
     lookup: Lookup<'_>,
 ) -> Result<Vec<ListedRoute>, EditError> {
+    Ok(routes_graph(file, text, function, lookup)?.routes)
+}
+
+/// The routes of `function` in `text`, with the sub-routers they are in.
+pub fn routes_graph(
+    file: &Path,
+    text: &str,
+    function: &str,
+    lookup: Lookup<'_>,
+) -> Result<Graph, EditError> {
     let mut lister = Lister {
         lookup,
-        out: Vec::new(),
+        out: Graph::default(),
+        current: None,
     };
     if !lister.function(file, text, function, "", false, 0)? {
         return Err(EditError::NoRouter {
@@ -62,7 +99,9 @@ const MAX_NESTING: usize = 8;
 
 struct Lister<'l> {
     lookup: Lookup<'l>,
-    out: Vec<ListedRoute>,
+    out: Graph,
+    /// The sub-router being listed.
+    current: Option<usize>,
 }
 
 /// A parsed file, for following sub-routers within it.
@@ -109,6 +148,12 @@ impl Lister<'_> {
         };
         self.body(&parsed, body, prefix, conditional, depth)?;
         Ok(true)
+    }
+
+    /// Makes `sub` the sub-router being listed; returns the one before.
+    fn enter(&mut self, sub: SubRouter) -> Option<usize> {
+        self.out.subrouters.push(sub);
+        self.current.replace(self.out.subrouters.len() - 1)
     }
 
     /// Lists the routes a function body builds.
@@ -163,7 +208,8 @@ impl Lister<'_> {
         conditional: bool,
     ) {
         let (method, path, handler, kind) = route;
-        self.out.push(ListedRoute {
+        self.out.routes.push(ListedRoute {
+            via: self.current,
             method: method.to_string(),
             path,
             handler,
@@ -258,7 +304,15 @@ impl Lister<'_> {
                         .items
                         .iter()
                         .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
+                let sub = |file: &Path, editable| SubRouter {
+                    file: file.to_path_buf(),
+                    function: name.clone(),
+                    prefix: prefix.to_string(),
+                    conditional,
+                    editable,
+                };
                 if here {
+                    let outer = self.enter(sub(parsed.file, true));
                     self.function(
                         parsed.file,
                         parsed.text,
@@ -267,12 +321,17 @@ impl Lister<'_> {
                         conditional,
                         depth + 1,
                     )?;
+                    self.current = outer;
                 } else if let Some(body) = inline_function(&parsed.syntax, &segments) {
                     if depth < MAX_NESTING {
+                        let outer = self.enter(sub(parsed.file, false));
                         self.body(parsed, body, prefix, conditional, depth + 1)?;
+                        self.current = outer;
                     }
                 } else if let Some((other, text)) = (self.lookup)(parsed.file, &segments) {
+                    let outer = self.enter(sub(&other, true));
                     self.function(&other, &text, &name, prefix, conditional, depth + 1)?;
+                    self.current = outer;
                 }
             }
             Expr::Paren(p) => self.sub_router(parsed, &p.expr, prefix, conditional, depth)?,

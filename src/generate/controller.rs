@@ -486,10 +486,26 @@ pub(super) fn check_free(project: &Project, resource: &ResourceName) -> Result<(
     super::check_module_name(project, "controller", top)
 }
 
-/// Adds `routes` to the project's routes table.
+/// The resource's own path in `path`: `/api/admin/users` in
+/// `/api/admin/users/{id}/edit` for the url `admin/users`.
+pub(super) fn base_of(path: &str, url: &str) -> String {
+    match path.find(url) {
+        Some(i) => path[..i + url.len()].to_string(),
+        None => path.to_string(),
+    }
+}
+
+/// Where the controllers' modules are, for handlers named from any file.
+const CONTROLLERS: &str = "crate::app::controllers";
+
+/// Adds `routes` (of the resource served under `base`) to the project's
+/// routes table, or to the sub-router that already serves the resource.
+/// A route the routes graph already serves is left out when it goes to the
+/// same handler, and refused when it goes to another.
 pub(super) fn add_routes(
     plan: &mut Plan,
     project: &Project,
+    base: &str,
     routes: &[rust::RouteGroup],
 ) -> Result<()> {
     let text = plan.current(&project.router)?.ok_or_else(|| {
@@ -498,7 +514,7 @@ pub(super) fn add_routes(
             project.router.display()
         )
     })?;
-    let served = crate::routes::graph(project, &text).map_err(|e| match e {
+    let graph = crate::routes::graph(project, &text).map_err(|e| match e {
         // Say what to add by hand, as the edit itself would.
         rust::EditError::Parse {
             file,
@@ -519,7 +535,14 @@ pub(super) fn add_routes(
     for (path, methods) in routes {
         let mut new = Vec::new();
         for (method, handler) in methods {
-            match graph::standing(&served, method, path, handler) {
+            let absolute = format!("{CONTROLLERS}::{handler}");
+            let mut standing = graph::standing(&graph.routes, method, path, handler);
+            if let Standing::Clash(r) = standing
+                && r.handler.split_whitespace().collect::<String>() == absolute
+            {
+                standing = Standing::Identical;
+            }
+            match standing {
                 Standing::New => new.push((method.clone(), handler.clone())),
                 Standing::Identical => {}
                 Standing::Clash(r) => bail!(
@@ -545,6 +568,27 @@ pub(super) fn add_routes(
             missing.push((path.clone(), new));
         }
     }
+    if let Some(sub) = resource_home(&graph, base, &missing) {
+        // The resource's own sub-router: paths relative to where it is
+        // nested, handlers named from the crate root.
+        let file = sub.file.clone();
+        let sub_text = plan.current(&file)?.unwrap_or_default();
+        let groups: Vec<rust::RouteGroup> = missing
+            .iter()
+            .map(|(path, methods)| {
+                let relative = path.strip_prefix(sub.prefix.as_str()).unwrap_or(path);
+                let relative = if relative.is_empty() { "/" } else { relative };
+                let methods = methods
+                    .iter()
+                    .map(|(m, h)| (m.clone(), format!("{CONTROLLERS}::{h}")))
+                    .collect();
+                (relative.to_string(), methods)
+            })
+            .collect();
+        let edited = rust::insert_routes(&file, &sub_text, &sub.function, &groups)?;
+        plan.set(&file, Some(edited.unwrap_or(sub_text)));
+        return Ok(());
+    }
     if missing.is_empty() {
         plan.set(&project.router, Some(text));
         return Ok(());
@@ -552,6 +596,38 @@ pub(super) fn add_routes(
     let edited = rust::insert_routes(&project.router, &text, &project.router_fn, &missing)?;
     plan.set(&project.router, Some(edited.unwrap_or(text)));
     Ok(())
+}
+
+/// The sub-router that serves every route the graph has under `base` (the
+/// resource's path), when there is one and the new routes fit under where
+/// it is nested.
+fn resource_home<'g>(
+    graph: &'g graph::Graph,
+    base: &str,
+    missing: &[rust::RouteGroup],
+) -> Option<&'g graph::SubRouter> {
+    if missing.is_empty() {
+        return None;
+    }
+    let under = |path: &str, prefix: &str| {
+        prefix.is_empty()
+            || path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let existing: Vec<&graph::ListedRoute> = graph
+        .routes
+        .iter()
+        .filter(|r| under(&r.path, base))
+        .collect();
+    let via = existing.first()?.via?;
+    if existing.iter().any(|r| r.via != Some(via)) {
+        return None;
+    }
+    let sub = &graph.subrouters[via];
+    let fits = missing.iter().all(|(path, _)| under(path, &sub.prefix));
+    (sub.editable && !sub.conditional && fits).then_some(sub)
 }
 
 /// Builds the plan of `generate controller`.
@@ -573,7 +649,11 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         declare(&mut plan, "src/app/views", "views", &resource)?;
     }
     if !opts.skip_routes {
-        add_routes(&mut plan, project, &routes(&ctx))?;
+        let base = ctx
+            .actions
+            .first()
+            .map_or(String::new(), |a| base_of(&a.path, &ctx.url));
+        add_routes(&mut plan, project, &base, &routes(&ctx))?;
     }
     if ctx.openapi {
         merge_document(&mut plan, &resource, true)?;
@@ -618,15 +698,37 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     }
     // The routes pointing at this controller's handlers, whatever actions it had.
     let prefix = format!("{}::", resource.module_path());
+    let absolute = format!("{CONTROLLERS}::{prefix}");
     let is_ours = |handler: &str| {
         handler
             .strip_prefix(&prefix)
+            .or_else(|| handler.strip_prefix(&absolute))
             .is_some_and(|rest| !rest.contains("::"))
     };
     let mut routed = false;
     if let Some(text) = plan.current(&project.router)? {
+        // The sub-routers `generate` may have added the routes to.
+        if let Ok(graph) = crate::routes::graph(project, &text) {
+            for (i, sub) in graph.subrouters.iter().enumerate() {
+                let ours = graph
+                    .routes
+                    .iter()
+                    .any(|r| r.via == Some(i) && is_ours(&r.handler.replace(' ', "")));
+                if !sub.editable || !ours {
+                    continue;
+                }
+                if let Some(sub_text) = plan.current(&sub.file)?
+                    && let Some(edited) =
+                        rust::remove_routes(&sub.file, &sub_text, &sub.function, &is_ours)?
+                {
+                    routed = true;
+                    plan.set(&sub.file, Some(edited));
+                }
+            }
+        }
+        let text = plan.current(&project.router)?.unwrap_or(text);
         let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
-        routed = edited.is_some();
+        routed |= edited.is_some();
         plan.set(&project.router, Some(edited.unwrap_or(text)));
     }
     if !routed && plan.current(&files.controller)?.is_none() {

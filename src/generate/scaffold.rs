@@ -261,7 +261,8 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
         );
         super::view::plan_html_support(&mut plan, &resource)?;
     }
-    super::controller::add_routes(&mut plan, project, &routes(&ctx))?;
+    let base = format!("/api/{}", model.name.url);
+    super::controller::add_routes(&mut plan, project, &base, &routes(&ctx))?;
     if project.openapi {
         super::controller::merge_document(&mut plan, &resource, true)?;
     }
