@@ -410,3 +410,33 @@ fn new_actions_of_a_resource_go_to_its_own_sub_router() {
     expected.remove(&admin_rel);
     assert_eq!(after, expected);
 }
+
+#[test]
+fn an_unclosed_delimiter_is_reported_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let text = std::fs::read_to_string(&router).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains(".route(\"/api/ready\""))
+        .unwrap()
+        + 1;
+    // The `)` closing the route's arguments is missing.
+    let broken = text.replace(
+        ".route(\"/api/ready\", get(ready::show))",
+        ".route(\"/api/ready\", get(ready::show)",
+    );
+    std::fs::write(&router, broken).unwrap();
+    let message = refused(&project, &["g", "controller", "users", "index"]);
+    assert!(
+        message.contains(&format!(
+            "src/app/router.rs:{line}:15: unclosed delimiter `(`"
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains("\n    .route(\"/api/users\", get(users::index))\n"),
+        "the snippet, evenly indented: {message}"
+    );
+}
