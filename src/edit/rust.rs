@@ -562,6 +562,24 @@ pub fn insert_routes(
         return Ok(None);
     }
     if !added.is_empty() {
+        // `get(..)` needs axum's method routers in scope: a file that does
+        // not import them gets them by their full path.
+        let added: Vec<(&String, Vec<(String, String)>)> = added
+            .into_iter()
+            .map(|(path, methods)| {
+                let methods = methods
+                    .into_iter()
+                    .map(|(m, h)| {
+                        if in_scope(&parsed, &m, "routing") {
+                            (m, h)
+                        } else {
+                            (format!("axum::routing::{m}"), h)
+                        }
+                    })
+                    .collect();
+                (path, methods)
+            })
+            .collect();
         let inline: Vec<String> = added
             .iter()
             .map(|(path, methods)| format_route(path, methods, "", &unit).replace('\n', " "))
@@ -603,6 +621,27 @@ pub fn insert_routes(
         })
     })?;
     Ok(Some(out))
+}
+
+/// Whether `name` can be used unqualified at the top of `file`: an item of
+/// that name, a `use` that brings it, or a glob `use` of a module called
+/// `glob_of` (`use axum::routing::*`, `use super::controllers::*`).
+pub fn in_scope(file: &syn::File, name: &str, glob_of: &str) -> bool {
+    fn tree(t: &syn::UseTree, last: Option<&syn::Ident>, name: &str, glob_of: &str) -> bool {
+        match t {
+            syn::UseTree::Path(p) => tree(&p.tree, Some(&p.ident), name, glob_of),
+            syn::UseTree::Name(n) => n.ident == name,
+            syn::UseTree::Rename(r) => r.rename == name,
+            syn::UseTree::Glob(_) => last.is_some_and(|l| l == glob_of),
+            syn::UseTree::Group(g) => g.items.iter().any(|i| tree(i, last, name, glob_of)),
+        }
+    }
+    file.items.iter().any(|item| match item {
+        Item::Use(u) => tree(&u.tree, None, name, glob_of),
+        Item::Fn(f) => f.sig.ident == name,
+        Item::Mod(m) => m.ident == name,
+        _ => false,
+    })
 }
 
 /// The routes as a user would paste them into a chain, evenly indented.

@@ -593,6 +593,18 @@ pub(super) fn add_routes(
         plan.set(&project.router, Some(text));
         return Ok(());
     }
+    // A router that does not see the controllers' modules (ours has
+    // `use super::controllers::*`) names the handlers from the crate root.
+    if let Ok(parsed) = syn::parse_file(&text) {
+        for (_, methods) in &mut missing {
+            for (_, handler) in methods.iter_mut() {
+                let module = handler.split("::").next().unwrap_or_default();
+                if !rust::in_scope(&parsed, module, "controllers") {
+                    *handler = format!("{CONTROLLERS}::{handler}");
+                }
+            }
+        }
+    }
     let edited = rust::insert_routes(&project.router, &text, &project.router_fn, &missing)?;
     plan.set(&project.router, Some(edited.unwrap_or(text)));
     Ok(())
