@@ -340,8 +340,8 @@ fn the_router_named_in_the_manifest_is_the_one_edited() {
     ok(cargo_mvc(&project, &["g", "controller", "users", "index"]));
     let edited = std::fs::read_to_string(project.join("src/app/web.rs")).unwrap();
     assert!(
-        edited.contains(".route(\"/api/users\", get(users::index))"),
-        "{edited}"
+        edited.contains(".route(\"/api/users\", get(crate::app::controllers::users::index))"),
+        "the file does not import the controllers: {edited}"
     );
     assert_eq!(
         std::fs::read(project.join("src/app/router.rs")).unwrap(),
