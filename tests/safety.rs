@@ -440,3 +440,31 @@ fn an_unclosed_delimiter_is_reported_where_it_is() {
         "the snippet, evenly indented: {message}"
     );
 }
+
+#[test]
+fn a_lock_left_by_a_killed_command_does_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    // A killed command leaves its file; the operating system's lock went
+    // with the process.
+    std::fs::write(project.join(".cargo-mvc.lock"), "").unwrap();
+    ok(cargo_mvc(&project, &["g", "controller", "users"]));
+    assert!(!project.join(".cargo-mvc.lock").exists());
+}
+
+#[test]
+fn a_router_with_no_place_for_a_route_is_refused_with_the_snippet() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let shape = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/routers/26-match-mode-routers/before.rs");
+    std::fs::copy(shape, project.join("src/app/router.rs")).unwrap();
+    let message = refused(&project, &["g", "controller", "users", "index"]);
+    assert!(message.contains("src/app/router.rs:"), "{message}");
+    assert!(message.contains("inside a branch"), "{message}");
+    assert!(
+        message
+            .contains("\n    .route(\"/api/users\", get(crate::app::controllers::users::index))"),
+        "{message}"
+    );
+}

@@ -179,6 +179,10 @@ impl Lister<'_> {
             collector.stmt(stmt);
         }
         let Collector { found, uses, .. } = collector;
+        // A body that only returns another function's router.
+        if let Some(Stmt::Expr(tail @ Expr::Call(_), None)) = body.stmts.last() {
+            self.sub_router(parsed, tail, prefix, conditional, depth)?;
+        }
         for f in &found {
             let places = match &f.binding {
                 Some(name) => uses.get(name).cloned().unwrap_or_default(),
@@ -228,6 +232,11 @@ impl Lister<'_> {
         conditional: bool,
         depth: usize,
     ) -> Result<(), EditError> {
+        // `users::router().merge(articles::router())`: the root is a
+        // sub-router too.
+        if matches!(chain.root, Expr::Call(_)) && !chain.root_is_router_new {
+            self.sub_router(parsed, chain.root, prefix, conditional, depth)?;
+        }
         for call in &chain.calls {
             match (call.name.as_str(), call.args.as_slice()) {
                 ("route", [path, methods]) => {
