@@ -374,46 +374,6 @@ pub(super) fn string_lit(expr: &Expr) -> Option<String> {
     }
 }
 
-/// One method of a method router: `get(a)` or `.post(b)`.
-#[derive(Debug)]
-struct MethodEntry {
-    method: String,
-    handler: String,
-}
-
-/// The methods of a method router `get(a).post(b)`, in source order.
-fn method_router(expr: &Expr) -> Vec<MethodEntry> {
-    let mut out = Vec::new();
-    let mut cur = expr;
-    loop {
-        match cur {
-            Expr::MethodCall(m) => {
-                if let Some(h) = m.args.first() {
-                    out.push(MethodEntry {
-                        method: m.method.to_string(),
-                        handler: tokens(h),
-                    });
-                }
-                cur = &m.receiver;
-            }
-            Expr::Call(c) => {
-                if let (Expr::Path(p), Some(h)) = (&*c.func, c.args.first())
-                    && let Some(last) = p.path.segments.last()
-                {
-                    out.push(MethodEntry {
-                        method: last.ident.to_string(),
-                        handler: tokens(h),
-                    });
-                }
-                break;
-            }
-            _ => break,
-        }
-    }
-    out.reverse();
-    out
-}
-
 fn tokens(expr: &Expr) -> String {
     quote::ToTokens::to_token_stream(expr)
         .to_string()
@@ -421,7 +381,7 @@ fn tokens(expr: &Expr) -> String {
 }
 
 /// Every `.route(path, methods)` of the chain, one entry a method.
-fn routes_in(chain: &Chain) -> Vec<RouteDef> {
+fn routes_in(source: &Source<'_>, chain: &Chain) -> Vec<RouteDef> {
     let mut out = Vec::new();
     for call in &chain.calls {
         if call.name != "route" || call.args.len() != 2 {
@@ -430,7 +390,7 @@ fn routes_in(chain: &Chain) -> Vec<RouteDef> {
         let Some(path) = string_lit(call.args[0]) else {
             continue;
         };
-        for entry in method_router(call.args[1]) {
+        for entry in method_calls(source, call.args[1]) {
             out.push(RouteDef {
                 path: path.clone(),
                 method: entry.method,
@@ -529,7 +489,7 @@ pub fn insert_routes(
             });
         }
     };
-    let existing = routes_in(&chain);
+    let existing = routes_in(&source, &chain);
     let eol = source.eol();
     let unit = source.indent_unit();
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
@@ -802,7 +762,7 @@ pub fn remove_routes(
     let chains = all_chains(&after, &reparsed, function);
     if chains
         .iter()
-        .flat_map(routes_in)
+        .flat_map(|c| routes_in(&after, c))
         .any(|r| is_ours(&r.handler))
     {
         return Err(EditError::Unverified {
@@ -871,6 +831,7 @@ fn one_line_again(source: &Source<'_>, chain: &Chain) -> Vec<(usize, usize)> {
 /// One method of a method router and where it is written: `get(a)` (from
 /// its start) or `.post(b)` (from its dot), to its closing parenthesis.
 struct MethodCall {
+    method: String,
     handler: String,
     start: usize,
     end: usize,
@@ -885,6 +846,7 @@ fn method_calls(source: &Source<'_>, expr: &Expr) -> Vec<MethodCall> {
             Expr::MethodCall(m) => {
                 if let Some(h) = m.args.first() {
                     out.push(MethodCall {
+                        method: m.method.to_string(),
                         handler: tokens(h),
                         start: source.offset(m.dot_token.span.start()),
                         end: source.offset(m.paren_token.span.close().end()),
@@ -893,8 +855,11 @@ fn method_calls(source: &Source<'_>, expr: &Expr) -> Vec<MethodCall> {
                 cur = &m.receiver;
             }
             Expr::Call(c) => {
-                if let Some(h) = c.args.first() {
+                if let (Expr::Path(p), Some(h)) = (&*c.func, c.args.first())
+                    && let Some(last) = p.path.segments.last()
+                {
                     out.push(MethodCall {
+                        method: last.ident.to_string(),
                         handler: tokens(h),
                         start: source.offset(c.func.span().start()),
                         end: source.offset(c.paren_token.span.close().end()),
@@ -927,7 +892,7 @@ fn verify(
         .ok()
         .flatten()
         .ok_or_else(unverified)?;
-    if ok(&routes_in(&chain)) {
+    if ok(&routes_in(&source, &chain)) {
         Ok(())
     } else {
         Err(unverified())
