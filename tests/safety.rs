@@ -265,6 +265,8 @@ fn commands_at_once_lose_no_edit_and_the_project_builds() {
         &["g", "controller", "admin/users", "index", "show"],
         &["g", "controller", "billing/invoices"],
         &["g", "model", "option_set", "label:string"],
+        // A model's module is not glob-imported: `post` is a model name.
+        &["g", "model", "post", "title:string"],
         &["g", "scaffold", "vector", "size:integer"],
     ] {
         ok(cargo_mvc(&project, args));

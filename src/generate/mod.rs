@@ -109,13 +109,17 @@ const ROUTING_NAMES: &[&str] = &[
 /// Checks that `module`, a module the generator adds beside the others of
 /// `kind` (`controller`, `model`), cannot break the build: it is not a crate
 /// the application depends on (nor the application's own), a built-in crate,
-/// a primitive type, or a name axum's routing glob brings.
+/// a primitive type, or (for the controllers, which the router imports with
+/// a glob beside `axum::routing::*`) a name axum's routing glob brings.
 pub fn check_module_name(project: &Project, kind: &str, module: &str) -> Result<()> {
+    let globbed = kind == "controller";
     let why = if BUILTIN_NAMES.contains(&module) {
         "it is a built-in crate or primitive type of Rust".to_string()
     } else if project.crate_names()?.iter().any(|c| c == module) {
         "the application depends on a crate with that name (see Cargo.toml), and the two would be ambiguous".to_string()
-    } else if ROUTING_NAMES.contains(&module) || crate::edit::rust::METHODS.contains(&module) {
+    } else if globbed
+        && (ROUTING_NAMES.contains(&module) || crate::edit::rust::METHODS.contains(&module))
+    {
         "the router imports axum's routing functions and controllers with globs, and the two would clash".to_string()
     } else {
         return Ok(());
