@@ -466,9 +466,10 @@ pub fn insert_routes(
     function: &str,
     groups: &[RouteGroup],
 ) -> Result<Edited, EditError> {
-    let snippet = route_snippet(groups);
     let source = Source::new(text);
-    let parsed = parse(file, text, &snippet)?;
+    let parsed = parse(file, text, &route_snippet(groups))?;
+    // Pasted by hand, the routes must compile in this file too.
+    let snippet = route_snippet(&qualified(&parsed, groups));
     let chain = match base_chain(&source, &parsed, function) {
         Ok(Some(chain)) => chain,
         Ok(None) => {
@@ -522,23 +523,9 @@ pub fn insert_routes(
         return Ok(None);
     }
     if !added.is_empty() {
-        // `get(..)` needs axum's method routers in scope: a file that does
-        // not import them gets them by their full path.
         let added: Vec<(&String, Vec<(String, String)>)> = added
             .into_iter()
-            .map(|(path, methods)| {
-                let methods = methods
-                    .into_iter()
-                    .map(|(m, h)| {
-                        if in_scope(&parsed, &m, "routing") {
-                            (m, h)
-                        } else {
-                            (format!("axum::routing::{m}"), h)
-                        }
-                    })
-                    .collect();
-                (path, methods)
-            })
+            .map(|(path, methods)| (path, qualify(&parsed, methods)))
             .collect();
         let inline: Vec<String> = added
             .iter()
@@ -602,6 +589,28 @@ pub fn in_scope(file: &syn::File, name: &str, glob_of: &str) -> bool {
         Item::Mod(m) => m.ident == name,
         _ => false,
     })
+}
+
+/// `get(..)` needs axum's method routers in scope: in a file that does not
+/// import them, the methods are named by their full path.
+fn qualify(parsed: &syn::File, methods: Vec<(String, String)>) -> Vec<(String, String)> {
+    methods
+        .into_iter()
+        .map(|(m, h)| {
+            if in_scope(parsed, &m, "routing") {
+                (m, h)
+            } else {
+                (format!("axum::routing::{m}"), h)
+            }
+        })
+        .collect()
+}
+
+fn qualified(parsed: &syn::File, groups: &[RouteGroup]) -> Vec<RouteGroup> {
+    groups
+        .iter()
+        .map(|(path, methods)| (path.clone(), qualify(parsed, methods.clone())))
+        .collect()
 }
 
 /// The routes as a user would paste them into a chain, evenly indented.
