@@ -28,17 +28,7 @@ pub struct Refusal {
 /// (a method chain, or a bare `Router::new()`) new routes are added to.
 pub fn base_chain(block: &Block) -> Result<&Expr, Refusal> {
     let mut flow = Flow::default();
-    flow.scopes.push(HashMap::new());
-    let last = block.stmts.len().saturating_sub(1);
-    for (i, stmt) in block.stmts.iter().enumerate() {
-        match stmt {
-            Stmt::Local(local) => flow.local(local, true),
-            Stmt::Expr(Expr::Assign(assign), _) => flow.assign(assign, true),
-            Stmt::Expr(expr, None) if i == last => flow.value_exits(expr, true),
-            Stmt::Expr(expr, _) => flow.walk_expr(expr),
-            Stmt::Item(_) | Stmt::Macro(_) => {}
-        }
-    }
+    flow.top_block(block);
     flow.choose(block)
 }
 
@@ -57,6 +47,23 @@ struct Flow<'ast> {
 }
 
 impl<'ast> Flow<'ast> {
+    /// A block every path runs through: the function's body, or a block
+    /// that is its tail.
+    fn top_block(&mut self, block: &'ast Block) {
+        self.scopes.push(HashMap::new());
+        let last = block.stmts.len().saturating_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Local(local) => self.local(local, true),
+                Stmt::Expr(Expr::Assign(assign), _) => self.assign(assign, true),
+                Stmt::Expr(expr, None) if i == last => self.value_exits(expr, true),
+                Stmt::Expr(expr, _) => self.walk_expr(expr),
+                Stmt::Item(_) | Stmt::Macro(_) => {}
+            }
+        }
+        self.scopes.pop();
+    }
+
     fn lookup(&self, name: &str) -> Origin {
         self.scopes
             .iter()
@@ -201,6 +208,7 @@ impl<'ast> Flow<'ast> {
                     self.value_exits(&arm.body, false);
                 }
             }
+            Expr::Block(b) if top => self.top_block(&b.block),
             Expr::Block(b) => self.block_exits(&b.block),
             Expr::Return(r) => self.walk_return(r),
             _ => {
@@ -357,5 +365,74 @@ fn pat_name(pat: &Pat) -> Option<String> {
         Pat::Ident(p) => Some(p.ident.to_string()),
         Pat::Type(t) => pat_name(&t.pat),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of the base chain of `fn routes` in `body`, or the refusal.
+    fn base_line(body: &str) -> Result<usize, String> {
+        let file: syn::File =
+            syn::parse_str(&format!("fn routes() -> Router {{\n{body}\n}}")).unwrap();
+        let Item::Fn(f) = &file.items[0] else {
+            unreachable!()
+        };
+        base_chain(&f.block)
+            .map(|e| e.span().start().line)
+            .map_err(|r| r.why)
+    }
+
+    #[test]
+    fn the_base_is_what_every_return_grows_from() {
+        // Lines count from 2: line 1 is the signature.
+        let cases: &[(&str, Result<usize, &str>)] = &[
+            ("Router::new().route(\"/\", get(h))", Ok(2)),
+            ("let r = Router::new();\nr.route(\"/\", get(h))", Ok(2)),
+            (
+                "let mut r = Router::new();\nif on() { r = r.route(\"/d\", get(h)); }\nr",
+                Ok(2),
+            ),
+            ("let r = Router::new();\nlet r = r.layer(l);\nr", Ok(2)),
+            // A `return` in a closure leaves the closure only.
+            (
+                "let r = Router::new().route(\"/\", get(|| async { return \"x\"; }));\nr",
+                Ok(2),
+            ),
+            ("let r = Router::new();\nreturn r;", Ok(2)),
+            ("{\n let r = Router::new();\n r\n}", Ok(3)),
+            (
+                "let r = Router::new();\nfor p in ps { r = r.route(p, get(h)); }\nr",
+                Ok(2),
+            ),
+            (
+                "let r = Router::new();\nif off() { return Router::new(); }\nr",
+                Err("does not grow from"),
+            ),
+            (
+                "if off() { return Router::new(); }\nRouter::new()",
+                Err("does not grow from"),
+            ),
+            (
+                "let r = if a() { Router::new() } else { Router::new() };\nr",
+                Err("inside a branch"),
+            ),
+            ("make(Router::new())", Err("cannot follow")),
+            (
+                "let r = Router::new();\nif a() { r } else { Router::new().nest(\"/v1\", r) }",
+                Ok(2),
+            ),
+        ];
+        for (body, expected) in cases {
+            let got = base_line(body);
+            match expected {
+                Ok(line) => assert_eq!(got, Ok(*line), "{body}"),
+                Err(why) => assert!(
+                    got.as_ref().is_err_and(|e| e.contains(why)),
+                    "{body}: {got:?}"
+                ),
+            }
+        }
     }
 }
