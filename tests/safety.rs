@@ -132,6 +132,22 @@ fn names_that_would_break_the_build_are_refused_with_the_reason() {
         (&["g", "controller", "any"], "routing functions"),
         (&["g", "controller", "get"], "axum's routing functions"),
         (&["g", "controller", "health"], "taken by the application"),
+        (&["g", "controller", "status"], "taken by the application"),
+        (
+            &["g", "controller", "html/pages"],
+            "taken by the application",
+        ),
+        (&["g", "controller", "header"], "taken by the application"),
+        (&["g", "controller", "tests"], "taken by the application"),
+        (
+            &["g", "scaffold", "date_time", "at:datetime"],
+            "the type `DateTime`",
+        ),
+        (
+            &["g", "model", "decimal", "amount:decimal"],
+            "the type `Decimal`",
+        ),
+        (&["d", "controller", "status"], "cannot be destroyed"),
         (&["g", "controller", "_"], "has no letters or digits"),
         (&["g", "controller", "admin/_"], "has no letters or digits"),
         (&["g", "model", "result"], "the type `Result`"),
@@ -354,8 +370,9 @@ fn a_route_served_anywhere_in_the_routes_graph_is_not_added_again() {
     std::fs::write(&router, text).unwrap();
     let message = refused(&project, &["g", "controller", "shelves", "destroy"]);
     assert!(
-        message.contains("DELETE /api/shelves/{id} is already served by `health::show`")
-            && message.contains("(as GET /api/shelves/{shelf_id})"),
+        message.contains(
+            "DELETE /api/shelves/{id} clashes with GET /api/shelves/{shelf_id}, served by `health::show` at src/app/router.rs:"
+        ),
         "{message}"
     );
 }

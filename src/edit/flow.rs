@@ -1,9 +1,14 @@
 //! Where a new route is served on every path through a router function:
-//! the *base chain*, a `Router::new()` chain built unconditionally (the
-//! function's tail, or a top-level `let` or assignment) that every value the
-//! function returns grows from, through `let` bindings, reassignments,
-//! `.merge(..)` and `.nest(..)`. A route added anywhere else (an `if` arm, a
-//! loop, a closure, after an early `return`) would be served only sometimes.
+//! the *base chain*, a method chain built unconditionally (the function's
+//! tail, or a top-level `let` or assignment; rooted at `Router::new()` or at
+//! a router bound before) that every value the function returns grows from,
+//! through `let` bindings, reassignments, `.merge(..)` and `.nest(..)`. A
+//! route added anywhere else (an `if` arm, a loop, a closure, after an early
+//! `return`, under `cfg`) would be served only sometimes.
+//!
+//! What a router value grows from is a *must* set: the chains it contains
+//! on every path. A branch or a loop that may reassign a router keeps only
+//! what both the old and the new value contain.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -54,6 +59,9 @@ impl<'ast> Flow<'ast> {
         let last = block.stmts.len().saturating_sub(1);
         for (i, stmt) in block.stmts.iter().enumerate() {
             match stmt {
+                // Under `cfg`, a statement runs in some builds only.
+                Stmt::Local(local) if has_cfg(&local.attrs) => self.cfg_local(local),
+                Stmt::Expr(expr, _) if expr_has_cfg(expr) => self.walk_expr(expr),
                 Stmt::Local(local) => self.local(local, true),
                 Stmt::Expr(Expr::Assign(assign), _) => self.assign(assign, true),
                 Stmt::Expr(expr, None) if i == last => self.value_exits(expr, true),
@@ -62,6 +70,19 @@ impl<'ast> Flow<'ast> {
             }
         }
         self.scopes.pop();
+    }
+
+    /// `#[cfg(..)] let x = ..;`: where it is compiled out, an `x` bound
+    /// before stays in scope; `x` holds only what both contain.
+    fn cfg_local(&mut self, local: &'ast Local) {
+        let before = pat_name(&local.pat)
+            .and_then(|n| self.scopes.iter().rev().find_map(|s| s.get(&n)).cloned());
+        self.local(local, false);
+        if let (Some(before), Some(name)) = (before, pat_name(&local.pat))
+            && let Some(slot) = self.scopes.last_mut().and_then(|s| s.get_mut(&name))
+        {
+            *slot = slot.intersection(&before).copied().collect();
+        }
     }
 
     fn lookup(&self, name: &str) -> Origin {
@@ -106,7 +127,27 @@ impl<'ast> Flow<'ast> {
                     // A call of some function: what it returns is unknown.
                     return Origin::new();
                 }
-                self.eval(root, false)
+                let mut origin = self.eval(root, false);
+                // `app.route(..).layer(..)` at the top, on a router bound
+                // before: a chain every path runs through, too.
+                // Only calls of a router, on a router bound by `let`.
+                let builds = calls.iter().all(|c| {
+                    let name = c.method.to_string();
+                    super::rust::ROUTE_CALLS.contains(&name.as_str())
+                        || super::rust::STOP_CALLS.contains(&name.as_str())
+                });
+                let bound = match root {
+                    Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+                        let name = i.to_string();
+                        self.scopes.iter().any(|s| s.contains_key(&name))
+                    }),
+                    _ => false,
+                };
+                if top && builds && bound {
+                    self.bases.push(expr);
+                    origin.insert(self.bases.len() - 1);
+                }
+                origin
             }
             Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
                 Some(ident) => self.lookup(&ident.to_string()),
@@ -116,18 +157,19 @@ impl<'ast> Flow<'ast> {
             Expr::Group(g) => self.eval(&g.expr, top),
             Expr::Block(b) => self.block_value(&b.block),
             Expr::If(i) => {
-                let mut origin = self.block_value(&i.then_branch);
-                if let Some((_, e)) = &i.else_branch {
-                    origin.extend(self.eval(e, false));
+                let then = self.block_value(&i.then_branch);
+                match &i.else_branch {
+                    Some((_, e)) => {
+                        let other = self.eval(e, false);
+                        then.intersection(&other).copied().collect()
+                    }
+                    None => Origin::new(),
                 }
-                origin
             }
             Expr::Match(m) => {
-                let mut origin = Origin::new();
-                for arm in &m.arms {
-                    origin.extend(self.eval(&arm.body, false));
-                }
-                origin
+                let mut arms = m.arms.iter().map(|arm| self.eval(&arm.body, false));
+                let first = arms.next().unwrap_or_default();
+                arms.fold(first, |acc, o| acc.intersection(&o).copied().collect())
             }
             _ => Origin::new(),
         }
@@ -185,7 +227,8 @@ impl<'ast> Flow<'ast> {
             if top || (level + 1 == depth && self.closures == 0) {
                 *slot = origin;
             } else {
-                slot.extend(origin);
+                // Reassigned on some paths only.
+                *slot = slot.intersection(&origin).copied().collect();
             }
         }
     }
@@ -357,6 +400,23 @@ impl<'ast> Visit<'ast> for Walker<'_, 'ast> {
     }
 
     fn visit_item(&mut self, _: &'ast Item) {}
+}
+
+fn has_cfg(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("cfg"))
+}
+
+fn expr_has_cfg(expr: &Expr) -> bool {
+    let attrs = match expr {
+        Expr::Return(e) => &e.attrs,
+        Expr::Assign(e) => &e.attrs,
+        Expr::MethodCall(e) => &e.attrs,
+        Expr::Block(e) => &e.attrs,
+        Expr::If(e) => &e.attrs,
+        Expr::Call(e) => &e.attrs,
+        _ => return false,
+    };
+    has_cfg(attrs)
 }
 
 /// The name a `let` binds: `x`, `mut x`, `x: Router`.

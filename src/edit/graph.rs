@@ -112,6 +112,16 @@ struct Parsed<'a> {
     syntax: syn::File,
 }
 
+impl Parsed<'_> {
+    /// The value of a `const NAME: &str = "..";` of the file.
+    fn const_str(&self, name: &str) -> Option<String> {
+        self.syntax.items.iter().find_map(|item| match item {
+            Item::Const(c) if c.ident == name => string_lit(&c.expr),
+            _ => None,
+        })
+    }
+}
+
 /// A route-building chain of a function, and how it is reached.
 struct Found<'ast> {
     chain: Chain<'ast>,
@@ -577,7 +587,16 @@ fn pat_name(pat: &Pat) -> Option<String> {
 
 /// A path argument: the literal's value, or the expression as written.
 fn path_text(parsed: &Parsed<'_>, expr: &Expr) -> String {
-    string_lit(expr).unwrap_or_else(|| format!("{{{}}}", as_written(parsed, expr)))
+    let constant = || match expr {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .and_then(|i| parsed.const_str(&i.to_string())),
+        _ => None,
+    };
+    string_lit(expr)
+        .or_else(constant)
+        .unwrap_or_else(|| format!("{{{}}}", as_written(parsed, expr)))
 }
 
 /// An expression as the file writes it, on one line.
@@ -615,12 +634,19 @@ fn method_router(parsed: &Parsed<'_>, expr: &Expr) -> Vec<(String, String, &'sta
         match cur {
             Expr::MethodCall(m) => {
                 let args: Vec<&Expr> = m.args.iter().collect();
-                // `.layer(..)` and the like dress a method router; they are
-                // not methods.
-                if !matches!(
-                    m.method.to_string().as_str(),
+                let name = m.method.to_string();
+                if name == "merge" {
+                    // `get(a).merge(delete(b))`: the other router's methods.
+                    if let Some(other) = args.first() {
+                        let mut merged = method_router(parsed, other);
+                        merged.reverse();
+                        out.extend(merged);
+                    }
+                } else if !matches!(
+                    name.as_str(),
+                    // They dress a method router; they are not methods.
                     "layer" | "route_layer" | "with_state" | "fallback" | "fallback_service"
-                ) && let Some(e) = entry(&m.method.to_string(), &args)
+                ) && let Some(e) = entry(&name, &args)
                 {
                     out.push(e);
                 }
@@ -635,7 +661,12 @@ fn method_router(parsed: &Parsed<'_>, expr: &Expr) -> Vec<(String, String, &'sta
                 }
                 break;
             }
-            _ => break,
+            // A method router built elsewhere (`let listing = get(..);`):
+            // its methods are unknown, so it is taken to serve them all.
+            other => {
+                out.push(("ANY".to_string(), as_written(parsed, other), "route"));
+                break;
+            }
         }
     }
     out.reverse();

@@ -10,9 +10,10 @@ use syn::visit::Visit;
 use syn::{Expr, ExprCall, ExprMethodCall, Item, Lit};
 
 /// Calls that add routes; new routes go after the last of them.
-const ROUTE_CALLS: &[&str] = &["route", "merge", "nest", "route_service", "nest_service"];
+pub(super) const ROUTE_CALLS: &[&str] =
+    &["route", "merge", "nest", "route_service", "nest_service"];
 /// Calls that must stay after every route: new routes go before the first.
-const STOP_CALLS: &[&str] = &[
+pub(super) const STOP_CALLS: &[&str] = &[
     "layer",
     "route_layer",
     "fallback",
@@ -434,6 +435,15 @@ pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit
     format!(".route(\n{inner}{lit},\n{inner}{chain},\n{indent})")
 }
 
+/// `.route("/path", get(a).post(b))` on one line, whatever its length.
+fn flat_route(path: &str, methods: &[(String, String)]) -> String {
+    let lit =
+        quote::ToTokens::to_token_stream(&syn::LitStr::new(path, proc_macro2::Span::call_site()))
+            .to_string();
+    let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
+    format!(".route({lit}, {})", calls.join("."))
+}
+
 /// A path and the methods to route on it: `[(method, handler)]`.
 pub type RouteGroup = (String, Vec<(String, String)>);
 
@@ -529,16 +539,20 @@ pub fn insert_routes(
             .collect();
         let inline: Vec<String> = added
             .iter()
-            .map(|(path, methods)| format_route(path, methods, "", &unit).replace('\n', " "))
+            .map(|(path, methods)| flat_route(path, methods))
             .collect();
         let width = inline.iter().map(|r| r.chars().count()).sum();
         let anchor = Anchor::find(&source, &chain, &unit, width);
         let appended = match &anchor.indent {
             Some(indent) => {
                 let mut text = String::new();
-                for (path, methods) in &added {
+                for (i, (path, methods)) in added.iter().enumerate() {
                     let body = format_route(path, methods, indent, &unit).replace('\n', eol);
-                    text.push_str(&format!("{eol}{indent}{body}"));
+                    if i == 0 && anchor.beside_root {
+                        text.push_str(&body);
+                    } else {
+                        text.push_str(&format!("{eol}{indent}{body}"));
+                    }
                 }
                 // The line break of the call after the routes comes after them.
                 if anchor.breaks.contains(&anchor.at) {
@@ -596,8 +610,10 @@ pub fn in_scope(file: &syn::File, name: &str, glob_of: &str) -> bool {
 fn qualify(parsed: &syn::File, methods: Vec<(String, String)>) -> Vec<(String, String)> {
     methods
         .into_iter()
-        .map(|(m, h)| {
-            if in_scope(parsed, &m, "routing") {
+        .enumerate()
+        .map(|(i, (m, h))| {
+            // Only the first is a function; `.post(..)` after it is a method.
+            if i > 0 || in_scope(parsed, &m, "routing") {
                 (m, h)
             } else {
                 (format!("axum::routing::{m}"), h)
@@ -636,6 +652,9 @@ struct Anchor {
     at: usize,
     indent: Option<String>,
     breaks: Vec<usize>,
+    /// The first route goes on the root's line: rustfmt keeps the first
+    /// call on the line of a root shorter than an indent (`app.route(..)`).
+    beside_root: bool,
 }
 
 impl Anchor {
@@ -669,6 +688,7 @@ impl Anchor {
                 at,
                 indent: Some(source.indentation_at(call.dot).to_string()),
                 breaks: Vec::new(),
+                beside_root: false,
             };
         }
         // A chain on one line stays so while rustfmt would keep it so.
@@ -676,23 +696,34 @@ impl Anchor {
         let end = chain.calls.last().map_or(chain.root_end, |c| c.end);
         let (line_start, line_end) = source.line_bounds(start);
         let width = |a: usize, b: usize| source.text[a..b].chars().count();
-        let fits = |more: usize| {
-            width(start, end) + more <= CHAIN_WIDTH
+        // rustfmt keeps a root with one call on a line as long as the line
+        // fits; from two calls on, the chain must fit `chain_width` too.
+        let fits = |calls: usize, more: usize| {
+            (calls < 2 || width(start, end) + more <= CHAIN_WIDTH)
                 && width(line_start, line_end) + more <= MAX_WIDTH
         };
+        let calls = chain.calls.len();
         // Already longer than rustfmt keeps on a line: the file is laid out
         // by hand, and the route joins the line as the others did.
-        if fits(added) || !fits(0) {
+        if fits(calls + 1, added) || !fits(calls, 0) {
             return Self {
                 at: anchor_end,
                 indent: None,
                 breaks: Vec::new(),
+                beside_root: false,
             };
+        }
+        let short_root = width(start, chain.root_end) <= 4;
+        let mut breaks: Vec<usize> = chain.calls.iter().map(|c| c.dot).collect();
+        let beside_root = short_root && anchor_end == chain.root_end;
+        if short_root && !beside_root {
+            breaks.remove(0);
         }
         Self {
             at: anchor_end,
             indent: Some(format!("{}{unit}", source.indentation_at(start))),
-            breaks: chain.calls.iter().map(|c| c.dot).collect(),
+            breaks,
+            beside_root,
         }
     }
 }
@@ -780,6 +811,7 @@ pub fn remove_routes(
         });
     }
     let mut gaps: Vec<(usize, usize)> = Vec::new();
+    shrunk.dedup();
     for index in shrunk {
         if let Some(chain) = chains.get(index) {
             gaps.extend(one_line_again(&after, chain));
@@ -831,7 +863,7 @@ fn one_line_again(source: &Source<'_>, chain: &Chain) -> Vec<(usize, usize)> {
         let _ = a;
         !one
     };
-    if flat > CHAIN_WIDTH || line > MAX_WIDTH || multi_line_element {
+    if (chain.calls.len() > 1 && flat > CHAIN_WIDTH) || line > MAX_WIDTH || multi_line_element {
         return Vec::new();
     }
     gaps.into_iter().filter(|(a, b)| a < b).collect()

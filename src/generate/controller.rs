@@ -474,11 +474,19 @@ pub(super) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool
 /// application relies on.
 const BUILT_IN: &[&str] = &["health", "ready", "openapi", "testing"];
 
+/// Names a controller cannot take because the files that name controllers
+/// already use them: the built-in `status` view, the `html` pages module,
+/// and what `openapi.rs` imports or declares (`header`, `tests`), which
+/// would hide the controller from its glob import.
+const TAKEN: &[&str] = &[
+    "status", "html", "header", "tests", "errors", "views", "models",
+];
+
 /// A controller may not take the name of the application's own modules or
 /// of axum's method routers (the router imports both with globs).
 pub(super) fn check_free(project: &Project, resource: &ResourceName) -> Result<()> {
     let top = resource.modules[0].as_str();
-    if BUILT_IN.contains(&top) || METHODS.contains(&top) {
+    if BUILT_IN.contains(&top) || TAKEN.contains(&top) || METHODS.contains(&top) {
         bail!(
             "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
         );
@@ -545,23 +553,30 @@ pub(super) fn add_routes(
             match standing {
                 Standing::New => new.push((method.clone(), handler.clone())),
                 Standing::Identical => {}
-                Standing::Clash(r) => bail!(
-                    "{} {path} is already served by `{}` at {}:{}{}{}\n\nnothing was written; a second route would make axum panic at startup or take requests from the first: remove that route first, or choose other actions or another name",
-                    method.to_uppercase(),
-                    r.handler,
-                    r.file,
-                    r.line,
-                    if r.path == *path && r.method == method.to_uppercase() {
-                        String::new()
-                    } else {
-                        format!(" (as {} {})", r.method, r.path)
-                    },
-                    if r.conditional {
-                        " on some paths through the router"
+                Standing::Clash(r) => {
+                    let method = method.to_uppercase();
+                    let some_paths = if r.conditional {
+                        " (on some paths through the router)"
                     } else {
                         ""
-                    },
-                ),
+                    };
+                    if r.path == *path && (r.method == method || r.method == "ANY") {
+                        bail!(
+                            "{method} {path} is already served by `{}` at {}:{}{some_paths}\n\nnothing was written; a second route would make axum panic at startup or take requests from the first: remove that route first, or choose other actions or another name",
+                            r.handler,
+                            r.file,
+                            r.line,
+                        );
+                    }
+                    bail!(
+                        "{method} {path} clashes with {} {}, served by `{}` at {}:{}{some_paths}: axum's router cannot tell apart paths that differ only in parameter names, nor serve a path under a catch-all or a nested service beside it\n\nnothing was written; remove or change that route first, or choose other actions or another name",
+                        r.method,
+                        r.path,
+                        r.handler,
+                        r.file,
+                        r.line,
+                    );
+                }
             }
         }
         if !new.is_empty() {
@@ -688,7 +703,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let resource =
         ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
     if let [top] = resource.modules.as_slice()
-        && BUILT_IN.contains(&top.as_str())
+        && (BUILT_IN.contains(&top.as_str()) || top == "status")
     {
         bail!(
             "the `{top}` controller is part of the application itself: the router, the OpenAPI document, the Helm chart's probes and the tests rely on it, so it cannot be destroyed\n\nnothing was written"

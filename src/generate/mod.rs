@@ -215,6 +215,12 @@ const TAKEN_TYPES: &[&str] = &[
     "FromRow",
     "OpenApi",
     "Router",
+    "DateTime",
+    "Utc",
+    "NaiveDate",
+    "NaiveDateTime",
+    "Decimal",
+    "Uuid",
 ];
 
 /// Checks that the type `pascal` a generator names after the user's word

@@ -367,8 +367,8 @@ proptest! {
         }
         let listed = list_routes(file, &after, "routes", &|_, _| None).unwrap();
         prop_assert!(listed.iter().any(|r| r.path == "/api/users" && r.method == "POST"));
-        // Only lines were added.
-        let diff = similar::TextDiff::from_lines(&before, &after);
+        // Only text was added.
+        let diff = similar::TextDiff::from_chars(&before, &after);
         prop_assert!(diff.ops().iter().all(|op| matches!(op.tag(), similar::DiffTag::Equal | similar::DiffTag::Insert)));
         // A second run changes nothing; removing gives back every byte.
         prop_assert_eq!(insert_route(file, &after, "routes", "/api/users", &users_routes()).unwrap(), None);
