@@ -487,3 +487,49 @@ fn a_router_with_no_place_for_a_route_is_refused_with_the_snippet() {
         "{message}"
     );
 }
+
+/// The header of the generated router, for routers rewritten by hand.
+const HEADER: &str = "use axum::Router;\nuse axum::routing::*;\n\nuse super::AppState;\nuse super::controllers::*;\nuse super::openapi;\n\n";
+
+#[test]
+fn a_one_line_chain_grows_one_call_a_line_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let original = format!(
+        "{HEADER}pub fn routes() -> Router<AppState> {{\n    Router::new().route(\"/api/health\", get(health::show))\n}}\n"
+    );
+    std::fs::write(&router, &original).unwrap();
+    ok(cargo_mvc(
+        &project,
+        &["g", "controller", "posts", "index", "show"],
+    ));
+    let grown = std::fs::read_to_string(&router).unwrap();
+    assert!(
+        grown.contains("    Router::new()\n        .route(\"/api/health\", get(health::show))\n        .route(\"/api/posts\", get(posts::index))\n"),
+        "{grown}"
+    );
+    ok(cargo_mvc(&project, &["d", "controller", "posts"]));
+    assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
+}
+
+#[test]
+fn a_router_importing_only_get_takes_a_scaffold() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let original = "use axum::{Router, routing::get};\n\nuse super::AppState;\nuse super::controllers::{health, ready};\n\npub fn routes() -> Router<AppState> {\n    Router::new()\n        .route(\"/api/health\", get(health::show))\n        .route(\"/api/ready\", get(ready::show))\n}\n";
+    std::fs::write(&router, original).unwrap();
+    ok(cargo_mvc(
+        &project,
+        &["g", "scaffold", "post", "title:string"],
+    ));
+    let edited = std::fs::read_to_string(&router).unwrap();
+    assert!(
+        edited.contains("get(crate::app::controllers::posts::index)\n                .post(crate::app::controllers::posts::create),")
+            && !edited.contains("axum::routing::post"),
+        "methods after the first are method calls: {edited}"
+    );
+    ok(cargo_mvc(&project, &["d", "scaffold", "post"]));
+    assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
+}
