@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::shell::{ColorWhen, Shell};
 
@@ -14,11 +14,27 @@ pub enum Cargo {
     Mvc(MvcArgs),
 }
 
+/// The version of what the templates generate. It changes whenever a
+/// generated file's content does, independently of the tool's version;
+/// CHANGELOG.md names it with every release, for `update` to read.
+macro_rules! templates_version {
+    () => {
+        "1"
+    };
+}
+/// `cargo mvc --version`: the tool's version and the templates'.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (templates ",
+    templates_version!(),
+    ")"
+);
+
 /// Create axum web applications laid out as Model-View-Controller, then keep
 /// generating into them.
 #[derive(Debug, Args)]
 #[command(
-    version,
+    version = VERSION,
     about,
     long_about = None,
     after_help = "Examples:\n  cargo mvc new blog\n  cd blog && cargo run -- serve\n\nSee `cargo mvc help <command>` for more on a command."
@@ -70,6 +86,21 @@ pub enum Command {
         after_help = "The socket is opened once and handed to every app process, so requests made\nwhile the app rebuilds wait instead of being refused.\n\nExamples:\n  cargo mvc serve\n  cargo mvc serve --port 3000 --env BLOG_LOG_LEVEL=debug\n  cargo mvc serve --release --no-reload"
     )]
     Serve(ServeArgs),
+    /// Print a shell completion script for `cargo mvc`
+    #[command(
+        after_help = "The script completes `cargo mvc ...`; load it from your shell's setup, e.g.\n  cargo mvc completions bash > ~/.local/share/bash-completion/completions/cargo-mvc\n  cargo mvc completions zsh > ~/.zfunc/_cargo-mvc\n  cargo mvc completions fish > ~/.config/fish/completions/cargo-mvc.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), as shipped in the release archives
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Which application a command works on, in a workspace of several.
@@ -368,6 +399,25 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
             let project = a.target.discover()?;
             crate::routes::run(&project, a.json, shell)
         }
+        Command::Completions(a) => {
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut Cargo::command(), "cargo", &mut out);
+            shell.data(String::from_utf8_lossy(&out).trim_end());
+            Ok(())
+        }
+        Command::Man => {
+            let command = Cargo::command();
+            let mvc = command
+                .find_subcommand("mvc")
+                .expect("the mvc subcommand")
+                .clone()
+                .name("cargo-mvc")
+                .bin_name("cargo mvc");
+            let mut out = Vec::new();
+            clap_mangen::Man::new(mvc).render(&mut out)?;
+            shell.data(String::from_utf8_lossy(&out).trim_end());
+            Ok(())
+        }
         Command::Serve(a) => {
             let project = a.target.discover()?;
             crate::serve::run(
@@ -489,7 +539,6 @@ fn clap_cargo_styles() -> clap::builder::Styles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

@@ -325,7 +325,7 @@ impl Drop for ProjectLock {
     }
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, not(mvc_portable)))]
 fn same_file(file: &fs::File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), fs::metadata(path)) {
@@ -334,7 +334,7 @@ fn same_file(file: &fs::File, path: &Path) -> bool {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, not(mvc_portable))))]
 fn same_file(_: &fs::File, path: &Path) -> bool {
     // Elsewhere an open file cannot be removed, so it is the same one.
     path.exists()

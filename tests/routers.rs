@@ -29,7 +29,7 @@ use common::shared_target;
 const FEATURE_SETS: &[&str] = &["", "dev,metrics"];
 
 /// The generated crate's manifest. The versions follow
-/// generators/new/Cargo.toml (tower-http, which generated apps do not use,
+/// generators/new/Cargo.toml.in (tower-http, which generated apps do not use,
 /// has the features the fixtures import), so the shared target directory
 /// reuses what the generated apps compiled. `[workspace]` keeps it out of any
 /// workspace above the temporary directory.

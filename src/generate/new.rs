@@ -89,7 +89,7 @@ macro_rules! templates {
 }
 
 templates! {
-    CargoToml => "new/Cargo.toml",
+    CargoToml => "new/Cargo.toml.in",
     Readme => "new/README.md",
     Makefile => "new/Makefile",
     GitIgnore => "new/gitignore",
