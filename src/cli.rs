@@ -88,7 +88,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a shell completion script for `cargo mvc`
     #[command(
-        after_help = "The script completes `cargo mvc ...`; load it from your shell's setup, e.g.\n  cargo mvc completions bash > ~/.local/share/bash-completion/completions/cargo-mvc\n  cargo mvc completions zsh > ~/.zfunc/_cargo-mvc\n  cargo mvc completions fish > ~/.config/fish/completions/cargo-mvc.fish"
+        after_help = "The script completes `cargo mvc ...` as part of `cargo`'s completion:\n  fish:  cargo mvc completions fish > ~/.config/fish/conf.d/cargo-mvc.fish\n  bash:  source <(cargo mvc completions bash)   (in ~/.bashrc; it takes over cargo's own)\n  zsh:   source <(cargo mvc completions zsh)    (in ~/.zshrc; it takes over cargo's own)\nSee the README for PowerShell and elvish."
     )]
     Completions(CompletionsArgs),
     /// Print the man page (roff), as shipped in the release archives
@@ -539,6 +539,23 @@ fn clap_cargo_styles() -> clap::builder::Styles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The newest release of CHANGELOG.md names the templates version
+    /// `--version` prints, in the heading `update` reads.
+    #[test]
+    fn the_changelog_names_the_templates_version() {
+        let changelog = include_str!("../CHANGELOG.md");
+        let newest = changelog
+            .lines()
+            .find(|l| l.starts_with("## [") && !l.starts_with("## [Unreleased]"))
+            .expect("a release heading");
+        let expected = format!("## [{}] - ", env!("CARGO_PKG_VERSION"));
+        assert!(newest.starts_with(&expected), "{newest}");
+        assert!(
+            newest.ends_with(&format!(" - templates {}", templates_version!())),
+            "{newest}"
+        );
+    }
 
     #[test]
     fn cli_is_consistent() {
