@@ -67,14 +67,14 @@ pub fn run(project: &Project, json: bool, shell: &Shell) -> Result<()> {
 fn find_function(root: &Path, file: &Path, segments: &[String]) -> Option<(PathBuf, String)> {
     let (name, modules) = segments.split_last()?;
     let found = if modules.is_empty() {
-        search(root, name)
+        search(root, None, name)
     } else {
         // A module path from `file`, or a module brought in by a `use`
         // (`use super::articles;` then `articles::router()`): a file of
         // that module's name that defines the function.
         module_file(root, file, modules)
             .filter(|f| defines(root, f, name))
-            .or_else(|| search_module(root, modules.last()?, name))
+            .or_else(|| search(root, Some(modules.last()?), name))
     }?;
     let text = std::fs::read_to_string(root.join(&found)).ok()?;
     text.contains(&format!("fn {name}("))
@@ -134,27 +134,22 @@ fn defines(root: &Path, file: &Path, name: &str) -> bool {
     std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(&format!("fn {name}(")))
 }
 
-/// The first `module.rs` or `module/mod.rs` under `src/` defining `fn name`.
-fn search_module(root: &Path, module: &str, name: &str) -> Option<PathBuf> {
-    crate::fs::files_under(&root.join("src"))
-        .into_iter()
-        .filter(|p| {
-            p.file_stem().is_some_and(|s| s == module)
+/// The first `.rs` file under `src/` defining `fn name`; with `module`,
+/// only `module.rs` or `module/mod.rs`.
+fn search(root: &Path, module: Option<&str>, name: &str) -> Option<PathBuf> {
+    let is_module = |p: &Path| match module {
+        None => true,
+        Some(m) => {
+            p.file_stem().is_some_and(|s| s == m)
                 || (p.file_name().is_some_and(|f| f == "mod.rs")
                     && p.parent()
                         .and_then(|d| d.file_name())
-                        .is_some_and(|d| d == module))
-        })
-        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("fn {name}("))))
-        .map(|p| p.strip_prefix(root).unwrap_or(&p).to_path_buf())
-}
-
-/// The first `.rs` file under `src/` defining `fn name`.
-fn search(root: &Path, name: &str) -> Option<PathBuf> {
-    let needle = format!("fn {name}(");
+                        .is_some_and(|d| d == m))
+        }
+    };
     crate::fs::files_under(&root.join("src"))
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(&needle)))
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") && is_module(p))
+        .find(|p| defines(root, p, name))
         .map(|p| p.strip_prefix(root).unwrap_or(&p).to_path_buf())
 }

@@ -15,9 +15,9 @@ use std::collections::{BTreeSet, HashMap};
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{Block, Expr, ExprAssign, ExprClosure, ExprReturn, Item, Local, Pat, Stmt};
+use syn::{Block, Expr, ExprAssign, ExprClosure, ExprReturn, Item, Local, Stmt};
 
-use super::rust::is_router_new;
+use super::rust::{is_router_new, pat_name, stmt_has_cfg};
 
 /// The chains, by index into [`Flow::bases`], a router value grows from.
 type Origin = BTreeSet<usize>;
@@ -58,10 +58,11 @@ impl<'ast> Flow<'ast> {
         self.scopes.push(HashMap::new());
         let last = block.stmts.len().saturating_sub(1);
         for (i, stmt) in block.stmts.iter().enumerate() {
+            let cfg = stmt_has_cfg(stmt);
             match stmt {
                 // Under `cfg`, a statement runs in some builds only.
-                Stmt::Local(local) if has_cfg(&local.attrs) => self.cfg_local(local),
-                Stmt::Expr(expr, _) if expr_has_cfg(expr) => self.walk_expr(expr),
+                Stmt::Local(local) if cfg => self.cfg_local(local),
+                Stmt::Expr(expr, _) if cfg => self.walk_expr(expr),
                 Stmt::Local(local) => self.local(local, true),
                 Stmt::Expr(Expr::Assign(assign), _) => self.assign(assign, true),
                 Stmt::Expr(expr, None) if i == last => self.value_exits(expr, true),
@@ -400,32 +401,6 @@ impl<'ast> Visit<'ast> for Walker<'_, 'ast> {
     }
 
     fn visit_item(&mut self, _: &'ast Item) {}
-}
-
-fn has_cfg(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("cfg"))
-}
-
-fn expr_has_cfg(expr: &Expr) -> bool {
-    let attrs = match expr {
-        Expr::Return(e) => &e.attrs,
-        Expr::Assign(e) => &e.attrs,
-        Expr::MethodCall(e) => &e.attrs,
-        Expr::Block(e) => &e.attrs,
-        Expr::If(e) => &e.attrs,
-        Expr::Call(e) => &e.attrs,
-        _ => return false,
-    };
-    has_cfg(attrs)
-}
-
-/// The name a `let` binds: `x`, `mut x`, `x: Router`.
-fn pat_name(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(p) => Some(p.ident.to_string()),
-        Pat::Type(t) => pat_name(&t.pat),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{Expr, ExprMethodCall, Item, Local, Pat, Stmt};
+use syn::{Expr, ExprMethodCall, Item, Local, Stmt};
 
-use super::rust::{Chain, EditError, Source, chain_of, parse, segments, string_lit};
+use super::rust::{
+    Chain, EditError, Source, chain_of, fn_body, parse, pat_name, segments, stmt_has_cfg,
+    string_lit,
+};
 
 /// A route read from a router, with the nest prefix already applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -150,10 +153,7 @@ impl Lister<'_> {
             source: Source::new(text),
             syntax: parse(file, text, "")?,
         };
-        let Some(body) = parsed.syntax.items.iter().find_map(|item| match item {
-            Item::Fn(f) if f.sig.ident == function => Some(&f.block),
-            _ => None,
-        }) else {
+        let Some(body) = fn_body(&parsed.syntax, function) else {
             return Ok(false);
         };
         self.body(&parsed, body, prefix, conditional, depth)?;
@@ -317,12 +317,7 @@ impl Lister<'_> {
                 };
                 // `reports()` or `self::reports()`: a function of this file.
                 let local = segments.len() == 1 || (segments.len() == 2 && segments[0] == "self");
-                let here = local
-                    && parsed
-                        .syntax
-                        .items
-                        .iter()
-                        .any(|i| matches!(i, Item::Fn(f) if f.sig.ident == name));
+                let here = local && fn_body(&parsed.syntax, &name).is_some();
                 let sub = |file: &Path, editable| SubRouter {
                     file: file.to_path_buf(),
                     function: name.clone(),
@@ -416,11 +411,7 @@ impl<'ast> Collector<'_, '_, 'ast> {
     }
 
     fn stmt(&mut self, stmt: &'ast Stmt) {
-        let cfg = match stmt {
-            Stmt::Local(l) => has_cfg(&l.attrs),
-            Stmt::Expr(e, _) => expr_attrs(e).is_some_and(|a| has_cfg(a)),
-            _ => false,
-        };
+        let cfg = stmt_has_cfg(stmt);
         if cfg {
             self.nesting += 1;
         }
@@ -553,34 +544,9 @@ impl<'ast> Collector<'_, '_, 'ast> {
     }
 }
 
-fn has_cfg(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("cfg"))
-}
-
-fn expr_attrs(expr: &Expr) -> Option<&Vec<syn::Attribute>> {
-    match expr {
-        Expr::Return(r) => Some(&r.attrs),
-        Expr::MethodCall(m) => Some(&m.attrs),
-        Expr::Assign(a) => Some(&a.attrs),
-        Expr::If(i) => Some(&i.attrs),
-        Expr::Block(b) => Some(&b.attrs),
-        Expr::Call(c) => Some(&c.attrs),
-        Expr::Path(p) => Some(&p.attrs),
-        _ => None,
-    }
-}
-
 fn ident_of(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        _ => None,
-    }
-}
-
-fn pat_name(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(p) => Some(p.ident.to_string()),
-        Pat::Type(t) => pat_name(&t.pat),
         _ => None,
     }
 }
@@ -696,15 +662,16 @@ pub enum Standing<'r> {
     Clash(&'r ListedRoute),
 }
 
-/// Looks `(method, path)` with `handler` up among `routes`, as axum's
-/// matcher sees paths: `/posts/{post_id}` and `/posts/{id}` are one path
-/// for every method, and everything under a catch-all (`{*rest}`) or a
-/// nested service is taken. A fallback takes nothing.
+/// Looks `(method, path)` up among `routes`, as axum's matcher sees paths:
+/// `/posts/{post_id}` and `/posts/{id}` are one path for every method, and
+/// everything under a catch-all (`{*rest}`) or a nested service is taken. A
+/// fallback takes nothing. `handlers` are the ways the handler being added
+/// may be written (`users::index`, `crate::app::controllers::users::index`).
 pub fn standing<'r>(
     routes: &'r [ListedRoute],
     method: &str,
     path: &str,
-    handler: &str,
+    handlers: &[&str],
 ) -> Standing<'r> {
     let method = method.to_uppercase();
     let squash = |s: &str| s.split_whitespace().collect::<String>();
@@ -716,7 +683,10 @@ pub fn standing<'r>(
         match clash(&r.path, path) {
             Clash::None => {}
             Clash::SamePath if !same_method => {}
-            Clash::SamePath if r.kind == "route" && squash(&r.handler) == squash(handler) => {
+            Clash::SamePath
+                if r.kind == "route"
+                    && handlers.iter().any(|h| squash(&r.handler) == squash(h)) =>
+            {
                 return Standing::Identical;
             }
             _ => return Standing::Clash(r),

@@ -325,6 +325,42 @@ pub(super) fn segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// The body of the top-level `fn name` of `file`.
+pub(super) fn fn_body<'f>(file: &'f syn::File, name: &str) -> Option<&'f syn::Block> {
+    file.items.iter().find_map(|item| match item {
+        Item::Fn(f) if f.sig.ident == name => Some(&*f.block),
+        _ => None,
+    })
+}
+
+/// Whether a statement is compiled only under a `#[cfg(..)]`.
+pub(super) fn stmt_has_cfg(stmt: &syn::Stmt) -> bool {
+    let attrs = match stmt {
+        syn::Stmt::Local(l) => &l.attrs,
+        syn::Stmt::Expr(e, _) => match e {
+            Expr::Return(e) => &e.attrs,
+            Expr::Assign(e) => &e.attrs,
+            Expr::MethodCall(e) => &e.attrs,
+            Expr::Block(e) => &e.attrs,
+            Expr::If(e) => &e.attrs,
+            Expr::Call(e) => &e.attrs,
+            Expr::Path(e) => &e.attrs,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    attrs.iter().any(|a| a.path().is_ident("cfg"))
+}
+
+/// The name a `let` binds: `x`, `mut x`, `x: Router`.
+pub(super) fn pat_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) => Some(p.ident.to_string()),
+        syn::Pat::Type(t) => pat_name(&t.pat),
+        _ => None,
+    }
+}
+
 /// The chain new routes of `function` go to: its base chain (see
 /// [`super::flow`]). `Ok(None)` when there is no such function.
 fn base_chain<'f>(
@@ -332,10 +368,7 @@ fn base_chain<'f>(
     file: &'f syn::File,
     function: &str,
 ) -> Result<Option<Chain<'f>>, super::flow::Refusal> {
-    let Some(body) = file.items.iter().find_map(|item| match item {
-        Item::Fn(f) if f.sig.ident == function => Some(&f.block),
-        _ => None,
-    }) else {
+    let Some(body) = fn_body(file, function) else {
         return Ok(None);
     };
     let expr = super::flow::base_chain(body)?;
@@ -350,10 +383,7 @@ fn base_chain<'f>(
 
 /// Every route-building chain of `function`, wherever it stands in the body.
 fn all_chains<'f>(source: &Source<'_>, file: &'f syn::File, function: &str) -> Vec<Chain<'f>> {
-    let Some(body) = file.items.iter().find_map(|item| match item {
-        Item::Fn(f) if f.sig.ident == function => Some(&f.block),
-        _ => None,
-    }) else {
+    let Some(body) = fn_body(file, function) else {
         return Vec::new();
     };
     let mut finder = ChainFinder {

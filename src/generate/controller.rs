@@ -544,13 +544,7 @@ pub(super) fn add_routes(
         let mut new = Vec::new();
         for (method, handler) in methods {
             let absolute = format!("{CONTROLLERS}::{handler}");
-            let mut standing = graph::standing(&graph.routes, method, path, handler);
-            if let Standing::Clash(r) = standing
-                && r.handler.split_whitespace().collect::<String>() == absolute
-            {
-                standing = Standing::Identical;
-            }
-            match standing {
+            match graph::standing(&graph.routes, method, path, &[handler, &absolute]) {
                 Standing::New => new.push((method.clone(), handler.clone())),
                 Standing::Identical => {}
                 Standing::Clash(r) => {

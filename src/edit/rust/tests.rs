@@ -123,7 +123,7 @@ fn corpus() {
         let before = std::fs::read_to_string(dir.join("before.rs")).unwrap();
         let served = list_routes(&file, &before, "routes", &|_, _| None)
             .unwrap_or_else(|e| panic!("{case_name}: {e}"));
-        let standing = graph::standing(&served, &method, &path, &handler);
+        let standing = graph::standing(&served, &method, &path, &[&handler]);
         let groups = vec![(path.clone(), vec![(method.clone(), handler.clone())])];
         match get("expect").as_str() {
             "identical" => assert_eq!(standing, Standing::Identical, "{case_name}"),
