@@ -442,15 +442,13 @@ const CHAIN_WIDTH: usize = 60;
 /// `indent` (the column of the `.`), so the edited file stays rustfmt-clean.
 /// The handler paths are checked with syn and printed with quote.
 pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit: &str) -> String {
-    let lit =
-        quote::ToTokens::to_token_stream(&syn::LitStr::new(path, proc_macro2::Span::call_site()))
-            .to_string();
+    let lit = path_literal(path);
     let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
     let chain_flat = calls.join(".");
     let args_flat = format!("{lit}, {chain_flat}");
     let width = indent.chars().count() + ".route()".len() + args_flat.len();
     if chain_flat.len() <= CHAIN_WIDTH && args_flat.len() <= CALL_WIDTH && width <= MAX_WIDTH {
-        return format!(".route({args_flat})");
+        return flat_route(path, methods);
     }
     let inner = format!("{indent}{unit}");
     let chain = if chain_flat.len() <= CHAIN_WIDTH && inner.len() + chain_flat.len() < MAX_WIDTH {
@@ -465,11 +463,15 @@ pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit
     format!(".route(\n{inner}{lit},\n{inner}{chain},\n{indent})")
 }
 
+/// A path as a Rust string literal, printed by quote.
+fn path_literal(path: &str) -> String {
+    quote::ToTokens::to_token_stream(&syn::LitStr::new(path, proc_macro2::Span::call_site()))
+        .to_string()
+}
+
 /// `.route("/path", get(a).post(b))` on one line, whatever its length.
 fn flat_route(path: &str, methods: &[(String, String)]) -> String {
-    let lit =
-        quote::ToTokens::to_token_stream(&syn::LitStr::new(path, proc_macro2::Span::call_site()))
-            .to_string();
+    let lit = path_literal(path);
     let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
     format!(".route({lit}, {})", calls.join("."))
 }
