@@ -22,7 +22,20 @@ pub fn graph(
 
 pub fn run(project: &Project, json: bool, shell: &Shell) -> Result<()> {
     let text = project.read(&project.router)?;
-    let routes = graph(project, &text)?.routes;
+    let routes = match graph(project, &text) {
+        Ok(graph) => graph.routes,
+        // Listing writes nothing and has nothing to paste: only where.
+        Err(crate::edit::rust::EditError::Parse {
+            file,
+            line,
+            column,
+            message,
+            ..
+        }) => anyhow::bail!(
+            "{file}:{line}:{column}: {message}\n\nfix the file and list the routes again"
+        ),
+        Err(other) => return Err(other.into()),
+    };
     if json {
         shell.data(serde_json::to_string_pretty(&routes)?);
         return Ok(());

@@ -533,3 +533,43 @@ fn a_router_importing_only_get_takes_a_scaffold() {
     ok(cargo_mvc(&project, &["d", "scaffold", "post"]));
     assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
 }
+
+#[test]
+fn a_method_joined_to_a_long_route_keeps_rustfmt_s_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    let router = project.join("src/app/router.rs");
+    let original = std::fs::read_to_string(&router).unwrap().replace(
+        "        .route(\"/api/ready\", get(ready::show))",
+        "        .route(\"/api/ready\", get(ready::show))\n        .route(\"/api/subscription-invoices\", post(health::show))",
+    );
+    std::fs::write(&router, &original).unwrap();
+    ok(cargo_mvc(
+        &project,
+        &["g", "controller", "subscription_invoices", "index"],
+    ));
+    let joined = std::fs::read_to_string(&router).unwrap();
+    assert!(
+        joined.contains("        .route(\n            \"/api/subscription-invoices\",\n            post(health::show).get(subscription_invoices::index),\n        )\n"),
+        "{joined}"
+    );
+    ok(cargo_mvc(
+        &project,
+        &["d", "controller", "subscription_invoices"],
+    ));
+    assert_eq!(std::fs::read_to_string(&router).unwrap(), original);
+}
+
+#[test]
+fn routes_on_a_router_that_does_not_parse_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = fresh(dir.path());
+    std::fs::write(project.join("src/app/router.rs"), "fn routes(\n").unwrap();
+    let output = cargo_mvc(&project, &["routes"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("src/app/router.rs:1:10: unclosed delimiter `(`\n\nfix the file and list the routes again"),
+        "{stderr}"
+    );
+}

@@ -556,7 +556,20 @@ pub fn insert_routes(
             // one `.route` a path in a chain best.
             let end = source.offset(call.args[1].span().end());
             let more: String = missing.iter().map(|(m, h)| format!(".{m}({h})")).collect();
-            edits.push((end, end, more));
+            let one_line = source.line_bounds(call.dot) == source.line_bounds(end);
+            let known = method_calls(&source, call.args[1]);
+            let mut all: Vec<(String, String)> = known
+                .iter()
+                .map(|m| (m.method.clone(), m.written.clone()))
+                .collect();
+            all.extend(missing);
+            let layout = restated(&source, call, path, &all, &unit);
+            if one_line && !known.is_empty() && layout.contains('\n') {
+                // No longer fits one line: the route as rustfmt lays it out.
+                edits.push((call.dot, call.end, layout));
+            } else {
+                edits.push((end, end, more));
+            }
         } else {
             added.push((path, missing));
         }
@@ -804,6 +817,24 @@ pub fn remove_routes(
                 }
                 continue;
             }
+            // A route laid out on several lines (as joining ours may have
+            // made it) is re-stated with the methods it keeps.
+            let spread = source.line_bounds(call.dot) != source.line_bounds(call.end);
+            if spread && let Some(path) = string_lit(call.args[0]) {
+                let kept: Vec<(String, String)> = methods
+                    .iter()
+                    .zip(&ours)
+                    .filter(|(_, o)| !**o)
+                    .map(|(m, _)| (m.method.clone(), m.written.clone()))
+                    .collect();
+                let unit = source.indent_unit();
+                edits.push((
+                    call.dot,
+                    call.end,
+                    restated(&source, call, &path, &kept, &unit),
+                ));
+                continue;
+            }
             // Take out only the methods that are ours, as they were added.
             let first_kept = ours.iter().position(|o| !o).expect("one is kept");
             if ours[0] {
@@ -905,9 +936,30 @@ fn one_line_again(source: &Source<'_>, chain: &Chain) -> Vec<(usize, usize)> {
 /// its start) or `.post(b)` (from its dot), to its closing parenthesis.
 struct MethodCall {
     method: String,
+    /// The handler's tokens, for comparing.
     handler: String,
+    /// The handler as the file writes it, for restating the route.
+    written: String,
     start: usize,
     end: usize,
+}
+
+fn written(source: &Source<'_>, expr: &Expr) -> String {
+    let span = expr.span();
+    source.text[source.offset(span.start())..source.offset(span.end())].to_string()
+}
+
+/// `.route(path, methods)` re-stated as rustfmt lays it out at the call's
+/// indentation.
+fn restated(
+    source: &Source<'_>,
+    call: &Call<'_>,
+    path: &str,
+    methods: &[(String, String)],
+    unit: &str,
+) -> String {
+    let indent = source.indentation_at(call.dot).to_string();
+    format_route(path, methods, &indent, unit).replace('\n', source.eol())
 }
 
 /// The methods of a method router, in source order, with their places.
@@ -921,6 +973,7 @@ fn method_calls(source: &Source<'_>, expr: &Expr) -> Vec<MethodCall> {
                     out.push(MethodCall {
                         method: m.method.to_string(),
                         handler: tokens(h),
+                        written: written(source, h),
                         start: source.offset(m.dot_token.span.start()),
                         end: source.offset(m.paren_token.span.close().end()),
                     });
@@ -934,6 +987,7 @@ fn method_calls(source: &Source<'_>, expr: &Expr) -> Vec<MethodCall> {
                     out.push(MethodCall {
                         method: last.ident.to_string(),
                         handler: tokens(h),
+                        written: written(source, h),
                         start: source.offset(c.func.span().start()),
                         end: source.offset(c.paren_token.span.close().end()),
                     });

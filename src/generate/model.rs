@@ -456,6 +456,17 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
 /// Builds the plan of `destroy model`.
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let file = PathBuf::from(format!("src/app/models/{}.rs", name.snake));
+    if !project.root.join(&file).exists()
+        && existing_migrations(&project.root, &name.plural).is_empty()
+    {
+        bail!(
+            "there is no model `{}` to destroy: {} does not exist and no migration creates `{}`\n\nnothing was written",
+            name.snake,
+            file.display(),
+            name.plural
+        );
+    }
     let mut plan = Plan::new(&project.root);
     unplan_model(&mut plan, project, &name)?;
     Ok(plan)

@@ -243,5 +243,11 @@ pub fn destroy(root: &Path, name: &str) -> Result<Plan> {
         ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
     let mut plan = Plan::new(root);
     unplan_views(&mut plan, &resource)?;
+    if plan.changes.is_empty() {
+        anyhow::bail!(
+            "there are no views `{name}` to destroy: neither templates/{} nor their page structs exist\n\nnothing was written",
+            resource.file_path()
+        );
+    }
     Ok(plan)
 }
