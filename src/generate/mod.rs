@@ -28,6 +28,22 @@ pub fn render(t: &impl askama::Template) -> String {
     s
 }
 
+/// The time generators write into files (migration versions, a license's
+/// year), in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set, as
+/// reproducible builds define it, otherwise the clock.
+pub fn now_secs() -> i64 {
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return secs;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// Formats generated Rust code with the project's own rustfmt (and its
 /// `rustfmt.toml`), so new files match the project's style whatever the
 /// length of the names in them. Without rustfmt the code is kept as rendered.

@@ -370,11 +370,7 @@ fn existing_migrations(root: &Path, table: &str) -> Vec<PathBuf> {
 
 /// A migration version: the UTC time as `YYYYMMDDHHMMSS`.
 pub fn version_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    version_at(secs)
+    version_at(super::now_secs())
 }
 
 fn version_at(secs: i64) -> String {

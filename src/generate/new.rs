@@ -584,10 +584,7 @@ fn git_author() -> String {
 
 /// The current UTC year, from the civil-from-days algorithm.
 fn current_year() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let secs = super::now_secs();
     civil_from_days(secs.div_euclid(86_400)).0
 }
 
