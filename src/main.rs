@@ -6,6 +6,7 @@ use clap::Parser;
 
 mod cli;
 mod edit;
+mod engine;
 mod fs;
 mod generate;
 mod names;

@@ -102,6 +102,12 @@ impl Plan {
 
     /// Lets the plan change `path`, a file outside its root (given as an
     /// absolute path).
+    /// The templates generators render into this plan: the built-in ones,
+    /// or the project's overrides of them.
+    pub fn templates(&self) -> crate::engine::Templates {
+        crate::engine::Templates::for_project(&self.root)
+    }
+
     pub fn allow_outside(&mut self, path: PathBuf) {
         self.outside.push(path);
     }

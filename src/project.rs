@@ -25,6 +25,12 @@ pub struct Project {
 }
 
 impl Project {
+    /// The templates the generators render in this project: the built-in
+    /// ones, or the project's overrides of them under `generators/`.
+    pub fn templates(&self) -> crate::engine::Templates {
+        crate::engine::Templates::for_project(&self.root)
+    }
+
     /// The project containing the current directory, or the workspace
     /// member named `package`.
     pub fn discover(package: Option<&str>) -> Result<Self> {

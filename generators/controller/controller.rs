@@ -51,7 +51,7 @@ mod tests {
         assert_eq!(status, StatusCode::<@ a.status_const @>);
 <%- if a.no_content %>
         assert!(body.is_null());
-<%- else if c.html %>
+<%- elif c.html %>
         let page = body.as_str().expect("an HTML page");
         assert!(page.contains("<h1>"), "{page}");
 <%- else %>

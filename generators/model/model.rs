@@ -9,7 +9,7 @@ pub struct <@ m.pascal @> {
     pub id: i64,
 <%- for f in m.fields %>
 <%- if m.openapi %>
-<%- if let Some(attr) = f.schema %>
+<%- if f.schema is not none %><%- set attr = f.schema %>
     <@ attr @>
 <%- endif %>
 <%- endif %>
@@ -30,7 +30,7 @@ pub struct <@ m.pascal @> {
 pub struct <@ m.pascal @>Params {
 <%- for f in m.fields %>
 <%- if m.openapi %>
-<%- if let Some(attr) = f.schema %>
+<%- if f.schema is not none %><%- set attr = f.schema %>
     <@ attr @>
 <%- endif %>
 <%- endif %>
@@ -54,7 +54,7 @@ impl <@ m.pascal @>Params {
     pub fn from_fields(mut fields: Fields) -> Result<Self, AppError> {
 <%- for f in m.fields %>
         let <@ f.name @> = <@ f.take @>;
-<%- if let Some(check) = f.check %>
+<%- if f.check is not none %><%- set check = f.check %>
         <@ check @>
 <%- endif %>
 <%- endfor %>
@@ -162,7 +162,7 @@ impl <@ m.pascal @>Params {
             .await
             .expect("a <@ p.human @> for the example");
 <%- endfor %>
-<%- if m.parents.is_empty() %>
+<%- if not m.parents %>
         let _ = pool;
 <%- endif %>
         Self {
@@ -176,7 +176,7 @@ impl <@ m.pascal @>Params {
 #[cfg(test)]
 mod tests {
     use super::*;
-<%- if !m.test_imports.is_empty() %>
+<%- if m.test_imports %>
     <@ m.test_imports @>
 <%- endif %>
 
@@ -191,7 +191,7 @@ mod tests {
 <%- if m.has_changes %>
         let changed = <@ m.pascal @>Params {
 <%- for f in m.fields %>
-<%- if let Some(c) = f.changed %>
+<%- if f.changed is not none %><%- set c = f.changed %>
             <@ f.name @>: <@ c @>,
 <%- endif %>
 <%- endfor %>
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn fields_are_checked_one_by_one() {
         let fields = Fields::json(b"{}").unwrap();
-<%- if m.required.is_empty() %>
+<%- if not m.required %>
         assert!(<@ m.pascal @>Params::from_fields(fields).is_ok());
 <%- else %>
         let AppError::Invalid(errors) = <@ m.pascal @>Params::from_fields(fields).unwrap_err() else {
@@ -265,7 +265,7 @@ mod tests {
 <%- endif %>
 <%- endfor %>
 <%- for f in m.fields %>
-<%- if let Some(t) = f.target %>
+<%- if f.target is not none %><%- set t = f.target %>
 
     #[sqlx::test]
     async fn <@ f.name @>_must_exist(pool: Pool) {

@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(page["items"], json!([created]));
         assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
 
-<%- if let Some((field, value)) = s.patch %>
+<%- if s.patch is not none %><%- set field = s.patch[0] %><%- set value = s.patch[1] %>
         let patch = json!({ "<@ field @>": <@ value @> });
         let (status, patched) = call_json(state.clone(), Method::PATCH, &url, &patch).await;
         assert_eq!(status, StatusCode::OK, "{patched}");
@@ -331,7 +331,7 @@ mod tests {
             let state = state.clone();
             async move { call_json(state, Method::POST, "/api/<@ s.url @>", &body).await }
         };
-<%- if !s.required.is_empty() %>
+<%- if s.required %>
         let (status, body) = post(json!({})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["code"], 422);
@@ -411,7 +411,7 @@ mod tests {
 
         let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}"), &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-<%- if !s.required.is_empty() %>
+<%- if s.required %>
         let (status, again) = submit(&state, "/<@ s.url @>", "").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.as_str().unwrap().contains("is required"), "{again}");

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
+use crate::engine::vars;
 use anyhow::{Result, bail};
-use askama::Template;
+use serde::Serialize;
 
-use super::render;
 use crate::edit::graph::{self, Standing};
 use crate::edit::rust::{self, METHODS};
 use crate::names::{ResourceName, action_name};
@@ -36,7 +36,7 @@ impl Reply {
 }
 
 /// One action as the user asked for it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ActionCtx {
     pub name: String,
     pub methods: Vec<String>,
@@ -47,6 +47,7 @@ pub struct ActionCtx {
     pub has_id: bool,
     /// 204 without a body: the template leaves out the body checks.
     pub no_content: bool,
+    #[serde(skip)]
     pub reply: Reply,
     pub status_code: u16,
     pub status_const: &'static str,
@@ -56,7 +57,7 @@ pub struct ActionCtx {
     pub body: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ControllerCtx {
     pub url: String,
     pub human: String,
@@ -74,24 +75,6 @@ pub struct ControllerCtx {
     /// document.
     pub doc_paths: Vec<String>,
     pub tests: bool,
-}
-
-#[derive(Template)]
-#[template(path = "controller/controller.rs", escape = "none")]
-struct ControllerRs<'a> {
-    c: &'a ControllerCtx,
-}
-
-#[derive(Template)]
-#[template(path = "controller/view.rs", escape = "none")]
-struct ViewRs<'a> {
-    c: &'a ControllerCtx,
-}
-
-#[derive(Template)]
-#[template(path = "controller/api_test.rs", escape = "none")]
-struct ApiTestRs<'a> {
-    c: &'a ControllerCtx,
 }
 
 /// rustfmt's line width: longer signatures are wrapped as rustfmt would.
@@ -458,7 +441,7 @@ fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<(
 
 /// Adds (or with `add` false, removes) the controller's `ApiDoc` in the
 /// application's OpenAPI document.
-pub(super) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool) -> Result<()> {
+pub(crate) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool) -> Result<()> {
     let doc = doc_merge(resource);
     edit_document(plan, &|merges: &mut Vec<String>| {
         let present = merges.iter().any(|m| m.replace(' ', "") == doc);
@@ -510,7 +493,7 @@ const CONTROLLERS: &str = "crate::app::controllers";
 /// routes table, or to the sub-router that already serves the resource.
 /// A route the routes graph already serves is left out when it goes to the
 /// same handler, and refused when it goes to another.
-pub(super) fn add_routes(
+pub(crate) fn add_routes(
     plan: &mut Plan,
     project: &Project,
     base: &str,
@@ -658,15 +641,22 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
     check_free(project, &resource)?;
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
+    let templates = project.templates();
     let mut plan = Plan::new(&project.root);
-    plan.create(&files.controller, render(&ControllerRs { c: &ctx }));
+    plan.create(
+        &files.controller,
+        templates.render("controller/controller.rs", vars! { c => &ctx })?,
+    );
     declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if opts.html {
         let pages: Vec<String> = ctx.actions.iter().map(|a| a.name.clone()).collect();
         let views = super::view::context(&resource, &pages)?;
         super::view::plan_views(&mut plan, &resource, &views)?;
     } else {
-        plan.create(&files.view, render(&ViewRs { c: &ctx }));
+        plan.create(
+            &files.view,
+            templates.render("controller/view.rs", vars! { c => &ctx })?,
+        );
         declare(&mut plan, "src/app/views", "views", &resource)?;
     }
     if !opts.skip_routes {
@@ -682,7 +672,10 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
     if ctx.tests {
         // The project's rustfmt lays out the routes list (one route fits on
         // one line, several do not), as for the other new Rust files.
-        let test = super::rustfmt(&project.root, render(&ApiTestRs { c: &ctx }));
+        let test = super::rustfmt(
+            &project.root,
+            templates.render("controller/api_test.rs", vars! { c => &ctx })?,
+        );
         plan.create(&files.api_test, test);
         let main = PathBuf::from("tests/api/main.rs");
         if let Some(text) = plan.current(&main)? {
@@ -692,6 +685,42 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         }
     }
     Ok(plan)
+}
+
+/// Takes out of the routes table (and the sub-routers routes were added to)
+/// every route whose handler `is_ours`; whether there was one.
+pub(crate) fn remove_routes_of(
+    plan: &mut Plan,
+    project: &Project,
+    is_ours: &dyn Fn(&str) -> bool,
+) -> Result<bool> {
+    let mut routed = false;
+    if let Some(text) = plan.current(&project.router)? {
+        // The sub-routers `generate` may have added the routes to.
+        if let Ok(graph) = crate::routes::graph(project, &text) {
+            for (i, sub) in graph.subrouters.iter().enumerate() {
+                let ours = graph
+                    .routes
+                    .iter()
+                    .any(|r| r.via == Some(i) && is_ours(&r.handler.replace(' ', "")));
+                if !sub.editable || !ours {
+                    continue;
+                }
+                if let Some(sub_text) = plan.current(&sub.file)?
+                    && let Some(edited) =
+                        rust::remove_routes(&sub.file, &sub_text, &sub.function, is_ours)?
+                {
+                    routed = true;
+                    plan.set(&sub.file, Some(edited));
+                }
+            }
+        }
+        let text = plan.current(&project.router)?.unwrap_or(text);
+        let edited = rust::remove_routes(&project.router, &text, &project.router_fn, is_ours)?;
+        routed |= edited.is_some();
+        plan.set(&project.router, Some(edited.unwrap_or(text)));
+    }
+    Ok(routed)
 }
 
 /// Builds the plan of `destroy controller`: what `generate` created goes,
@@ -729,32 +758,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
             .or_else(|| handler.strip_prefix(&absolute))
             .is_some_and(|rest| !rest.contains("::"))
     };
-    let mut routed = false;
-    if let Some(text) = plan.current(&project.router)? {
-        // The sub-routers `generate` may have added the routes to.
-        if let Ok(graph) = crate::routes::graph(project, &text) {
-            for (i, sub) in graph.subrouters.iter().enumerate() {
-                let ours = graph
-                    .routes
-                    .iter()
-                    .any(|r| r.via == Some(i) && is_ours(&r.handler.replace(' ', "")));
-                if !sub.editable || !ours {
-                    continue;
-                }
-                if let Some(sub_text) = plan.current(&sub.file)?
-                    && let Some(edited) =
-                        rust::remove_routes(&sub.file, &sub_text, &sub.function, &is_ours)?
-                {
-                    routed = true;
-                    plan.set(&sub.file, Some(edited));
-                }
-            }
-        }
-        let text = plan.current(&project.router)?.unwrap_or(text);
-        let edited = rust::remove_routes(&project.router, &text, &project.router_fn, &is_ours)?;
-        routed |= edited.is_some();
-        plan.set(&project.router, Some(edited.unwrap_or(text)));
-    }
+    let routed = remove_routes_of(&mut plan, project, &is_ours)?;
     if !routed && plan.current(&files.controller)?.is_none() {
         bail!(
             "there is no controller `{name}` to destroy: {} does not exist and no route of {} points at it\n\nnothing was written; `cargo mvc routes` lists the application's routes",

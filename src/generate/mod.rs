@@ -16,18 +16,6 @@ use crate::project::Project;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Renders a template; askama drops a template's last newline, and every
-/// text file we write ends with exactly one.
-pub fn render(t: &impl askama::Template) -> String {
-    let mut s = t
-        .render()
-        .expect("templates render infallibly from plain fields");
-    let trimmed = s.trim_end_matches('\n').len();
-    s.truncate(trimmed);
-    s.push('\n');
-    s
-}
-
 /// The time generators write into files (migration versions, a license's
 /// year), in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set, as
 /// reproducible builds define it, otherwise the clock.

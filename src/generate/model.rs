@@ -4,17 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::engine::vars;
 use anyhow::{Result, bail};
-use askama::Template;
+use serde::Serialize;
 
 use super::fields::{self, Dialect, Field, Kind, STRING_MAX};
-use super::{render, rustfmt};
+use super::rustfmt;
 use crate::edit::rust;
 use crate::names::ModelName;
 use crate::plan::Plan;
 use crate::project::Project;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FieldCtx {
     pub name: String,
     pub ty: String,
@@ -37,7 +38,7 @@ pub struct FieldCtx {
     pub unwrap_ref: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ParentCtx {
     pub var: String,
     pub module: String,
@@ -45,7 +46,7 @@ pub struct ParentCtx {
     pub human: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ModelCtx {
     pub pascal: String,
     pub table: String,
@@ -69,12 +70,6 @@ pub struct ModelCtx {
     pub all_changed: bool,
     pub required: Vec<String>,
     pub test_imports: String,
-}
-
-#[derive(Template)]
-#[template(path = "model/model.rs", escape = "none")]
-struct ModelRs<'a> {
-    m: &'a ModelCtx,
 }
 
 /// A parsed `generate model` command.
@@ -404,7 +399,11 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     let ctx = context(project, model);
     plan.create(
         model.file(),
-        rustfmt(&project.root, render(&ModelRs { m: &ctx })),
+        rustfmt(
+            &project.root,
+            plan.templates()
+                .render("model/model.rs", vars! { m => &ctx })?,
+        ),
     );
     let module = PathBuf::from(MODELS_MOD);
     let text = plan.current(&module)?.ok_or_else(|| {

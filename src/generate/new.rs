@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Result, bail};
-use askama::Template;
+use serde::Serialize;
 
-use super::render;
 use crate::cli::{Database, NewArgs};
 use crate::edit::manifest::{self, Membership};
 use crate::names::ProjectName;
@@ -45,7 +44,7 @@ pub const APP_DEPENDENCIES: &[&str] = &[
 ];
 
 /// Everything the templates of a new project are rendered from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Project {
     pub name: String,
     pub crate_name: String,
@@ -74,177 +73,157 @@ pub struct Project {
     pub workspace_member: bool,
 }
 
-macro_rules! templates {
-    ($($ty:ident => $path:literal,)*) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $path, escape = "none")]
-            struct $ty<'a> {
-                // Some templates (a license text, an ignore file) use no field.
-                #[allow(dead_code)]
-                p: &'a Project,
-            }
-        )*
-    };
-}
-
-templates! {
-    CargoToml => "new/Cargo.toml.in",
-    Readme => "new/README.md",
-    Makefile => "new/Makefile",
-    GitIgnore => "new/gitignore",
-    DockerIgnore => "new/dockerignore",
-    Dockerfile => "new/Dockerfile",
-    CiWorkflow => "new/github/workflows/ci.yml",
-    LicenseMit => "new/licenses/MIT",
-    LicenseApache => "new/licenses/Apache-2.0",
-    LicenseBsd3 => "new/licenses/BSD-3-Clause",
-    LicenseIsc => "new/licenses/ISC",
-    ChartYaml => "new/charts/app/Chart.yaml",
-    ChartValues => "new/charts/app/values.yaml",
-    ChartIgnore => "new/charts/app/helmignore",
-    ChartHelpers => "new/charts/app/templates/_helpers.tpl",
-    ChartDeployment => "new/charts/app/templates/deployment.yaml",
-    ChartService => "new/charts/app/templates/service.yaml",
-    ChartIngress => "new/charts/app/templates/ingress.yaml",
-    ChartHpa => "new/charts/app/templates/hpa.yaml",
-    ChartConfigMap => "new/charts/app/templates/configmap.yaml",
-    ChartServiceAccount => "new/charts/app/templates/serviceaccount.yaml",
-    ChartNotes => "new/charts/app/templates/NOTES.txt",
-    ChartTest => "new/charts/app/templates/tests/test-connection.yaml",
-    ChartPdb => "new/charts/app/templates/pdb.yaml",
-    MainRs => "new/src/main.rs",
-    LibRs => "new/src/lib.rs",
-    CliRs => "new/src/cli.rs",
-    ConfigRs => "new/src/config.rs",
-    ServerRs => "new/src/server.rs",
-    TelemetryRs => "new/src/telemetry.rs",
-    DbRs => "new/src/db.rs",
-    FieldsRs => "new/src/app/models/fields.rs",
-    BuildRs => "new/build.rs",
-    AppMod => "new/src/app/mod.rs",
-    AppRouter => "new/src/app/router.rs",
-    AppState => "new/src/app/state.rs",
-    AppErrors => "new/src/app/errors.rs",
-    AppMiddleware => "new/src/app/middleware.rs",
-    AppOpenApi => "new/src/app/openapi.rs",
-    ControllersMod => "new/src/app/controllers/mod.rs",
-    ControllersReady => "new/src/app/controllers/ready.rs",
-    ControllersHealth => "new/src/app/controllers/health.rs",
-    ModelsMod => "new/src/app/models/mod.rs",
-    ViewsMod => "new/src/app/views/mod.rs",
-    ViewsStatus => "new/src/app/views/status.rs",
-    UtilsMod => "new/src/utils/mod.rs",
-    UtilsRedis => "new/src/utils/redis.rs",
-    UtilsHttp => "new/src/utils/http_client.rs",
-    TestsApi => "new/tests/api/main.rs",
-    AppTesting => "new/src/app/testing.rs",
-    TestsHelpers => "new/tests/api/helpers.rs",
-    TestsReady => "new/tests/api/ready.rs",
-    TestsServer => "new/tests/api/server.rs",
-    TestsRedis => "new/tests/api/redis.rs",
-    TestsHttp => "new/tests/api/http_client.rs",
+/// Renders the built-in template `name` of `new` for `p`.
+fn render(p: &Project, name: &str) -> String {
+    crate::engine::Templates::builtin()
+        .render(name, crate::engine::vars! { p => p })
+        .unwrap_or_else(|e| panic!("the built-in template {name} renders: {e:#}"))
 }
 
 /// The files of a new project, as paths relative to its root.
 pub fn files(p: &Project) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut add = |path: &str, contents: String| out.push((path.to_string(), contents));
-    add("Cargo.toml", render(&CargoToml { p }));
-    add("README.md", render(&Readme { p }));
-    add("Makefile", render(&Makefile { p }));
-    add(".gitignore", render(&GitIgnore { p }));
+    add("Cargo.toml", render(p, "new/Cargo.toml.in"));
+    add("README.md", render(p, "new/README.md"));
+    add("Makefile", render(p, "new/Makefile"));
+    add(".gitignore", render(p, "new/gitignore"));
     match p.license.as_deref() {
-        Some("MIT") => add("LICENSE", render(&LicenseMit { p })),
-        Some("Apache-2.0") => add("LICENSE", render(&LicenseApache { p })),
-        Some("BSD-3-Clause") => add("LICENSE", render(&LicenseBsd3 { p })),
-        Some("ISC") => add("LICENSE", render(&LicenseIsc { p })),
+        Some("MIT") => add("LICENSE", render(p, "new/licenses/MIT")),
+        Some("Apache-2.0") => add("LICENSE", render(p, "new/licenses/Apache-2.0")),
+        Some("BSD-3-Clause") => add("LICENSE", render(p, "new/licenses/BSD-3-Clause")),
+        Some("ISC") => add("LICENSE", render(p, "new/licenses/ISC")),
         _ => {}
     }
     if p.docker {
-        add("Dockerfile", render(&Dockerfile { p }));
-        add(".dockerignore", render(&DockerIgnore { p }));
+        add("Dockerfile", render(p, "new/Dockerfile"));
+        add(".dockerignore", render(p, "new/dockerignore"));
     }
     if p.actions {
-        add(".github/workflows/ci.yml", render(&CiWorkflow { p }));
+        add(
+            ".github/workflows/ci.yml",
+            render(p, "new/github/workflows/ci.yml"),
+        );
     }
     if p.helm {
         let chart = format!("charts/{}", p.name);
         let c = |rel: &str| format!("{chart}/{rel}");
-        add(&c("Chart.yaml"), render(&ChartYaml { p }));
-        add(&c("values.yaml"), render(&ChartValues { p }));
-        add(&c(".helmignore"), render(&ChartIgnore { p }));
-        add(&c("templates/_helpers.tpl"), render(&ChartHelpers { p }));
+        add(&c("Chart.yaml"), render(p, "new/charts/app/Chart.yaml"));
+        add(&c("values.yaml"), render(p, "new/charts/app/values.yaml"));
+        add(&c(".helmignore"), render(p, "new/charts/app/helmignore"));
+        add(
+            &c("templates/_helpers.tpl"),
+            render(p, "new/charts/app/templates/_helpers.tpl"),
+        );
         add(
             &c("templates/deployment.yaml"),
-            render(&ChartDeployment { p }),
+            render(p, "new/charts/app/templates/deployment.yaml"),
         );
-        add(&c("templates/service.yaml"), render(&ChartService { p }));
-        add(&c("templates/ingress.yaml"), render(&ChartIngress { p }));
-        add(&c("templates/hpa.yaml"), render(&ChartHpa { p }));
+        add(
+            &c("templates/service.yaml"),
+            render(p, "new/charts/app/templates/service.yaml"),
+        );
+        add(
+            &c("templates/ingress.yaml"),
+            render(p, "new/charts/app/templates/ingress.yaml"),
+        );
+        add(
+            &c("templates/hpa.yaml"),
+            render(p, "new/charts/app/templates/hpa.yaml"),
+        );
         add(
             &c("templates/configmap.yaml"),
-            render(&ChartConfigMap { p }),
+            render(p, "new/charts/app/templates/configmap.yaml"),
         );
         add(
             &c("templates/serviceaccount.yaml"),
-            render(&ChartServiceAccount { p }),
+            render(p, "new/charts/app/templates/serviceaccount.yaml"),
         );
-        add(&c("templates/pdb.yaml"), render(&ChartPdb { p }));
-        add(&c("templates/NOTES.txt"), render(&ChartNotes { p }));
+        add(
+            &c("templates/pdb.yaml"),
+            render(p, "new/charts/app/templates/pdb.yaml"),
+        );
+        add(
+            &c("templates/NOTES.txt"),
+            render(p, "new/charts/app/templates/NOTES.txt"),
+        );
         add(
             &c("templates/tests/test-connection.yaml"),
-            render(&ChartTest { p }),
+            render(p, "new/charts/app/templates/tests/test-connection.yaml"),
         );
     }
-    add("src/main.rs", render(&MainRs { p }));
-    add("src/lib.rs", render(&LibRs { p }));
-    add("src/cli.rs", render(&CliRs { p }));
-    add("src/config.rs", render(&ConfigRs { p }));
-    add("src/server.rs", render(&ServerRs { p }));
-    add("src/telemetry.rs", render(&TelemetryRs { p }));
+    add("src/main.rs", render(p, "new/src/main.rs"));
+    add("src/lib.rs", render(p, "new/src/lib.rs"));
+    add("src/cli.rs", render(p, "new/src/cli.rs"));
+    add("src/config.rs", render(p, "new/src/config.rs"));
+    add("src/server.rs", render(p, "new/src/server.rs"));
+    add("src/telemetry.rs", render(p, "new/src/telemetry.rs"));
     if p.database {
         for (path, contents) in database_files(p) {
             add(path, contents);
         }
         add("migrations/.gitkeep", String::new());
     }
-    add("src/app/mod.rs", render(&AppMod { p }));
-    add("src/app/router.rs", render(&AppRouter { p }));
-    add("src/app/state.rs", render(&AppState { p }));
-    add("src/app/testing.rs", render(&AppTesting { p }));
-    add("src/app/errors.rs", render(&AppErrors { p }));
-    add("src/app/middleware.rs", render(&AppMiddleware { p }));
+    add("src/app/mod.rs", render(p, "new/src/app/mod.rs"));
+    add("src/app/router.rs", render(p, "new/src/app/router.rs"));
+    add("src/app/state.rs", render(p, "new/src/app/state.rs"));
+    add("src/app/testing.rs", render(p, "new/src/app/testing.rs"));
+    add("src/app/errors.rs", render(p, "new/src/app/errors.rs"));
+    add(
+        "src/app/middleware.rs",
+        render(p, "new/src/app/middleware.rs"),
+    );
     if p.openapi {
-        add("src/app/openapi.rs", render(&AppOpenApi { p }));
+        add("src/app/openapi.rs", render(p, "new/src/app/openapi.rs"));
     }
-    add("src/app/controllers/mod.rs", render(&ControllersMod { p }));
+    add(
+        "src/app/controllers/mod.rs",
+        render(p, "new/src/app/controllers/mod.rs"),
+    );
     add(
         "src/app/controllers/ready.rs",
-        render(&ControllersReady { p }),
+        render(p, "new/src/app/controllers/ready.rs"),
     );
     add(
         "src/app/controllers/health.rs",
-        render(&ControllersHealth { p }),
+        render(p, "new/src/app/controllers/health.rs"),
     );
-    add("src/app/models/mod.rs", render(&ModelsMod { p }));
-    add("src/app/views/mod.rs", render(&ViewsMod { p }));
-    add("src/app/views/status.rs", render(&ViewsStatus { p }));
+    add(
+        "src/app/models/mod.rs",
+        render(p, "new/src/app/models/mod.rs"),
+    );
+    add(
+        "src/app/views/mod.rs",
+        render(p, "new/src/app/views/mod.rs"),
+    );
+    add(
+        "src/app/views/status.rs",
+        render(p, "new/src/app/views/status.rs"),
+    );
     if p.redis || p.http_client {
-        add("src/utils/mod.rs", render(&UtilsMod { p }));
+        add("src/utils/mod.rs", render(p, "new/src/utils/mod.rs"));
     }
     if p.redis {
-        add("src/utils/redis.rs", render(&UtilsRedis { p }));
-        add("tests/api/redis.rs", render(&TestsRedis { p }));
+        add("src/utils/redis.rs", render(p, "new/src/utils/redis.rs"));
+        add("tests/api/redis.rs", render(p, "new/tests/api/redis.rs"));
     }
     if p.http_client {
-        add("src/utils/http_client.rs", render(&UtilsHttp { p }));
-        add("tests/api/http_client.rs", render(&TestsHttp { p }));
+        add(
+            "src/utils/http_client.rs",
+            render(p, "new/src/utils/http_client.rs"),
+        );
+        add(
+            "tests/api/http_client.rs",
+            render(p, "new/tests/api/http_client.rs"),
+        );
     }
-    add("tests/api/main.rs", render(&TestsApi { p }));
-    add("tests/api/helpers.rs", render(&TestsHelpers { p }));
-    add("tests/api/ready.rs", render(&TestsReady { p }));
-    add("tests/api/server.rs", render(&TestsServer { p }));
+    add("tests/api/main.rs", render(p, "new/tests/api/main.rs"));
+    add(
+        "tests/api/helpers.rs",
+        render(p, "new/tests/api/helpers.rs"),
+    );
+    add("tests/api/ready.rs", render(p, "new/tests/api/ready.rs"));
+    add("tests/api/server.rs", render(p, "new/tests/api/server.rs"));
     add("templates/.gitkeep", String::new());
     out
 }
@@ -253,9 +232,12 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
 /// project made without one.
 pub fn database_files(p: &Project) -> Vec<(&'static str, String)> {
     vec![
-        ("build.rs", render(&BuildRs { p })),
-        ("src/db.rs", render(&DbRs { p })),
-        ("src/app/models/fields.rs", render(&FieldsRs { p })),
+        ("build.rs", render(p, "new/build.rs")),
+        ("src/db.rs", render(p, "new/src/db.rs")),
+        (
+            "src/app/models/fields.rs",
+            render(p, "new/src/app/models/fields.rs"),
+        ),
     ]
 }
 
@@ -463,7 +445,7 @@ fn workspace_note(p: &Project, ws: &Workspace) -> String {
         workspace_member: false,
         ..p.clone()
     };
-    let mut profile: toml_edit::DocumentMut = render(&CargoToml { p: &standalone })
+    let mut profile: toml_edit::DocumentMut = render(&standalone, "new/Cargo.toml.in")
         .parse()
         .expect("the manifest template renders valid TOML");
     profile.retain(|key, _| key == "profile");

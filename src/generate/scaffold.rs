@@ -4,18 +4,19 @@
 
 use std::path::PathBuf;
 
+use crate::engine::vars;
 use anyhow::Result;
-use askama::Template;
+use serde::Serialize;
 
 use super::fields::Kind;
 use super::model::{self, Model};
-use super::{render, rustfmt};
+use super::rustfmt;
 use crate::edit::rust;
 use crate::names::{ModelName, ResourceName};
 use crate::plan::Plan;
 use crate::project::Project;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct WrongCtx {
     pub field: String,
     pub value: String,
@@ -23,7 +24,7 @@ pub struct WrongCtx {
 }
 
 /// A field as the HTML pages show it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FormFieldCtx {
     pub name: String,
     pub label: String,
@@ -32,7 +33,7 @@ pub struct FormFieldCtx {
     pub input: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ScaffoldCtx {
     pub html: bool,
     pub title: String,
@@ -53,36 +54,6 @@ pub struct ScaffoldCtx {
     pub unique_fields: Vec<String>,
     /// A field and a new JSON value for it, for the PATCH test.
     pub patch: Option<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "scaffold/controller.rs", escape = "none")]
-struct ControllerRs<'a> {
-    s: &'a ScaffoldCtx,
-}
-
-#[derive(Template)]
-#[template(path = "scaffold/html_view.rs", escape = "none")]
-struct HtmlViewRs<'a> {
-    s: &'a ScaffoldCtx,
-}
-
-#[derive(Template)]
-#[template(path = "scaffold/index.html", escape = "none")]
-struct IndexHtml<'a> {
-    s: &'a ScaffoldCtx,
-}
-
-#[derive(Template)]
-#[template(path = "scaffold/show.html", escape = "none")]
-struct ShowHtml<'a> {
-    s: &'a ScaffoldCtx,
-}
-
-#[derive(Template)]
-#[template(path = "scaffold/form.html", escape = "none")]
-struct FormHtml<'a> {
-    s: &'a ScaffoldCtx,
 }
 
 /// The form control of a field.
@@ -245,19 +216,39 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
     let controller = PathBuf::from(format!("src/app/controllers/{}.rs", ctx.plural));
     plan.create(
         &controller,
-        rustfmt(&project.root, render(&ControllerRs { s: &ctx })),
+        rustfmt(
+            &project.root,
+            plan.templates()
+                .render("scaffold/controller.rs", vars! { s => &ctx })?,
+        ),
     );
     super::controller::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if html {
         // The layout, `views/html/mod.rs`, the `mod` lines and askama, as for
         // any HTML view; then this scaffold's own pages.
         let dir = format!("templates/{}", resource.file_path());
-        plan.create(format!("{dir}/index.html"), render(&IndexHtml { s: &ctx }));
-        plan.create(format!("{dir}/show.html"), render(&ShowHtml { s: &ctx }));
-        plan.create(format!("{dir}/form.html"), render(&FormHtml { s: &ctx }));
+        plan.create(
+            format!("{dir}/index.html"),
+            plan.templates()
+                .render("scaffold/index.html", vars! { s => &ctx })?,
+        );
+        plan.create(
+            format!("{dir}/show.html"),
+            plan.templates()
+                .render("scaffold/show.html", vars! { s => &ctx })?,
+        );
+        plan.create(
+            format!("{dir}/form.html"),
+            plan.templates()
+                .render("scaffold/form.html", vars! { s => &ctx })?,
+        );
         plan.create(
             format!("src/app/views/html/{}.rs", resource.file_path()),
-            rustfmt(&project.root, render(&HtmlViewRs { s: &ctx })),
+            rustfmt(
+                &project.root,
+                plan.templates()
+                    .render("scaffold/html_view.rs", vars! { s => &ctx })?,
+            ),
         );
         super::view::plan_html_support(&mut plan, &resource)?;
     }

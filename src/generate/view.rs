@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::engine::vars;
 use anyhow::Result;
-use askama::Template;
+use serde::Serialize;
 
-use super::render;
 use crate::edit::{manifest, rust};
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
@@ -16,7 +16,7 @@ use crate::plan::Plan;
 const ASKAMA: (&str, &str) = ("askama", "0.16.1");
 
 /// One page of a resource.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PageCtx {
     /// The action, e.g. `index`.
     pub name: String,
@@ -26,7 +26,7 @@ pub struct PageCtx {
     pub has_id: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ViewCtx {
     /// `/users`, `/admin/users`.
     pub base: String,
@@ -35,27 +35,6 @@ pub struct ViewCtx {
     /// `users`, `admin users`: for prose.
     pub human: String,
     pub pages: Vec<PageCtx>,
-}
-
-#[derive(Template)]
-#[template(path = "view/layout.html", escape = "none")]
-struct LayoutHtml;
-
-#[derive(Template)]
-#[template(path = "view/page.html", escape = "none")]
-struct PageHtml<'a> {
-    c: &'a ViewCtx,
-    v: &'a PageCtx,
-}
-
-#[derive(Template)]
-#[template(path = "view/html_mod.rs", escape = "none")]
-struct HtmlModRs;
-
-#[derive(Template)]
-#[template(path = "view/html_view.rs", escape = "none")]
-struct HtmlViewRs<'a> {
-    c: &'a ViewCtx,
 }
 
 const LAYOUT: &str = "templates/layout.html";
@@ -97,9 +76,17 @@ fn view_module(resource: &ResourceName) -> PathBuf {
 pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Result<()> {
     for v in &ctx.pages {
         let path = PathBuf::from(format!("templates/{}/{}.html", ctx.template_dir, v.name));
-        plan.create(path, render(&PageHtml { c: ctx, v }));
+        plan.create(
+            path,
+            plan.templates()
+                .render("view/page.html", vars! { c => ctx, v => v })?,
+        );
     }
-    plan.create(view_module(resource), render(&HtmlViewRs { c: ctx }));
+    plan.create(
+        view_module(resource),
+        plan.templates()
+            .render("view/html_view.rs", vars! { c => ctx })?,
+    );
     plan_html_support(plan, resource)
 }
 
@@ -107,7 +94,10 @@ pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Re
 /// module: the layout, `views/html/mod.rs`, the `mod` lines and askama.
 pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
     if plan.current(Path::new(LAYOUT))?.is_none() {
-        plan.create(LAYOUT, render(&LayoutHtml));
+        plan.create(
+            LAYOUT,
+            plan.templates().render("view/layout.html", vars! {})?,
+        );
     }
     let views = Path::new("src/app/views/mod.rs");
     if let Some(text) = plan.current(views)? {
@@ -116,7 +106,10 @@ pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()>
     }
     let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
     if plan.current(&html_mod)?.is_none() {
-        plan.create(&html_mod, render(&HtmlModRs));
+        plan.create(
+            &html_mod,
+            plan.templates().render("view/html_mod.rs", vars! {})?,
+        );
     }
     super::controller::declare(plan, HTML_DIR, "views", resource)?;
     let manifest_path = Path::new("Cargo.toml");
@@ -168,7 +161,7 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
     let Some(html_text) = plan.current(&html_mod)? else {
         return Ok(());
     };
-    if html_text != render(&HtmlModRs) {
+    if html_text != plan.templates().render("view/html_mod.rs", vars! {})? {
         return Ok(());
     }
     plan.set(&html_mod, None);
@@ -177,7 +170,12 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
         let edited = rust::remove_mod(views, &text, "html")?;
         plan.set(views, Some(edited.unwrap_or(text)));
     }
-    if plan.current(Path::new(LAYOUT))?.as_deref() == Some(render(&LayoutHtml).as_str())
+    if plan.current(Path::new(LAYOUT))?.as_deref()
+        == Some(
+            plan.templates()
+                .render("view/layout.html", vars! {})?
+                .as_str(),
+        )
         && !other_templates(plan)?
     {
         plan.set(Path::new(LAYOUT), None);

@@ -16,6 +16,6 @@ pub mod db;
 <%- endif %>
 pub mod server;
 pub mod telemetry;
-<%- if p.redis || p.http_client %>
+<%- if p.redis or p.http_client %>
 pub mod utils;
 <%- endif %>

@@ -5,7 +5,7 @@
 pub mod http_client;
 <%- endif %>
 <%- if p.redis %>
-<%- if !p.http_client %>
+<%- if not p.http_client %>
 
 <%- endif %>
 pub mod redis;

@@ -1,0 +1,152 @@
+//! The generator engine: built-in and project generators render their
+//! templates here, at run time, so that a project can override a built-in
+//! generator's templates (`cargo mvc generate override`) and write its own
+//! generators (`cargo mvc generate generator`).
+//!
+//! Templates are Jinja (minijinja) with the delimiters `<% %>` (blocks),
+//! `<@ @>` (values) and `<# #>` (comments), so that the `{{ }}` of the Helm
+//! charts, workflows and askama templates they emit need no escaping. An
+//! unknown variable is an error, never an empty string.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_templates.rs"));
+}
+
+/// Where a project keeps its generators and its overrides of the built-in
+/// ones (`generators/controller/…` overrides the built-in `controller`).
+pub const GENERATORS_DIR: &str = "generators";
+
+/// The text of the built-in template `name` (`controller/controller.rs`).
+pub fn builtin_template(name: &str) -> Option<&'static str> {
+    builtin::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+/// A minijinja environment set up as every generator's templates expect.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .block_delimiters("<%", "%>")
+            .variable_delimiters("<@", "@>")
+            .comment_delimiters("<#", "#>")
+            .build()
+            .expect("the delimiters are distinct"),
+    );
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    // The files generated are Rust, TOML and YAML: a boolean prints as
+    // `true`/`false`, not Python's `True`.
+    env.set_formatter(|out, state, value| {
+        if value.kind() == minijinja::value::ValueKind::Bool {
+            let text = if value.is_true() { "true" } else { "false" };
+            return out.write_str(text).map_err(minijinja::Error::from);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env
+}
+
+/// The variables a template sees: `vars! { c => &ctx, v => page }` binds
+/// each name to its value, serialized.
+macro_rules! vars {
+    ($($name:ident => $value:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut vars = std::collections::BTreeMap::<String, minijinja::Value>::new();
+        $(vars.insert(stringify!($name).to_string(), minijinja::Value::from(minijinja::value::Serde(&$value)));)*
+        minijinja::Value::from(vars)
+    }};
+}
+pub(crate) use vars;
+
+/// Renders the templates of the built-in generators, taking a project's
+/// override of a template in its place.
+#[derive(Debug)]
+pub struct Templates {
+    /// The project whose `generators/` may override built-in templates.
+    root: Option<PathBuf>,
+}
+
+impl Templates {
+    /// The built-in templates only (`cargo mvc new`, before there is a
+    /// project).
+    pub fn builtin() -> Self {
+        Templates { root: None }
+    }
+
+    /// The built-in templates, overridden by the project's.
+    pub fn for_project(root: &Path) -> Self {
+        Templates {
+            root: Some(root.to_path_buf()),
+        }
+    }
+
+    /// The project's override of `name`, if it has one.
+    pub fn override_of(&self, name: &str) -> Option<PathBuf> {
+        let root = self.root.as_ref()?;
+        let rel = Path::new(GENERATORS_DIR).join(name);
+        root.join(&rel).is_file().then_some(rel)
+    }
+
+    /// Renders `name` (`controller/controller.rs`) with `ctx`, which binds
+    /// the generator's context to its variable (`c`, `m`, `s`, `v` or `p`):
+    /// `vars! { c => ctx }`.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String> {
+        let (shown, source) = match self.override_of(name) {
+            Some(rel) => {
+                let path = self
+                    .root
+                    .as_ref()
+                    .expect("an override has a root")
+                    .join(&rel);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    anyhow!(
+                        "{}: cannot read the template: {e}\n\nnothing was written",
+                        rel.display()
+                    )
+                })?;
+                (rel.display().to_string(), text)
+            }
+            None => {
+                let text = builtin_template(name)
+                    .unwrap_or_else(|| panic!("no built-in template `{name}`"));
+                (format!("generators/{name}"), text.to_string())
+            }
+        };
+        render_str(&shown, &source, ctx)
+    }
+}
+
+/// Renders the template `source`, which `shown` names in errors, with the
+/// context `ctx`. Every text file a generator writes ends with exactly one
+/// newline.
+pub fn render_str(shown: &str, source: &str, ctx: Value) -> Result<String> {
+    let env = environment();
+    let mut s = env
+        .render_named_str(shown, source, ctx)
+        .map_err(|e| template_error(shown, &e))?;
+    let trimmed = s.trim_end_matches('\n').len();
+    s.truncate(trimmed);
+    s.push('\n');
+    Ok(s)
+}
+
+/// `file:line: what is wrong`, the way the compiler names a place.
+pub fn template_error(shown: &str, e: &minijinja::Error) -> anyhow::Error {
+    let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+    let what = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    anyhow!(
+        "{shown}{line}: {what}\n\nnothing was written; fix the template and run the command again"
+    )
+}
