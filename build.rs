@@ -13,6 +13,8 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
+            // A file added to the folder changes the folder.
+            println!("cargo:rerun-if-changed={}", path.display());
             walk(&path, base, out);
         } else {
             let rel = path.strip_prefix(base).expect("under generators/");

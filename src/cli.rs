@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::shell::{ColorWhen, Shell};
 
@@ -14,14 +14,6 @@ pub enum Cargo {
     Mvc(MvcArgs),
 }
 
-/// The version of what the templates generate. It changes whenever a
-/// generated file's content does, independently of the tool's version;
-/// CHANGELOG.md names it with every release, for `update` to read.
-macro_rules! templates_version {
-    () => {
-        "1"
-    };
-}
 /// `cargo mvc --version`: the tool's version and the templates'.
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -177,6 +169,51 @@ pub enum Generate {
         after_help = "Fields are as for `generate model`.\n\nRoutes: GET /api/NAMES?page=&per_page=, GET /api/NAMES/{id}, POST /api/NAMES,\nPUT|PATCH /api/NAMES/{id}, DELETE /api/NAMES/{id}.\n\nExamples:\n  cargo mvc generate scaffold post title:string body:text published:boolean\n  cargo mvc g scaffold comment post:references body:text author:string?"
     )]
     Scaffold(ScaffoldArgs),
+    /// List the generators: the built-in ones and the project's own
+    List,
+    /// Copy a built-in generator's templates into generators/NAME/, where
+    /// the project can change them
+    #[command(
+        after_help = "From then on, `generate NAME` renders the project's copies; delete a copy (or run
+`cargo mvc destroy override NAME`) to go back to the built-in template.
+
+Examples:
+  cargo mvc generate override controller
+  cargo mvc generate override scaffold"
+    )]
+    Override(OverrideArgs),
+    /// A generator of the project's own, under generators/NAME/: a manifest
+    /// and templates to start from
+    #[command(
+        after_help = "The new generator runs as `cargo mvc generate NAME ...`; its manifest,
+generators/NAME/generator.toml, says what it takes and how it is wired in.
+
+Example:
+  cargo mvc generate generator endpoint
+  cargo mvc generate endpoint contact name:string email:string"
+    )]
+    Generator(NamedArgs),
+    /// An executable shell script under scripts/, with strict mode, usage text
+    /// and argument parsing
+    #[command(after_help = "Example:
+  cargo mvc generate script seed-db")]
+    Script(NamedArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OverrideArgs {
+    /// The built-in generator: controller, model, scaffold, view or script
+    pub generator: String,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NamedArgs {
+    /// Name, e.g. `endpoint` or `seed-db`
+    pub name: String,
+    #[command(flatten)]
+    pub plan: PlanArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -215,6 +252,13 @@ pub enum Destroy {
     /// model (as `destroy model`)
     #[command(after_help = "Example:\n  cargo mvc destroy scaffold post")]
     Scaffold(DestroyArgs),
+    /// Remove the project's copy of a built-in generator's templates (those
+    /// the project did not change, unless --force)
+    Override(OverrideArgs),
+    /// Remove one of the project's generators (generators/NAME/)
+    Generator(DestroyArgs),
+    /// Remove a script made by `generate script`
+    Script(DestroyArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -390,8 +434,131 @@ pub struct NewArgs {
     pub force: bool,
 }
 
-pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
-    match args.command {
+/// What the command line asks for: a built-in command, or a project's own
+/// generator.
+#[derive(Debug)]
+pub struct Parsed {
+    pub global: GlobalArgs,
+    pub what: Run,
+}
+
+#[derive(Debug)]
+pub enum Run {
+    Builtin(Command),
+    /// `generate NAME …` or `destroy NAME …` of a project generator.
+    Project {
+        generate: bool,
+        target: PackageArgs,
+        generator: String,
+        matches: clap::ArgMatches,
+        args: Vec<String>,
+    },
+}
+
+/// The command line with the generators of the application around the
+/// current directory added under `generate` and `destroy`, so that help,
+/// completion and parsing know them.
+pub fn command() -> clap::Command {
+    let mut cmd = Cargo::command();
+    let Some(root) = std::env::current_dir()
+        .ok()
+        .and_then(|d| crate::project::Project::find(&d, None).ok())
+        .map(|p| p.root)
+    else {
+        return cmd;
+    };
+    let mut subs = Vec::new();
+    for name in crate::engine::manifest::project_generators(&root) {
+        if crate::engine::manifest::RESERVED.contains(&name.as_str()) {
+            continue;
+        }
+        let sub = match crate::engine::manifest::read(&root, &name) {
+            Ok(m) => crate::engine::project::command(&name, &m),
+            // Runs, and then reports what is wrong with the manifest.
+            Err(_) => clap::Command::new(name.clone())
+                .about("(its generator.toml has an error: run it to see where)")
+                .arg(
+                    clap::Arg::new("args")
+                        .num_args(0..)
+                        .trailing_var_arg(true)
+                        .allow_hyphen_values(true),
+                ),
+        };
+        subs.push(sub);
+    }
+    if subs.is_empty() {
+        return cmd;
+    }
+    cmd = cmd.mut_subcommand("mvc", |mvc| {
+        mvc.mut_subcommand("generate", |g| g.subcommands(subs.clone()))
+            .mut_subcommand("destroy", |d| d.subcommands(subs))
+    });
+    cmd
+}
+
+/// Parses the command line, exiting with clap's message on an error.
+pub fn parse() -> Parsed {
+    let matches = command().get_matches();
+    let mvc = matches
+        .subcommand_matches("mvc")
+        .expect("the mvc subcommand");
+    if let Some((verb, sub)) = mvc.subcommand()
+        && matches!(verb, "generate" | "destroy")
+        && let Some((name, inner)) = sub.subcommand()
+        && !Generate::has_subcommand(name)
+        && !Destroy::has_subcommand(name)
+    {
+        let global = GlobalArgs::from_arg_matches(mvc).unwrap_or_else(|e| e.exit());
+        let target = PackageArgs::from_arg_matches(sub).unwrap_or_else(|e| e.exit());
+        let args: Vec<String> = std::env::args()
+            .skip_while(|a| a != name)
+            .skip(1)
+            .filter(|a| {
+                !matches!(
+                    a.as_str(),
+                    "-p" | "--pretend"
+                        | "-f"
+                        | "--force"
+                        | "-s"
+                        | "--skip"
+                        | "-q"
+                        | "--quiet"
+                        | "-v"
+                        | "--verbose"
+                ) && !a.starts_with("--color")
+                    && !a.starts_with("--package")
+            })
+            .collect();
+        return Parsed {
+            global,
+            what: Run::Project {
+                generate: verb == "generate",
+                target,
+                generator: name.to_string(),
+                matches: inner.clone(),
+                args,
+            },
+        };
+    }
+    let Cargo::Mvc(args) = Cargo::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    Parsed {
+        global: args.global,
+        what: Run::Builtin(args.command),
+    }
+}
+
+pub fn run(parsed: Parsed, shell: &Shell) -> Result<()> {
+    let command = match parsed.what {
+        Run::Builtin(command) => command,
+        Run::Project {
+            generate,
+            target,
+            generator,
+            matches,
+            args,
+        } => return project_generator(generate, &target, &generator, &matches, args, shell),
+    };
+    match command {
         Command::New(new) => crate::generate::new::run(&new, shell),
         Command::Generate(GenerateArgs { target, what }) => generate(what, &target, shell),
         Command::Destroy(DestroyCommand { target, what }) => destroy(what, &target, shell),
@@ -401,13 +568,13 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
         }
         Command::Completions(a) => {
             let mut out = Vec::new();
-            clap_complete::generate(a.shell, &mut Cargo::command(), "cargo", &mut out);
+            clap_complete::generate(a.shell, &mut self::command(), "cargo", &mut out);
             shell.data(String::from_utf8_lossy(&out).trim_end());
             Ok(())
         }
         Command::Man => {
-            let command = Cargo::command();
-            let mvc = command
+            let cmd = Cargo::command();
+            let mvc = cmd
                 .find_subcommand("mvc")
                 .expect("the mvc subcommand")
                 .clone()
@@ -435,58 +602,245 @@ pub fn run(args: MvcArgs, shell: &Shell) -> Result<()> {
     }
 }
 
-fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
-    let (project, _lock) = locked_project(target, shell)?;
-    match what {
+/// The arguments of a built-in generator's run, as the record keeps them.
+fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
+    let flag = |on: bool, name: &str| on.then(|| name.to_string());
+    Some(match what {
+        Generate::Controller(a) => (
+            "controller",
+            std::iter::once(a.name.clone())
+                .chain(a.actions.iter().cloned())
+                .chain(flag(a.html, "--html"))
+                .chain(flag(a.skip_routes, "--skip-routes"))
+                .chain(flag(a.skip_tests, "--skip-tests"))
+                .collect(),
+        ),
+        Generate::View(a) => (
+            "view",
+            std::iter::once(a.name.clone())
+                .chain(a.actions.iter().cloned())
+                .collect(),
+        ),
+        Generate::Model(a) => (
+            "model",
+            std::iter::once(a.name.clone())
+                .chain(a.fields.iter().cloned())
+                .collect(),
+        ),
+        Generate::Scaffold(a) => (
+            "scaffold",
+            std::iter::once(a.model.name.clone())
+                .chain(a.model.fields.iter().cloned())
+                .chain(flag(a.html, "--html"))
+                .collect(),
+        ),
+        Generate::Script(a) => ("script", vec![a.name.clone()]),
+        Generate::Override(_) | Generate::Generator(_) | Generate::List => return None,
+    })
+}
+
+/// The plan of a built-in generator and the options it was given.
+fn generate_plan(
+    what: &Generate,
+    project: &crate::project::Project,
+) -> Result<(crate::plan::Plan, PlanArgs)> {
+    if let Some((name, _)) = recorded_args(what) {
+        crate::engine::builtins::check_not_shadowed(project, name)?;
+    }
+    let (mut plan, args) = match what {
         Generate::Controller(a) => {
             let opts = crate::generate::controller::Options {
                 html: a.html,
                 skip_routes: a.skip_routes,
                 skip_tests: a.skip_tests,
             };
-            let plan = crate::generate::controller::generate(&project, &a.name, &a.actions, &opts)?;
-            execute(plan, &a.plan, shell)
+            let plan = crate::generate::controller::generate(project, &a.name, &a.actions, &opts)?;
+            (plan, a.plan.clone())
         }
-        Generate::View(a) => {
-            let plan = crate::generate::view::generate(&project.root, &a.name, &a.actions)?;
-            execute(plan, &a.plan, shell)
-        }
-        Generate::Model(a) => {
-            let plan = crate::generate::model::generate(&project, &a.name, &a.fields)?;
-            execute(plan, &a.plan, shell)
-        }
-        Generate::Scaffold(a) => {
-            let plan = crate::generate::scaffold::generate(
-                &project,
-                &a.model.name,
-                &a.model.fields,
-                a.html,
-            )?;
-            execute(plan, &a.model.plan, shell)
-        }
+        Generate::View(a) => (
+            crate::generate::view::generate(&project.root, &a.name, &a.actions)?,
+            a.plan.clone(),
+        ),
+        Generate::Model(a) => (
+            crate::generate::model::generate(project, &a.name, &a.fields)?,
+            a.plan.clone(),
+        ),
+        Generate::Scaffold(a) => (
+            crate::generate::scaffold::generate(project, &a.model.name, &a.model.fields, a.html)?,
+            a.model.plan.clone(),
+        ),
+        Generate::Override(a) => (
+            crate::engine::builtins::override_generator(project, &a.generator)?,
+            a.plan.clone(),
+        ),
+        Generate::Generator(a) => (
+            crate::engine::builtins::new_generator(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Generate::Script(a) => (
+            crate::engine::builtins::script(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Generate::List => unreachable!("list plans nothing"),
+    };
+    if let Some((name, recorded)) = recorded_args(what) {
+        crate::engine::record::generated(&mut plan, name, &recorded)?;
     }
+    Ok((plan, args))
+}
+
+/// The plan of a built-in generator run by another generator (`invoke` in
+/// a project generator's manifest): `generate GENERATOR ARGS…`, or with
+/// `generate` false, `destroy GENERATOR NAME`.
+pub fn builtin_plan(
+    project: &crate::project::Project,
+    generator: &str,
+    args: &[String],
+    generate: bool,
+) -> Result<crate::plan::Plan> {
+    #[derive(Debug, Parser)]
+    #[command(name = "generate")]
+    struct Invoked {
+        #[command(subcommand)]
+        what: Generate,
+    }
+    #[derive(Debug, Parser)]
+    #[command(name = "destroy")]
+    struct Uninvoked {
+        #[command(subcommand)]
+        what: Destroy,
+    }
+    let line = std::iter::once(if generate { "generate" } else { "destroy" }.to_string())
+        .chain(std::iter::once(generator.to_string()))
+        .chain(args.iter().cloned());
+    if generate {
+        let parsed = Invoked::try_parse_from(line).map_err(|e| {
+            anyhow::anyhow!(
+                "`invoke` of `{generator}` with {args:?}: {}\nnothing was written",
+                e.render()
+            )
+        })?;
+        Ok(generate_plan(&parsed.what, project)?.0)
+    } else {
+        let parsed = Uninvoked::try_parse_from(line).map_err(|e| {
+            anyhow::anyhow!(
+                "`invoke` of `{generator}` with {args:?}: {}\nnothing was written",
+                e.render()
+            )
+        })?;
+        Ok(destroy_plan(&parsed.what, project)?.0)
+    }
+}
+
+fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
+    let (project, _lock) = locked_project(target, shell)?;
+    if let Generate::List = what {
+        return crate::engine::builtins::list(&project, shell);
+    }
+    let (plan, args) = generate_plan(&what, &project)?;
+    execute(plan, &args, shell)
+}
+
+fn destroy_plan(
+    what: &Destroy,
+    project: &crate::project::Project,
+) -> Result<(crate::plan::Plan, PlanArgs)> {
+    let (generator, name) = match what {
+        Destroy::Model(a) => ("model", &a.name),
+        Destroy::Scaffold(a) => ("scaffold", &a.name),
+        Destroy::View(a) => ("view", &a.name),
+        Destroy::Controller(a) => ("controller", &a.name),
+        Destroy::Script(a) => ("script", &a.name),
+        Destroy::Override(a) => ("override", &a.generator),
+        Destroy::Generator(a) => ("generator", &a.name),
+    };
+    let (mut plan, args) = match what {
+        Destroy::Model(a) => (
+            crate::generate::model::destroy(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Destroy::Scaffold(a) => (
+            crate::generate::scaffold::destroy(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Destroy::View(a) => (
+            crate::generate::view::destroy(&project.root, &a.name)?,
+            a.plan.clone(),
+        ),
+        Destroy::Controller(a) => (
+            crate::generate::controller::destroy(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Destroy::Script(a) => (
+            crate::engine::builtins::destroy_script(project, &a.name)?,
+            a.plan.clone(),
+        ),
+        Destroy::Override(a) => (
+            crate::engine::builtins::destroy_override(project, &a.generator, a.plan.force)?,
+            a.plan.clone(),
+        ),
+        Destroy::Generator(a) => (
+            crate::engine::builtins::destroy_generator(project, &a.name)?,
+            a.plan.clone(),
+        ),
+    };
+    if !matches!(what, Destroy::Override(_) | Destroy::Generator(_)) {
+        crate::engine::record::destroyed(&mut plan, generator, name)?;
+    }
+    Ok((plan, args))
 }
 
 fn destroy(what: Destroy, target: &PackageArgs, shell: &Shell) -> Result<()> {
     let (project, _lock) = locked_project(target, shell)?;
-    match what {
-        Destroy::Model(a) => {
-            let plan = crate::generate::model::destroy(&project, &a.name)?;
-            execute_keeping_tables(plan, &a.plan, shell)
-        }
-        Destroy::Scaffold(a) => {
-            let plan = crate::generate::scaffold::destroy(&project, &a.name)?;
-            execute_keeping_tables(plan, &a.plan, shell)
-        }
-        Destroy::View(a) => {
-            let plan = crate::generate::view::destroy(&project.root, &a.name)?;
-            execute(plan, &a.plan, shell)
-        }
-        Destroy::Controller(a) => {
-            let plan = crate::generate::controller::destroy(&project, &a.name)?;
-            execute(plan, &a.plan, shell)
-        }
+    let keeps_tables = matches!(what, Destroy::Model(_) | Destroy::Scaffold(_));
+    let (plan, args) = destroy_plan(&what, &project)?;
+    if keeps_tables {
+        execute_keeping_tables(plan, &args, shell)
+    } else {
+        execute(plan, &args, shell)
     }
+}
+
+/// `generate NAME …` / `destroy NAME …` of a project generator.
+fn project_generator(
+    generate: bool,
+    target: &PackageArgs,
+    generator: &str,
+    matches: &clap::ArgMatches,
+    args: Vec<String>,
+    shell: &Shell,
+) -> Result<()> {
+    let (project, _lock) = locked_project(target, shell)?;
+    let manifest = crate::engine::manifest::read(&project.root, generator)?;
+    let mut matches = matches.clone();
+    let mut args = args;
+    // `destroy NAME name` undoes the run the record has for `name`, with
+    // the fields and options it was given.
+    if !generate
+        && let [name] = args.as_slice()
+        && let Some(recorded) = crate::engine::record::args_of_run(&project.root, generator, name)
+    {
+        let flags = ["pretend", "force", "skip"]
+            .into_iter()
+            .filter(|f| matches.get_flag(f))
+            .map(|f| format!("--{f}"));
+        let line: Vec<String> = std::iter::once(generator.to_string())
+            .chain(recorded.iter().cloned())
+            .chain(flags)
+            .collect();
+        matches = crate::engine::project::command(generator, &manifest)
+            .try_get_matches_from(line)
+            .map_err(|e| anyhow::anyhow!("{}: the recorded arguments {recorded:?} no longer fit the generator: {}\nnothing was written; give the arguments yourself", crate::engine::record::RECORD, e.render()))?;
+        args = recorded;
+    }
+    let inv = crate::engine::project::invocation(&project, generator, &manifest, &matches, args)?;
+    let plan = if generate {
+        crate::engine::project::generate(&project, &manifest, &inv)?
+    } else {
+        crate::engine::project::destroy(&project, &manifest, &inv)?
+    };
+    plan.execute(inv.options, shell)?;
+    Ok(())
 }
 
 /// The application around the current directory, locked for the command:
@@ -541,7 +895,9 @@ mod tests {
     use super::*;
 
     /// The newest release of CHANGELOG.md names the templates version
-    /// `--version` prints, in the heading `update` reads.
+    /// `--version` prints, in the heading `update` reads; changes to the
+    /// templates not released yet are one version ahead, under
+    /// `## [Unreleased]`'s `### Templates`.
     #[test]
     fn the_changelog_names_the_templates_version() {
         let changelog = include_str!("../CHANGELOG.md");
@@ -549,12 +905,25 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("## [") && !l.starts_with("## [Unreleased]"))
             .expect("a release heading");
-        let expected = format!("## [{}] - ", env!("CARGO_PKG_VERSION"));
-        assert!(newest.starts_with(&expected), "{newest}");
-        assert!(
-            newest.ends_with(&format!(" - templates {}", templates_version!())),
-            "{newest}"
-        );
+        let released: u32 = newest
+            .rsplit(" - templates ")
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("the heading ends with ` - templates N`");
+        let unreleased = &changelog[changelog
+            .find("## [Unreleased]")
+            .expect("an Unreleased section")
+            ..changelog.find(newest).expect("the release heading")];
+        let expected = if unreleased.contains("### Templates") {
+            released + 1
+        } else {
+            assert!(
+                newest.starts_with(&format!("## [{}] - ", env!("CARGO_PKG_VERSION"))),
+                "{newest}"
+            );
+            released
+        };
+        assert_eq!(templates_version!(), expected, "{newest}");
     }
 
     #[test]

@@ -146,6 +146,20 @@ pub fn apply(root: &Path, steps: &[crate::plan::Step]) -> Result<()> {
     result
 }
 
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = fs::metadata(path)?.permissions();
+    permissions.set_mode(permissions.mode() | 0o111);
+    fs::set_permissions(path, permissions)
+        .with_context(|| format!("could not make {} executable", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}
+
 fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> Result<()> {
     // Stage every new content first, so a full disk or a permission error is
     // found before any target is touched.
@@ -159,10 +173,13 @@ fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> 
                 write_synced(&tmp, contents.as_bytes())
                     .with_context(|| format!("could not write {}", tmp.display()))?;
                 staged.push(tmp.clone());
-                // The file keeps its mode (a 0640 file stays 0640).
+                // The file keeps its mode (a 0640 file stays 0640); a new
+                // script (`#!`) is executable.
                 if let Ok(meta) = fs::metadata(target) {
                     fs::set_permissions(&tmp, meta.permissions())
                         .with_context(|| format!("could not set the mode of {}", tmp.display()))?;
+                } else if contents.starts_with("#!") {
+                    make_executable(&tmp)?;
                 }
             }
         }

@@ -2,7 +2,15 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+/// The version of what the templates generate: a whole number that goes up
+/// whenever a generated file's content does, independently of the tool's
+/// version. Projects record it (`cargo-mvc.toml`), `--version` prints it and
+/// CHANGELOG.md names it with every release, for `update` to read.
+macro_rules! templates_version {
+    () => {
+        2
+    };
+}
 
 mod cli;
 mod edit;
@@ -17,9 +25,13 @@ mod serve;
 mod shell;
 
 fn main() -> ExitCode {
-    let cli::Cargo::Mvc(args) = cli::Cargo::parse();
-    let shell = shell::Shell::new(args.global.quiet, args.global.verbose, args.global.color);
-    match cli::run(args, &shell) {
+    let parsed = cli::parse();
+    let shell = shell::Shell::new(
+        parsed.global.quiet,
+        parsed.global.verbose,
+        parsed.global.color,
+    );
+    match cli::run(parsed, &shell) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             shell.error(&err);

@@ -50,6 +50,36 @@ pub struct Options {
     pub on_conflict: OnConflict,
 }
 
+thread_local! {
+    /// Changes planned by a generator that runs another one: the inner
+    /// generator reads files as they will be, not as they are on disk.
+    static PENDING: std::cell::RefCell<Vec<Change>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The content a pending change of the running outer generator gives `rel`.
+fn pending(rel: &Path) -> Option<Option<String>> {
+    PENDING.with(|p| {
+        p.borrow()
+            .iter()
+            .rev()
+            .find(|c| c.path() == rel)
+            .map(|c| match c {
+                Change::Create { contents, .. } | Change::Edit { contents, .. } => {
+                    Some(contents.clone())
+                }
+                Change::Remove { .. } => None,
+            })
+    })
+}
+
+/// Runs `f` (which plans another generator) as if `changes` were on disk.
+pub fn with_pending<T>(changes: &[Change], f: impl FnOnce() -> T) -> T {
+    let saved = PENDING.with(|p| p.replace(changes.to_vec()));
+    let out = f();
+    PENDING.with(|p| p.replace(saved));
+    out
+}
+
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Directory every change's path is relative to.
@@ -135,8 +165,41 @@ impl Plan {
                 Ok(Some(contents.clone()))
             }
             Some(Change::Remove { .. }) => Ok(None),
-            None => fs::read_if_exists(&self.root.join(rel)),
+            None => match pending(rel) {
+                Some(contents) => Ok(contents),
+                None => fs::read_if_exists(&self.root.join(rel)),
+            },
         }
+    }
+
+    /// Takes `other`'s changes on top of this plan's (a generator run as
+    /// part of another, planned with [`with_pending`] so that it saw this
+    /// plan's changes): a later change to a path replaces the earlier one.
+    pub fn absorb(&mut self, other: Plan) {
+        for change in other.changes {
+            let path = change.path().to_path_buf();
+            let on_disk = self.root.join(&path).exists();
+            let earlier = self.changes.iter().position(|c| c.path() == path);
+            let created_here =
+                earlier.is_some_and(|i| matches!(self.changes[i], Change::Create { .. }));
+            let change = match change {
+                Change::Edit { path, contents, .. } if created_here || !on_disk => {
+                    Some(Change::Create { path, contents })
+                }
+                Change::Remove { .. } if !on_disk => None,
+                other => Some(other),
+            };
+            match (earlier, change) {
+                (Some(i), Some(c)) => self.changes[i] = c,
+                (Some(i), None) => {
+                    self.changes.remove(i);
+                }
+                (None, Some(c)) => self.changes.push(c),
+                (None, None) => {}
+            }
+        }
+        self.notes.extend(other.notes);
+        self.outside.extend(other.outside);
     }
 
     /// Plans the final content of a file the user owns (an edit spliced into

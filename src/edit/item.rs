@@ -331,6 +331,80 @@ pub fn insert(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Ed
     Ok(Some(out))
 }
 
+/// Takes out `snippet` where [`insert`] put it at `place`: the lines that
+/// hold it, whatever their indentation. `None` when it is not there; an
+/// error when the code is there but shares its lines with other code, which
+/// must then be removed by hand.
+pub fn remove(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Edited, EditError> {
+    let not_found = |message: String| EditError::NotFound {
+        file: file.display().to_string(),
+        message,
+        snippet: snippet.to_string(),
+    };
+    let parsed = super::rust::parse(file, text, snippet)?;
+    let lines = Source::new(text);
+    let Some(target) = locate(&lines, &parsed, place, snippet) else {
+        return Ok(None);
+    };
+    if !target.present {
+        return Ok(None);
+    }
+    let wanted: Vec<&str> = snippet
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    // The line starts between the braces.
+    let mut starts = Vec::new();
+    let mut at = lines.next_line_start(target.open);
+    while at < target.close {
+        starts.push(at);
+        at = lines.next_line_start(at);
+        if at == text.len() {
+            break;
+        }
+    }
+    let line_text = |start: usize| {
+        let (a, b) = lines.line_bounds(start);
+        text[a..b].trim()
+    };
+    for (i, &start) in starts.iter().enumerate() {
+        let mut j = i;
+        let mut matched = 0;
+        while matched < wanted.len() && j < starts.len() {
+            let line = line_text(starts[j]);
+            if line.is_empty() {
+                j += 1;
+                continue;
+            }
+            if line != wanted[matched] {
+                break;
+            }
+            matched += 1;
+            j += 1;
+        }
+        if matched == wanted.len() {
+            let end = starts.get(j).copied().unwrap_or(target.close);
+            let end = end.min(lines.line_bounds(target.close).0);
+            let out = format!("{}{}", &text[..start], &text[end..]);
+            if syn::parse_file(&out).is_err() {
+                return Err(EditError::Unverified {
+                    file: file.display().to_string(),
+                    snippet: snippet.to_string(),
+                });
+            }
+            return Ok(Some(out));
+        }
+    }
+    Err(not_found(format!(
+        "the code is in {} but not on lines of its own as it was added; remove it by hand",
+        place.describe()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +419,24 @@ mod tests {
             "a second run changes nothing"
         );
         out
+    }
+
+    #[test]
+    fn remove_is_the_inverse_of_insert() {
+        let text = "struct S {\n    a: u8, // trailing\n}\n\nfn f(x: u8) -> u8 {\n    match x {\n        0 => 1,\n        _ => 2,\n    }\n}\n";
+        for (place, snippet) in [
+            (Place::StructFields("S"), "/// Doc\npub db: Pool,"),
+            (Place::MatchArms("f"), "7 => 8,"),
+            (Place::FnStart("f"), "let y = x;"),
+        ] {
+            let out = run(text, place, snippet);
+            let back = remove(Path::new("x.rs"), &out, place, snippet).unwrap();
+            assert_eq!(back.as_deref(), Some(text), "{snippet}");
+            assert_eq!(
+                remove(Path::new("x.rs"), text, place, snippet).unwrap(),
+                None
+            );
+        }
     }
 
     #[test]

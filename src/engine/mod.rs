@@ -14,6 +14,11 @@ use anyhow::{Result, anyhow};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
+pub mod builtins;
+pub mod manifest;
+pub mod project;
+pub mod record;
+
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_templates.rs"));
 }
@@ -21,6 +26,17 @@ mod builtin {
 /// Where a project keeps its generators and its overrides of the built-in
 /// ones (`generators/controller/…` overrides the built-in `controller`).
 pub const GENERATORS_DIR: &str = "generators";
+
+/// The built-in generators whose templates a project can override.
+pub const OVERRIDABLE: &[&str] = &["controller", "model", "scaffold", "view", "script"];
+
+/// The built-in templates of `generator`, as `(path in the generator, text)`.
+pub fn builtin_templates(generator: &str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let prefix = format!("{generator}/");
+    builtin::BUILTIN
+        .iter()
+        .filter_map(move |(name, text)| name.strip_prefix(prefix.as_str()).map(|rel| (rel, *text)))
+}
 
 /// The text of the built-in template `name` (`controller/controller.rs`).
 pub fn builtin_template(name: &str) -> Option<&'static str> {

@@ -225,7 +225,40 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("tests/api/ready.rs", render(p, "new/tests/api/ready.rs"));
     add("tests/api/server.rs", render(p, "new/tests/api/server.rs"));
     add("templates/.gitkeep", String::new());
+    add(
+        crate::engine::record::RECORD,
+        crate::engine::record::new_record(&recorded_args(p)),
+    );
     out
+}
+
+/// The options of `new` as the project's record keeps them: what `update`
+/// needs to render the same project again.
+fn recorded_args(p: &Project) -> Vec<String> {
+    let mut args = vec![
+        p.name.clone(),
+        "--database".to_string(),
+        p.database_name.clone(),
+    ];
+    for (skipped, flag) in [
+        (!p.redis, "--skip-redis"),
+        (!p.http_client, "--skip-http-client"),
+        (!p.openapi, "--skip-openapi"),
+        (!p.docker, "--skip-docker"),
+        (!p.helm, "--skip-helm"),
+        (!p.actions, "--skip-actions"),
+    ] {
+        if skipped {
+            args.push(flag.to_string());
+        }
+    }
+    args.push("--license".to_string());
+    args.push(p.license.clone().unwrap_or_else(|| "none".to_string()));
+    if let Some(url) = &p.repo_url {
+        args.push("--repo-url".to_string());
+        args.push(url.clone());
+    }
+    args
 }
 
 /// The files of the database layer, which `generate model` also adds to a

@@ -1,0 +1,275 @@
+//! The generators about generators: `generate list`, `generate override`,
+//! `generate generator` and `generate script`, and their `destroy`s.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use super::manifest::{self, MANIFEST, RESERVED};
+use super::{GENERATORS_DIR, OVERRIDABLE, builtin_templates, vars};
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::shell::Shell;
+
+/// The built-in generators, with what they make, for `generate list`.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "controller",
+        "A controller with actions, its views, tests and routes",
+    ),
+    (
+        "view",
+        "HTML pages: askama templates and their page structs",
+    ),
+    (
+        "model",
+        "A model: its module (struct, queries, tests) and a migration",
+    ),
+    (
+        "scaffold",
+        "A model and a JSON API over it (HTML pages with --html)",
+    ),
+    ("script", "An executable shell script under scripts/"),
+    (
+        "generator",
+        "A generator of the project's own, under generators/NAME/",
+    ),
+    (
+        "override",
+        "Copies a built-in generator's templates into the project",
+    ),
+];
+
+fn nothing_written(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}\n\nnothing was written")
+}
+
+/// Refuses to run the built-in `name` when the project has a generator of
+/// its own by that name (a folder with a manifest), which it cannot run.
+pub fn check_not_shadowed(project: &Project, name: &str) -> Result<()> {
+    let manifest = Path::new(GENERATORS_DIR).join(name).join(MANIFEST);
+    if project.root.join(&manifest).is_file() {
+        bail!(
+            "{} makes `{name}` a generator of the project's own, but `{name}` is a built-in generator\n\nnothing was written; rename the folder, or, to change what the built-in `{name}` renders, use `cargo mvc generate override {name}` (a folder generators/{name}/ without a {MANIFEST})",
+            manifest.display()
+        );
+    }
+    Ok(())
+}
+
+/// `generate list`: the built-in generators and the project's.
+pub fn list(project: &Project, shell: &Shell) -> Result<()> {
+    let mut out = String::from("Built-in generators:\n");
+    for (name, about) in BUILTIN {
+        let overridden = OVERRIDABLE.contains(name)
+            && project.root.join(GENERATORS_DIR).join(name).is_dir()
+            && !project
+                .root
+                .join(GENERATORS_DIR)
+                .join(name)
+                .join(MANIFEST)
+                .is_file();
+        let note = if overridden {
+            " (templates overridden in generators/)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  {name:<12} {about}{note}\n"));
+    }
+    let own = manifest::project_generators(&project.root);
+    if own.is_empty() {
+        out.push_str("\nThe project has no generators of its own (`cargo mvc generate generator NAME` makes one).");
+    } else {
+        out.push_str("\nThe project's generators (generators/):\n");
+        for name in own {
+            let about = if RESERVED.contains(&name.as_str()) {
+                format!("error: `{name}` is a built-in name; see `cargo mvc generate override`")
+            } else {
+                match manifest::read(&project.root, &name) {
+                    Ok(m) => m.description,
+                    Err(e) => format!(
+                        "error: {}",
+                        e.to_string().lines().next().unwrap_or_default()
+                    ),
+                }
+            };
+            out.push_str(&format!("  {name:<12} {about}\n"));
+        }
+    }
+    shell.data(out.trim_end());
+    Ok(())
+}
+
+fn check_overridable(generator: &str) -> Result<()> {
+    if !OVERRIDABLE.contains(&generator) {
+        bail!(
+            "`{generator}` is not a built-in generator whose templates can be overridden; those are {}\n\nnothing was written",
+            OVERRIDABLE.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `generate override GENERATOR`: the built-in templates, copied under
+/// `generators/GENERATOR/`.
+pub fn override_generator(project: &Project, generator: &str) -> Result<Plan> {
+    check_overridable(generator)?;
+    check_not_shadowed(project, generator)?;
+    let mut plan = Plan::new(&project.root);
+    for (rel, text) in builtin_templates(generator) {
+        plan.create(
+            Path::new(GENERATORS_DIR).join(generator).join(rel),
+            text.to_string(),
+        );
+    }
+    Ok(plan)
+}
+
+/// `destroy override GENERATOR`: the copies go; copies the project changed
+/// stay unless `force`.
+pub fn destroy_override(project: &Project, generator: &str, force: bool) -> Result<Plan> {
+    check_overridable(generator)?;
+    let mut plan = Plan::new(&project.root);
+    let mut changed = Vec::new();
+    for (rel, text) in builtin_templates(generator) {
+        let path = Path::new(GENERATORS_DIR).join(generator).join(rel);
+        match plan.current(&path)? {
+            None => {}
+            Some(current) if current == text || force => plan.set(&path, None),
+            Some(_) => changed.push(path.display().to_string()),
+        }
+    }
+    if !changed.is_empty() {
+        bail!(
+            "the project changed {}; they are its own now\n\nnothing was written; rerun with `--force` to remove them anyway",
+            changed.join(", ")
+        );
+    }
+    if plan.changes.is_empty() {
+        bail!(
+            "the project does not override the `{generator}` templates (nothing under {GENERATORS_DIR}/{generator}/)\n\nnothing was written"
+        );
+    }
+    Ok(plan)
+}
+
+/// Checks a name for a generator or script: lowercase words joined by `-`
+/// or `_`.
+fn check_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !ok {
+        return Err(nothing_written(format!(
+            "`{name}` is not a valid {kind} name: use lowercase letters, digits, `-` and `_`, starting with a letter (e.g. `endpoint`, `seed-db`)"
+        )));
+    }
+    Ok(())
+}
+
+/// `generate generator NAME`: a working example generator under
+/// `generators/NAME/`, to change.
+pub fn new_generator(project: &Project, name: &str) -> Result<Plan> {
+    check_name("generator", name)?;
+    if RESERVED.contains(&name) {
+        let hint = if OVERRIDABLE.contains(&name) {
+            format!(
+                "; to change what the built-in `{name}` generates, run `cargo mvc generate override {name}`"
+            )
+        } else {
+            String::new()
+        };
+        bail!(
+            "`{name}` is a built-in generator or a word `cargo mvc generate` uses ({}){hint}\n\nnothing was written; choose another name",
+            RESERVED.join(", ")
+        );
+    }
+    let mut plan = Plan::new(&project.root);
+    for (rel, text) in builtin_templates("generator") {
+        plan.create(
+            Path::new(GENERATORS_DIR).join(name).join(rel),
+            text.to_string(),
+        );
+    }
+    Ok(plan)
+}
+
+/// `destroy generator NAME`: the generator's folder, as `generate
+/// generator` made it or as the project changed it.
+pub fn destroy_generator(project: &Project, name: &str) -> Result<Plan> {
+    check_name("generator", name)?;
+    let dir = Path::new(GENERATORS_DIR).join(name);
+    if !project.root.join(&dir).join(MANIFEST).is_file() {
+        bail!(
+            "there is no generator `{name}` to destroy: {} does not exist\n\nnothing was written; `cargo mvc generate list` lists the project's generators",
+            dir.join(MANIFEST).display()
+        );
+    }
+    let mut plan = Plan::new(&project.root);
+    for file in files_under(&project.root, &dir) {
+        plan.set(&file, None);
+    }
+    Ok(plan)
+}
+
+/// Every file under `dir` (relative to `root`), as paths relative to `root`.
+fn files_under(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return out;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let rel = dir.join(e.file_name());
+        if e.path().is_dir() {
+            out.extend(files_under(root, &rel));
+        } else {
+            out.push(rel);
+        }
+    }
+    out
+}
+
+/// What the script template sees as `app` (beside `name`, the script's
+/// name as given: `seed-db`).
+#[derive(Debug, serde::Serialize)]
+struct AppCtx<'a> {
+    /// The package and binary: `blog`.
+    name: &'a str,
+}
+
+fn script_path(name: &str) -> PathBuf {
+    PathBuf::from(format!("scripts/{name}"))
+}
+
+/// `generate script NAME`: `scripts/NAME`, executable.
+pub fn script(project: &Project, name: &str) -> Result<Plan> {
+    check_name("script", name)?;
+    let app = AppCtx {
+        name: &project.name,
+    };
+    let text = project
+        .templates()
+        .render("script/script.sh", vars! { name => name, app => app })?;
+    let mut plan = Plan::new(&project.root);
+    plan.create(script_path(name), text);
+    Ok(plan)
+}
+
+/// `destroy script NAME`.
+pub fn destroy_script(project: &Project, name: &str) -> Result<Plan> {
+    check_name("script", name)?;
+    let path = script_path(name);
+    if !project.root.join(&path).exists() {
+        bail!(
+            "there is no script `{name}` to destroy: {} does not exist\n\nnothing was written",
+            path.display()
+        );
+    }
+    let mut plan = Plan::new(&project.root);
+    plan.set(&path, None);
+    Ok(plan)
+}
