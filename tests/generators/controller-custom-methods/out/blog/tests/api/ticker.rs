@@ -1,0 +1,37 @@
+//! Every `/api/ticker` route on the running server.
+
+use reqwest::Method;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn every_ticker_route_answers() {
+    let app = spawn_app().await;
+    let routes = [
+        (Method::GET, "/api/ticker/quote", 200),
+        (Method::POST, "/api/ticker/buy", 200),
+        (Method::DELETE, "/api/ticker/sell", 200),
+        (Method::PUT, "/api/ticker/refresh", 200),
+        (Method::PATCH, "/api/ticker/adjust", 200),
+    ];
+    for (method, path, expected) in routes {
+        let request = app.client.request(method.clone(), app.url(path));
+        let status = request.send().await.unwrap().status();
+        assert_eq!(status.as_u16(), expected, "{method} {path}");
+    }
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_ticker_route_is_documented() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    let spec: serde_json::Value = response.json().await.unwrap();
+    let documented = |path: &str| spec["paths"][path].is_object();
+    assert!(documented("/api/ticker/quote"));
+    assert!(documented("/api/ticker/buy"));
+    assert!(documented("/api/ticker/sell"));
+    assert!(documented("/api/ticker/refresh"));
+    assert!(documented("/api/ticker/adjust"));
+    app.stop().await.unwrap();
+}

@@ -1,0 +1,3 @@
+//! The `admin` controllers.
+
+pub mod reports;

@@ -1,0 +1,6 @@
+//! Views: what handlers send back: serde response types for JSON, and askama
+//! templates (under `templates/`) for HTML.
+
+pub mod posts;
+pub mod status;
+pub mod users;

@@ -1,0 +1,20 @@
+-- The members table.
+CREATE TABLE members (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email VARCHAR(255) NOT NULL,
+    slug VARCHAR(255) NOT NULL,
+    code INTEGER,
+    rank BIGINT NOT NULL,
+    token UUID NOT NULL,
+    born_on DATE,
+    author_id BIGINT NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX index_members_on_email ON members (email);
+CREATE INDEX index_members_on_slug ON members (slug);
+CREATE UNIQUE INDEX index_members_on_code ON members (code);
+CREATE INDEX index_members_on_rank ON members (rank);
+CREATE UNIQUE INDEX index_members_on_token ON members (token);
+CREATE INDEX index_members_on_born_on ON members (born_on);
+CREATE UNIQUE INDEX index_members_on_author_id ON members (author_id);

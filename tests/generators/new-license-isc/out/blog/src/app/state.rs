@@ -1,0 +1,58 @@
+//! The state every handler can reach: settings and shared clients, created
+//! at startup and closed on shutdown.
+
+use std::sync::Arc;
+
+use crate::app::errors::AppError;
+use crate::config::Settings;
+use crate::utils::http_client::HttpClient;
+use crate::utils::redis::Redis;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: crate::db::Pool,
+    /// Present when `BLOG_USE_REDIS` is on.
+    pub redis: Option<Redis>,
+    pub http_client: HttpClient,
+}
+
+impl AppState {
+    /// Creates the shared clients from the settings.
+    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+        let db = crate::db::pool(&settings.database)?;
+        let redis = if settings.redis.enabled {
+            Some(Redis::connect(&settings.redis).await?)
+        } else {
+            None
+        };
+        let http_client = HttpClient::new(&settings.http_client)?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            redis,
+            http_client,
+        })
+    }
+
+    /// Checks the services the application needs, for `/api/ready`.
+    pub async fn check(&self) -> Result<(), AppError> {
+        crate::db::ping(&self.db).await?;
+        if let Some(redis) = &self.redis {
+            redis
+                .ping()
+                .await
+                .map_err(|err| AppError::Unavailable("Redis", err.into()))?;
+        }
+        Ok(())
+    }
+
+    /// Closes the shared clients; called once the server has stopped.
+    pub async fn close(&self) {
+        self.db.close().await;
+        if let Some(redis) = &self.redis {
+            redis.close().await;
+        }
+        tracing::debug!("application state closed");
+    }
+}

@@ -1,0 +1,5 @@
+//! Clients for the services the application talks to, created once at
+//! startup and shared through the application state.
+
+pub mod http_client;
+pub mod redis;

@@ -1,0 +1,6 @@
+//! Integration tests: each starts the real server on a free port and talks
+//! HTTP to it. One test binary keeps linking fast.
+
+mod helpers;
+mod ready;
+mod server;

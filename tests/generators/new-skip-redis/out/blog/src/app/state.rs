@@ -1,0 +1,40 @@
+//! The state every handler can reach: settings and shared clients, created
+//! at startup and closed on shutdown.
+
+use std::sync::Arc;
+
+use crate::app::errors::AppError;
+use crate::config::Settings;
+use crate::utils::http_client::HttpClient;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: crate::db::Pool,
+    pub http_client: HttpClient,
+}
+
+impl AppState {
+    /// Creates the shared clients from the settings.
+    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+        let db = crate::db::pool(&settings.database)?;
+        let http_client = HttpClient::new(&settings.http_client)?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            http_client,
+        })
+    }
+
+    /// Checks the services the application needs, for `/api/ready`.
+    pub async fn check(&self) -> Result<(), AppError> {
+        crate::db::ping(&self.db).await?;
+        Ok(())
+    }
+
+    /// Closes the shared clients; called once the server has stopped.
+    pub async fn close(&self) {
+        self.db.close().await;
+        tracing::debug!("application state closed");
+    }
+}

@@ -1,0 +1,35 @@
+//! The routes table: every route of the application, in one place.
+//! `cargo mvc generate` adds routes here; keep them in this chain.
+
+use axum::Router;
+// Every method router (`get`, `post`, ...) for the routes below.
+use axum::routing::*;
+
+use super::AppState;
+// Every controller module, so routes name handlers as `users::index`.
+use super::controllers::*;
+use super::openapi;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health::show))
+        .route("/api/ready", get(ready::show))
+        .route("/api/openapi.json", get(openapi::spec))
+        .route("/api/docs", get(openapi::docs))
+        .route("/api/posts", get(posts::index).post(posts::create))
+        .route(
+            "/api/posts/{id}",
+            get(posts::show)
+                .put(posts::update)
+                .patch(posts::update)
+                .delete(posts::destroy),
+        )
+        .route("/posts", get(posts::index_page).post(posts::create_form))
+        .route("/posts/new", get(posts::new_page))
+        .route(
+            "/posts/{id}",
+            get(posts::show_page).post(posts::update_form),
+        )
+        .route("/posts/{id}/edit", get(posts::edit_page))
+        .route("/posts/{id}/delete", post(posts::destroy_form))
+}

@@ -1,0 +1,20 @@
+-- The members table.
+CREATE TABLE members (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    code INTEGER,
+    rank INTEGER NOT NULL,
+    token BLOB NOT NULL,
+    born_on TEXT,
+    author_id INTEGER NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX index_members_on_email ON members (email);
+CREATE INDEX index_members_on_slug ON members (slug);
+CREATE UNIQUE INDEX index_members_on_code ON members (code);
+CREATE INDEX index_members_on_rank ON members (rank);
+CREATE UNIQUE INDEX index_members_on_token ON members (token);
+CREATE INDEX index_members_on_born_on ON members (born_on);
+CREATE UNIQUE INDEX index_members_on_author_id ON members (author_id);

@@ -1,0 +1,350 @@
+//! `/api/items`: create, read, update and delete items as JSON.
+//! Handlers stay thin: they read the request, call the model in
+//! `models::item`, and answer with it.
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::app::AppState;
+use crate::app::errors::AppError;
+use crate::app::errors::ErrorBody;
+use crate::app::models::fields::{Fields, PageQuery, db_error};
+use crate::app::models::item::{Item, ItemPage, ItemParams};
+
+/// Fields whose values must be unique, and fields that refer to other rows:
+/// a request breaking either is answered 422 on those fields.
+const UNIQUE: &[&str] = &[];
+const REFERENCES: &[&str] = &["post_id"];
+
+/// `GET /api/items?page=&per_page=`
+#[utoipa::path(
+    get,
+    path = "/api/items",
+    operation_id = "items_index",
+    tag = "items",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of items", body = ItemPage),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<ItemPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    Ok(Json(Item::list(&state.db, page, per_page).await?))
+}
+
+/// `GET /api/items/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/items/{id}",
+    operation_id = "items_show",
+    tag = "items",
+    params(("id" = i64, Path, description = "The id of the item")),
+    responses(
+        (status = 200, description = "The item", body = Item),
+        (status = 404, description = "No such item", body = ErrorBody)
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Item>, AppError> {
+    let item = Item::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(item))
+}
+
+/// `POST /api/items`
+#[utoipa::path(
+    post,
+    path = "/api/items",
+    operation_id = "items_create",
+    tag = "items",
+    request_body = ItemParams,
+    responses(
+        (status = 201, description = "Created", body = Item),
+        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
+    let params = ItemParams::from_fields(Fields::json(&body)?)?;
+    let item = Item::create(&state.db, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
+    let location = format!("/api/items/{}", item.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(item),
+    ))
+}
+
+/// `PUT|PATCH /api/items/{id}`: fields left out keep their values.
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/items/{id}",
+    operation_id = "items_update",
+    tag = "items",
+    params(("id" = i64, Path, description = "The id of the item")),
+    request_body = ItemParams,
+    responses(
+        (status = 200, description = "Updated", body = Item),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Item>, AppError> {
+    let current = Item::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
+    let params = ItemParams::from_fields(Fields::json(&body)?.or(current))?;
+    let item = Item::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(item))
+}
+
+/// `DELETE /api/items/{id}`
+#[utoipa::path(
+    delete,
+    path = "/api/items/{id}",
+    operation_id = "items_destroy",
+    tag = "items",
+    params(("id" = i64, Path, description = "The id of the item")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such item", body = ErrorBody)
+    )
+)]
+pub async fn destroy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    if Item::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The OpenAPI description of these routes, merged into the application's
+/// document in `app::openapi`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(index, show, create, update, destroy),
+    components(schemas(Item, ItemParams, ItemPage))
+)]
+pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Method;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::app::testing::{self, call_json, send};
+    use crate::db::Pool;
+
+    /// The application, on the test's own database.
+    async fn state(pool: &Pool) -> AppState {
+        let mut state = testing::state().await;
+        state.db = pool.clone();
+        state
+    }
+
+    /// A valid body, with the rows it refers to created first.
+    async fn valid_body(pool: &Pool) -> Value {
+        serde_json::to_value(ItemParams::example(pool).await).unwrap()
+    }
+
+    async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+        send(state.clone(), Method::GET, uri, Body::empty(), None).await
+    }
+
+    #[sqlx::test]
+    async fn create_list_show_update_delete(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/items", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&created[field], value, "{field}");
+        }
+        let id = created["id"].as_i64().expect("an id");
+        let url = format!("/api/items/{id}");
+
+        let (status, page) = get(&state, "/api/items?page=1&per_page=10").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"], json!([created]));
+        assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
+        let patch = json!({ "name": "changed" });
+        let (status, patched) = call_json(state.clone(), Method::PATCH, &url, &patch).await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        assert_eq!(patched["name"], patch["name"]);
+        for (field, value) in input.as_object().unwrap() {
+            if field != "name" {
+                assert_eq!(&patched[field], value, "{field} is kept");
+            }
+        }
+        let (status, replaced) = call_json(state.clone(), Method::PUT, &url, &input).await;
+        assert_eq!(status, StatusCode::OK, "{replaced}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&replaced[field], value, "{field}");
+        }
+
+        let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
+        assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+        assert_eq!(get(&state, &url).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = get(&state, "/api/items").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[sqlx::test]
+    async fn unknown_ids_are_404(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let url = "/api/items/999999999";
+        let (status, body) = get(&state, url).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"code": 404, "message": "Not found"}));
+        for method in [Method::PUT, Method::PATCH] {
+            let (status, _) = call_json(state.clone(), method, url, &input).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+        }
+        let (status, _) = send(state.clone(), Method::DELETE, url, Body::empty(), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[sqlx::test]
+    async fn invalid_fields_are_422_by_field(pool: Pool) {
+        let state = state(&pool).await;
+        let post = |body: Value| {
+            let state = state.clone();
+            async move { call_json(state, Method::POST, "/api/items", &body).await }
+        };
+        let (status, body) = post(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], 422);
+        assert_eq!(body["errors"]["name"], json!(["is required"]));
+        assert_eq!(body["errors"]["notes"], json!(["is required"]));
+        assert_eq!(body["errors"]["count"], json!(["is required"]));
+        assert_eq!(body["errors"]["total"], json!(["is required"]));
+        assert_eq!(body["errors"]["ratio"], json!(["is required"]));
+        assert_eq!(body["errors"]["price"], json!(["is required"]));
+        assert_eq!(body["errors"]["active"], json!(["is required"]));
+        assert_eq!(body["errors"]["born_on"], json!(["is required"]));
+        assert_eq!(body["errors"]["seen_at"], json!(["is required"]));
+        assert_eq!(body["errors"]["token"], json!(["is required"]));
+        assert_eq!(body["errors"]["data"], json!(["is required"]));
+        assert_eq!(body["errors"]["post_id"], json!(["is required"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["name"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["name"], json!(["must be a string"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["notes"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["notes"], json!(["must be a string"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["count"] = json!("many");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["count"], json!(["must be an integer"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["total"] = json!("many");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["total"], json!(["must be an integer"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["ratio"] = json!("many");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["ratio"], json!(["must be a number"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["price"] = json!(true);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["price"], json!(["must be a decimal number"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["active"] = json!("yes please");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["active"], json!(["must be true or false"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["born_on"] = json!("tomorrow");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["errors"]["born_on"],
+            json!(["must be a date (YYYY-MM-DD)"])
+        );
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["seen_at"] = json!("tomorrow");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["errors"]["seen_at"],
+            json!(["must be a date and time (RFC 3339)"])
+        );
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["token"] = json!("not-a-uuid");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["token"], json!(["must be a UUID"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["post_id"] = json!("many");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["post_id"], json!(["must be an integer"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["post_id"] = json!(i64::MAX);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["post_id"], json!(["does not exist"]));
+
+        let (status, body) = post(json!(["not", "an", "object"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["message"], "the body must be a JSON object");
+        let (status, body) = get(&state, "/api/items?page=0").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["page"].is_array(), "{body}");
+    }
+
+    #[tokio::test]
+    async fn routes_are_documented() {
+        let (_, spec) = testing::call(Method::GET, "/api/openapi.json").await;
+        for path in ["/api/items", "/api/items/{id}"] {
+            assert!(
+                spec["paths"][path].is_object(),
+                "{path} is in the OpenAPI document"
+            );
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! `/api/posts`: create, read, update and delete posts as JSON;
+//! `/posts`: the same as HTML pages with forms. Handlers stay thin: they
+//! read the request, call the model in `models::post`, and answer with
+//! it.
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::app::errors::ErrorBody;
+use crate::app::errors::{AppError, FieldErrors};
+use crate::app::models::fields::{Fields, PageQuery, db_error, form_values};
+use crate::app::models::post::{Post, PostPage, PostParams};
+use crate::app::views::html;
+use crate::app::views::html::posts::{FormPage, IndexPage, ShowPage};
+
+/// Fields whose values must be unique, and fields that refer to other rows:
+/// a request breaking either is answered 422 on those fields.
+const UNIQUE: &[&str] = &[];
+const REFERENCES: &[&str] = &[];
+
+/// `GET /api/posts?page=&per_page=`
+#[utoipa::path(
+    get,
+    path = "/api/posts",
+    operation_id = "posts_index",
+    tag = "posts",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of posts", body = PostPage),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<PostPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    Ok(Json(Post::list(&state.db, page, per_page).await?))
+}
+
+/// `GET /api/posts/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/posts/{id}",
+    operation_id = "posts_show",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    responses(
+        (status = 200, description = "The post", body = Post),
+        (status = 404, description = "No such post", body = ErrorBody)
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Post>, AppError> {
+    let post = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `POST /api/posts`
+#[utoipa::path(
+    post,
+    path = "/api/posts",
+    operation_id = "posts_create",
+    tag = "posts",
+    request_body = PostParams,
+    responses(
+        (status = 201, description = "Created", body = Post),
+        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
+    let params = PostParams::from_fields(Fields::json(&body)?)?;
+    let post = Post::create(&state.db, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
+    let location = format!("/api/posts/{}", post.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(post),
+    ))
+}
+
+/// `PUT|PATCH /api/posts/{id}`: fields left out keep their values.
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/posts/{id}",
+    operation_id = "posts_update",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    request_body = PostParams,
+    responses(
+        (status = 200, description = "Updated", body = Post),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Post>, AppError> {
+    let current = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
+    let params = PostParams::from_fields(Fields::json(&body)?.or(current))?;
+    let post = Post::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `DELETE /api/posts/{id}`
+#[utoipa::path(
+    delete,
+    path = "/api/posts/{id}",
+    operation_id = "posts_destroy",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such post", body = ErrorBody)
+    )
+)]
+pub async fn destroy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    if Post::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// `GET /posts?page=&per_page=`: the list page.
+pub async fn index_page(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let (page, per_page) = query.read()?;
+    let page = Post::list(&state.db, page, per_page).await?;
+    html::render(&IndexPage { page })
+}
+
+/// `GET /posts/{id}`
+pub async fn show_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let post = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    html::render(&ShowPage { post })
+}
+
+/// `GET /posts/new`
+pub async fn new_page() -> Result<Html<String>, AppError> {
+    html::render(&FormPage::new_post(Default::default(), FieldErrors::new()))
+}
+
+/// `GET /posts/{id}/edit`
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let post = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let values = form_values(&serde_json::to_value(post.params()).map_err(anyhow::Error::from)?);
+    html::render(&FormPage::edit(id, values, FieldErrors::new()))
+}
+
+/// A form sent back with its errors (422), or another error as it is.
+fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> {
+    match err {
+        AppError::Invalid(errors) => {
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)?).into_response())
+        }
+        other => Err(other),
+    }
+}
+
+/// `POST /posts` from the new form: to the new post's page, or back to
+/// the form with what is wrong.
+pub async fn create_form(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let page = FormPage::new_post(pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match PostParams::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match Post::create(&state.db, &params).await {
+        Ok(post) => Ok(Redirect::to(&format!("/posts/{}", post.id)).into_response()),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /posts/{id}` from the edit form.
+pub async fn update_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match PostParams::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match Post::update(&state.db, id, &params).await {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/posts/{id}")).into_response()),
+        Ok(None) => Err(AppError::NotFound),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /posts/{id}/delete` from the show page.
+pub async fn destroy_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
+    if Post::delete(&state.db, id).await? {
+        Ok(Redirect::to("/posts"))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The OpenAPI description of these routes, merged into the application's
+/// document in `app::openapi`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(index, show, create, update, destroy),
+    components(schemas(Post, PostParams, PostPage))
+)]
+pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Method;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::app::testing::{self, call_json, send};
+    use crate::db::Pool;
+
+    /// The application, on the test's own database.
+    async fn state(pool: &Pool) -> AppState {
+        let mut state = testing::state().await;
+        state.db = pool.clone();
+        state
+    }
+
+    /// A valid body, with the rows it refers to created first.
+    async fn valid_body(pool: &Pool) -> Value {
+        serde_json::to_value(PostParams::example(pool).await).unwrap()
+    }
+
+    async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+        send(state.clone(), Method::GET, uri, Body::empty(), None).await
+    }
+
+    #[sqlx::test]
+    async fn create_list_show_update_delete(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/posts", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&created[field], value, "{field}");
+        }
+        let id = created["id"].as_i64().expect("an id");
+        let url = format!("/api/posts/{id}");
+
+        let (status, page) = get(&state, "/api/posts?page=1&per_page=10").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"], json!([created]));
+        assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
+        let patch = json!({ "title": "changed" });
+        let (status, patched) = call_json(state.clone(), Method::PATCH, &url, &patch).await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        assert_eq!(patched["title"], patch["title"]);
+        for (field, value) in input.as_object().unwrap() {
+            if field != "title" {
+                assert_eq!(&patched[field], value, "{field} is kept");
+            }
+        }
+        let (status, replaced) = call_json(state.clone(), Method::PUT, &url, &input).await;
+        assert_eq!(status, StatusCode::OK, "{replaced}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&replaced[field], value, "{field}");
+        }
+
+        let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
+        assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+        assert_eq!(get(&state, &url).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = get(&state, "/api/posts").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[sqlx::test]
+    async fn unknown_ids_are_404(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let url = "/api/posts/999999999";
+        let (status, body) = get(&state, url).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"code": 404, "message": "Not found"}));
+        for method in [Method::PUT, Method::PATCH] {
+            let (status, _) = call_json(state.clone(), method, url, &input).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+        }
+        let (status, _) = send(state.clone(), Method::DELETE, url, Body::empty(), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[sqlx::test]
+    async fn invalid_fields_are_422_by_field(pool: Pool) {
+        let state = state(&pool).await;
+        let post = |body: Value| {
+            let state = state.clone();
+            async move { call_json(state, Method::POST, "/api/posts", &body).await }
+        };
+        let (status, body) = post(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], 422);
+        assert_eq!(body["errors"]["title"], json!(["is required"]));
+        assert_eq!(body["errors"]["body"], json!(["is required"]));
+        assert_eq!(body["errors"]["published"], json!(["is required"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["title"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["title"], json!(["must be a string"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["body"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["body"], json!(["must be a string"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["published"] = json!("yes please");
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["errors"]["published"],
+            json!(["must be true or false"])
+        );
+
+        let (status, body) = post(json!(["not", "an", "object"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["message"], "the body must be a JSON object");
+        let (status, body) = get(&state, "/api/posts?page=0").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["page"].is_array(), "{body}");
+    }
+
+    /// Sends a form the way a browser does.
+    async fn submit(state: &AppState, uri: &str, form: &str) -> (StatusCode, Value) {
+        let content_type = Some("application/x-www-form-urlencoded");
+        send(
+            state.clone(),
+            Method::POST,
+            uri,
+            Body::from(form.to_string()),
+            content_type,
+        )
+        .await
+    }
+
+    #[sqlx::test]
+    async fn pages_and_forms(pool: Pool) {
+        let state = state(&pool).await;
+        let (status, page) = get(&state, "/posts/new").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.as_str()
+                .unwrap()
+                .contains("<form method=\"post\" action=\"/posts\">"),
+            "{page}"
+        );
+
+        // A valid form: built from the JSON of valid params.
+        let input = valid_body(&pool).await;
+        let form: Vec<(String, String)> = form_values(&input)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "false")
+            .collect();
+        let encoded = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let (status, _) = submit(&state, "/posts", &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, listed) = get(&state, "/api/posts").await;
+        let id = listed["items"][0]["id"]
+            .as_i64()
+            .expect("the form created a row");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&listed["items"][0][field], value, "{field}");
+        }
+
+        let (status, shown) = get(&state, &format!("/posts/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            shown
+                .as_str()
+                .unwrap()
+                .contains(&format!("/posts/{id}/edit"))
+        );
+        let (status, edit) = get(&state, &format!("/posts/{id}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            edit.as_str()
+                .unwrap()
+                .contains(&format!("action=\"/posts/{id}\""))
+        );
+        let (status, index) = get(&state, "/posts").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            index
+                .as_str()
+                .unwrap()
+                .contains(&format!("href=\"/posts/{id}\""))
+        );
+
+        let (status, _) = submit(&state, &format!("/posts/{id}"), &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, again) = submit(&state, "/posts", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.as_str().unwrap().contains("is required"), "{again}");
+
+        let (status, _) = submit(&state, &format!("/posts/{id}/delete"), "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            get(&state, &format!("/posts/{id}")).await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn routes_are_documented() {
+        let (_, spec) = testing::call(Method::GET, "/api/openapi.json").await;
+        for path in ["/api/posts", "/api/posts/{id}"] {
+            assert!(
+                spec["paths"][path].is_object(),
+                "{path} is in the OpenAPI document"
+            );
+        }
+    }
+}

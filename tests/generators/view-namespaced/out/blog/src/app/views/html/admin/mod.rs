@@ -1,0 +1,3 @@
+//! The `admin` views.
+
+pub mod reports;
