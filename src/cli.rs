@@ -567,8 +567,19 @@ pub fn run(parsed: Parsed, shell: &Shell) -> Result<()> {
             crate::routes::run(&project, a.json, shell)
         }
         Command::Completions(a) => {
+            use clap_complete::env::EnvCompleter;
+            let completer: &dyn EnvCompleter = match a.shell {
+                clap_complete::Shell::Bash => &clap_complete::env::Bash,
+                clap_complete::Shell::Zsh => &clap_complete::env::Zsh,
+                clap_complete::Shell::Fish => &clap_complete::env::Fish,
+                clap_complete::Shell::PowerShell => &clap_complete::env::Powershell,
+                clap_complete::Shell::Elvish => &clap_complete::env::Elvish,
+                other => anyhow::bail!("no completion for {other}"),
+            };
+            // The shell asks `cargo-mvc` at each <TAB>, so completions follow
+            // the project the command line is typed in (its own generators).
             let mut out = Vec::new();
-            clap_complete::generate(a.shell, &mut self::command(), "cargo", &mut out);
+            completer.write_registration("COMPLETE", "cargo", "cargo", "cargo-mvc", &mut out)?;
             shell.data(String::from_utf8_lossy(&out).trim_end());
             Ok(())
         }
@@ -713,14 +724,14 @@ pub fn builtin_plan(
     let line = std::iter::once(if generate { "generate" } else { "destroy" }.to_string())
         .chain(std::iter::once(generator.to_string()))
         .chain(args.iter().cloned());
-    if generate {
+    let plan = if generate {
         let parsed = Invoked::try_parse_from(line).map_err(|e| {
             anyhow::anyhow!(
                 "`invoke` of `{generator}` with {args:?}: {}\nnothing was written",
                 e.render()
             )
         })?;
-        Ok(generate_plan(&parsed.what, project)?.0)
+        generate_plan(&parsed.what, project)?.0
     } else {
         let parsed = Uninvoked::try_parse_from(line).map_err(|e| {
             anyhow::anyhow!(
@@ -728,8 +739,13 @@ pub fn builtin_plan(
                 e.render()
             )
         })?;
-        Ok(destroy_plan(&parsed.what, project)?.0)
-    }
+        destroy_plan(&parsed.what, project)?.0
+    };
+    // The record keeps the run that invoked it, not this one.
+    let mut plan = plan;
+    plan.changes
+        .retain(|c| c.path() != std::path::Path::new(crate::engine::record::RECORD));
+    Ok(plan)
 }
 
 fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {

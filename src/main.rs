@@ -25,6 +25,12 @@ mod serve;
 mod shell;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (see `cargo mvc completions`): answered
+    // from the command line as it is here, the project's generators included.
+    clap_complete::CompleteEnv::with_factory(cli::command)
+        .bin("cargo")
+        .completer("cargo-mvc")
+        .complete();
     let parsed = cli::parse();
     let shell = shell::Shell::new(
         parsed.global.quiet,
