@@ -850,10 +850,13 @@ fn project_generator(
         args = recorded;
     }
     let inv = crate::engine::project::invocation(&project, generator, &manifest, &matches, args)?;
+    let invoke = |generator: &str, args: &[String], generate: bool| {
+        builtin_plan(&project, generator, args, generate)
+    };
     let plan = if generate {
-        crate::engine::project::generate(&project, &manifest, &inv)?
+        crate::engine::project::generate(&project, &manifest, &inv, &invoke)?
     } else {
-        crate::engine::project::destroy(&project, &manifest, &inv)?
+        crate::engine::project::destroy(&project, &manifest, &inv, &invoke)?
     };
     plan.execute(inv.options, shell)?;
     Ok(())

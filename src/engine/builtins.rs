@@ -140,8 +140,13 @@ pub fn destroy_override(project: &Project, generator: &str, force: bool) -> Resu
         }
     }
     if !changed.is_empty() {
+        let (them, are) = if changed.len() == 1 {
+            ("it", "it is")
+        } else {
+            ("them", "they are")
+        };
         bail!(
-            "the project changed {}; they are its own now\n\nnothing was written; rerun with `--force` to remove them anyway",
+            "the project changed {}; {are} its own now\n\nnothing was written; rerun with `--force` to remove {them} anyway",
             changed.join(", ")
         );
     }

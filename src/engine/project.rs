@@ -459,8 +459,12 @@ fn edit_file(
     Ok(())
 }
 
+/// Plans a built-in generator for an `invoke` step: `(generator, args,
+/// generate)`, `generate` false for its `destroy` of the name in `args`.
+pub type Invoke<'a> = &'a dyn Fn(&str, &[String], bool) -> Result<Plan>;
+
 /// Builds the plan of `generate NAME …` for a project generator.
-pub fn generate(project: &Project, m: &Manifest, inv: &Invocation) -> Result<Plan> {
+pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke) -> Result<Plan> {
     let shown = format!("generators/{}/{}", inv.generator, manifest::MANIFEST);
     let steps = steps(project, inv, m)?;
     let mut plan = Plan::new(&project.root);
@@ -469,9 +473,8 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation) -> Result<Pla
             generator, args, ..
         } = w
         {
-            let invoked = crate::plan::with_pending(&plan.changes, || {
-                crate::cli::builtin_plan(project, generator, args, true)
-            })?;
+            let invoked =
+                crate::plan::with_pending(&plan.changes, || invoke(generator, args, true))?;
             plan.absorb(invoked);
         }
     }
@@ -540,7 +543,7 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation) -> Result<Pla
 /// Builds the plan of `destroy NAME …` for a project generator: the files it
 /// renders go, its wiring comes out in reverse order, and the generators it
 /// invoked are destroyed last.
-pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation) -> Result<Plan> {
+pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke) -> Result<Plan> {
     let shown = format!("generators/{}/{}", inv.generator, manifest::MANIFEST);
     let steps = steps(project, inv, m)?;
     let mut plan = Plan::new(&project.root);
@@ -598,9 +601,8 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation) -> Result<Plan
         } = w
         {
             let name = args.first().cloned().unwrap_or_default();
-            let invoked = crate::plan::with_pending(&plan.changes, || {
-                crate::cli::builtin_plan(project, generator, &[name], false)
-            })?;
+            let invoked =
+                crate::plan::with_pending(&plan.changes, || invoke(generator, &[name], false))?;
             plan.absorb(invoked);
         }
     }
