@@ -230,12 +230,22 @@ impl Plan {
         }
     }
 
-    /// Compares every change with the disk. Fails, before anything is
-    /// written, if files to create already exist and differ.
-    pub fn resolve(&self, on_conflict: OnConflict) -> Result<Vec<Step>> {
-        let mut steps = Vec::with_capacity(self.changes.len());
+    /// The plan's changes with every Rust file it creates formatted (see
+    /// [`format_rust`]), and a warning when that could not be done and the
+    /// project asks for a style of its own.
+    pub fn formatted(&self) -> (Vec<Change>, Option<String>) {
+        let mut changes = self.changes.clone();
+        let warning = format_rust(&self.root, &mut changes);
+        (changes, warning)
+    }
+
+    /// Compares `changes` (the plan's, formatted) with the disk. Fails,
+    /// before anything is written, if files to create already exist and
+    /// differ.
+    fn resolve(&self, changes: &[Change], on_conflict: OnConflict) -> Result<Vec<Step>> {
+        let mut steps = Vec::with_capacity(changes.len());
         let mut conflicts = Vec::new();
-        for change in &self.changes {
+        for change in changes {
             let rel = change.path();
             let target = match change {
                 _ if self.outside.iter().any(|p| p == rel) => {
@@ -314,7 +324,11 @@ impl Plan {
     /// prints what was done: a status line is never printed for a write that
     /// did not happen.
     pub fn execute(&self, options: Options, shell: &Shell) -> Result<Vec<Step>> {
-        let steps = self.resolve(options.on_conflict)?;
+        let (changes, warning) = self.formatted();
+        if let Some(warning) = warning {
+            shell.warn(warning);
+        }
+        let steps = self.resolve(&changes, options.on_conflict)?;
         if !options.pretend {
             fs::apply(&self.root, &steps)?;
         }
@@ -350,5 +364,185 @@ fn print_diff(shell: &Shell, step: &Step) {
         .to_string();
     if !text.is_empty() {
         shell.note(text.trim_end());
+    }
+}
+
+/// The files rustfmt takes its configuration from, in the order it looks
+/// for them in each directory.
+const RUSTFMT_CONFIGS: &[&str] = &[".rustfmt.toml", "rustfmt.toml"];
+
+/// The rustfmt configuration of the project at `root`: the first
+/// `.rustfmt.toml` or `rustfmt.toml` in `root` or a directory above it (a
+/// workspace's), as `cargo fmt` finds it for the project's files.
+pub fn rustfmt_config(root: &Path) -> Option<PathBuf> {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    root.ancestors()
+        .flat_map(|dir| RUSTFMT_CONFIGS.iter().map(move |name| dir.join(name)))
+        .find(|path| path.is_file())
+}
+
+/// Why rustfmt did not format a plan's Rust files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unformatted {
+    /// There is no rustfmt to run (not on `PATH`, or a rustup toolchain
+    /// without the component).
+    Missing,
+    /// rustfmt ran and failed; its first line of error output.
+    Failed(String),
+}
+
+/// Formats every Rust file `changes` create (`Create` of a `.rs` path) with
+/// one run of rustfmt, as `cargo fmt` would: edition 2024, the project's
+/// `rustfmt.toml` if it has one. Edits to existing files are left as they
+/// are: those keep every byte of the user's own text.
+///
+/// When rustfmt cannot run, the files stay as generated, which is already
+/// rustfmt's default style; the warning returned says so when the project
+/// asks for a style of its own, or when rustfmt failed.
+pub fn format_rust(root: &Path, changes: &mut [Change]) -> Option<String> {
+    let mut rust: Vec<(&Path, &mut String)> = changes
+        .iter_mut()
+        .filter_map(|change| match change {
+            Change::Create { path, contents } if is_rust(path) => Some((path.as_path(), contents)),
+            _ => None,
+        })
+        .collect();
+    if rust.is_empty() {
+        return None;
+    }
+    let files: Vec<(&Path, &str)> = rust.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    let config = rustfmt_config(root);
+    match rustfmt_files(root, &files, config.as_deref()) {
+        Ok(formatted) => {
+            for ((_, contents), text) in rust.iter_mut().zip(formatted) {
+                **contents = text;
+            }
+            None
+        }
+        Err(why) => {
+            let style = match &config {
+                Some(config) => format!(
+                    "rustfmt's default style, not the one {} asks for",
+                    config.display()
+                ),
+                None => "rustfmt's default style".to_string(),
+            };
+            match why {
+                Unformatted::Missing if config.is_none() => None,
+                Unformatted::Missing => Some(format!(
+                    "rustfmt was not found, so the new Rust files follow {style}; install it (`rustup component add rustfmt`) and run `cargo fmt`"
+                )),
+                Unformatted::Failed(error) => Some(format!(
+                    "rustfmt could not format the new Rust files ({error}), so they follow {style}"
+                )),
+            }
+        }
+    }
+}
+
+/// A plain relative path to a `.rs` file, which formatting can mirror in a
+/// directory of its own.
+fn is_rust(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rs")
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Formats `files` (paths relative to `root`, and their text) with one
+/// rustfmt process, using `config` if given, and returns their formatted
+/// text in the same order. The files are written to a temporary directory
+/// under the same relative paths; rustfmt runs in `root` (or the nearest
+/// directory of it that exists), so rustup picks the project's toolchain.
+/// `RUSTFMT` names another rustfmt, as for `cargo fmt`.
+pub fn rustfmt_files(
+    root: &Path,
+    files: &[(&Path, &str)],
+    config: Option<&Path>,
+) -> Result<Vec<String>, Unformatted> {
+    let dir = TempDir::new().map_err(|e| Unformatted::Failed(e.to_string()))?;
+    let mut paths = Vec::with_capacity(files.len());
+    for (rel, text) in files {
+        let path = dir.0.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, text));
+        written.map_err(|e| Unformatted::Failed(format!("{}: {e}", path.display())))?;
+        paths.push(path);
+    }
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let mut command = std::process::Command::new(program);
+    // `skip_children`: a new `mod x;` must not send rustfmt looking for
+    // `x.rs`, which is not among the files given.
+    command.args(["--edition", "2024", "--config", "skip_children=true"]);
+    if let Some(config) = config {
+        command.arg("--config-path").arg(config);
+    }
+    let cwd = root.ancestors().find(|d| d.is_dir());
+    if let Some(cwd) = cwd.filter(|d| !d.as_os_str().is_empty()) {
+        command.current_dir(cwd);
+    }
+    let output = command
+        .args(&paths)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unformatted::Missing),
+        Err(e) => return Err(Unformatted::Failed(e.to_string())),
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // rustup's proxy answers for a toolchain without the component.
+        if stderr.contains("is not installed") {
+            return Err(Unformatted::Missing);
+        }
+        let first = stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("it exited with an error")
+            .replace(&format!("{}/", dir.0.display()), "");
+        return Err(Unformatted::Failed(first));
+    }
+    paths
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map_err(|e| Unformatted::Failed(format!("{}: {e}", path.display())))
+        })
+        .collect()
+}
+
+/// A directory of its own under the system's temporary directory, removed
+/// with everything in it when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<Self> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let base = std::env::temp_dir();
+        loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir = base.join(format!("cargo-mvc-fmt-{}-{nanos}-{n}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(TempDir(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -670,13 +670,10 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         merge_document(&mut plan, &resource, true)?;
     }
     if ctx.tests {
-        // The project's rustfmt lays out the routes list (one route fits on
-        // one line, several do not), as for the other new Rust files.
-        let test = super::rustfmt(
-            &project.root,
+        plan.create(
+            &files.api_test,
             templates.render("controller/api_test.rs", vars! { c => &ctx })?,
         );
-        plan.create(&files.api_test, test);
         let main = PathBuf::from("tests/api/main.rs");
         if let Some(text) = plan.current(&main)? {
             let module = resource.modules.join("_");

@@ -8,13 +8,10 @@ pub mod new;
 pub mod scaffold;
 pub mod view;
 
-use std::io::Write;
-
 use anyhow::{Result, bail};
 
 use crate::project::Project;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// The time generators write into files (migration versions, a license's
 /// year), in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set, as
@@ -32,31 +29,17 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-/// Formats generated Rust code with the project's own rustfmt (and its
-/// `rustfmt.toml`), so new files match the project's style whatever the
-/// length of the names in them. Without rustfmt the code is kept as rendered.
+/// Formats Rust code a generator makes outside a plan, as the plan formats
+/// the Rust files it creates (see [`crate::plan::format_rust`]): with the
+/// project's rustfmt and its `rustfmt.toml`. Without rustfmt the code is
+/// kept as rendered. Files given to [`Plan::create`](crate::plan::Plan::create)
+/// need not go through this.
 pub fn rustfmt(root: &Path, code: String) -> String {
-    let child = Command::new("rustfmt")
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        return code;
-    };
-    if let Some(mut stdin) = child.stdin.take()
-        && stdin.write_all(code.as_bytes()).is_err()
-    {
-        let _ = child.kill();
-        return code;
-    }
-    match child.wait_with_output() {
-        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
-            String::from_utf8(out.stdout).unwrap_or(code)
-        }
-        _ => code,
+    let config = crate::plan::rustfmt_config(root);
+    let file = [(Path::new("generated.rs"), code.as_str())];
+    match crate::plan::rustfmt_files(root, &file, config.as_deref()) {
+        Ok(mut formatted) => formatted.pop().unwrap_or(code),
+        Err(_) => code,
     }
 }
 

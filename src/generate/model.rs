@@ -9,7 +9,6 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::fields::{self, Dialect, Field, Kind, STRING_MAX};
-use super::rustfmt;
 use crate::edit::rust;
 use crate::names::ModelName;
 use crate::plan::Plan;
@@ -399,11 +398,8 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     let ctx = context(project, model);
     plan.create(
         model.file(),
-        rustfmt(
-            &project.root,
-            plan.templates()
-                .render("model/model.rs", vars! { m => &ctx })?,
-        ),
+        plan.templates()
+            .render("model/model.rs", vars! { m => &ctx })?,
     );
     let module = PathBuf::from(MODELS_MOD);
     let text = plan.current(&module)?.ok_or_else(|| {

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::fields::Kind;
 use super::model::{self, Model};
-use super::rustfmt;
 use crate::edit::rust;
 use crate::names::{ModelName, ResourceName};
 use crate::plan::Plan;
@@ -216,11 +215,8 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
     let controller = PathBuf::from(format!("src/app/controllers/{}.rs", ctx.plural));
     plan.create(
         &controller,
-        rustfmt(
-            &project.root,
-            plan.templates()
-                .render("scaffold/controller.rs", vars! { s => &ctx })?,
-        ),
+        plan.templates()
+            .render("scaffold/controller.rs", vars! { s => &ctx })?,
     );
     super::controller::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if html {
@@ -244,11 +240,8 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
         );
         plan.create(
             format!("src/app/views/html/{}.rs", resource.file_path()),
-            rustfmt(
-                &project.root,
-                plan.templates()
-                    .render("scaffold/html_view.rs", vars! { s => &ctx })?,
-            ),
+            plan.templates()
+                .render("scaffold/html_view.rs", vars! { s => &ctx })?,
         );
         super::view::plan_html_support(&mut plan, &resource)?;
     }
