@@ -412,31 +412,23 @@ pub fn format_rust(root: &Path, changes: &mut [Change]) -> Option<String> {
     }
     let files: Vec<(&Path, &str)> = rust.iter().map(|(p, c)| (*p, c.as_str())).collect();
     let config = rustfmt_config(root);
-    match rustfmt_files(root, &files, config.as_deref()) {
-        Ok(formatted) => {
-            for ((_, contents), text) in rust.iter_mut().zip(formatted) {
-                **contents = text;
-            }
-            None
+    let (formatted, failure) = rustfmt_files(root, &files, config.as_deref());
+    for ((_, contents), text) in rust.iter_mut().zip(formatted) {
+        **contents = text;
+    }
+    match failure? {
+        Unformatted::Missing => {
+            let config = config?;
+            let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+            let shown = config.strip_prefix(&root).unwrap_or(&config);
+            Some(format!(
+                "rustfmt was not found, so the new Rust files follow rustfmt's default style, not the one {} asks for; install it (`rustup component add rustfmt`) and run `cargo fmt`",
+                shown.display()
+            ))
         }
-        Err(why) => {
-            let style = match &config {
-                Some(config) => format!(
-                    "rustfmt's default style, not the one {} asks for",
-                    config.display()
-                ),
-                None => "rustfmt's default style".to_string(),
-            };
-            match why {
-                Unformatted::Missing if config.is_none() => None,
-                Unformatted::Missing => Some(format!(
-                    "rustfmt was not found, so the new Rust files follow {style}; install it (`rustup component add rustfmt`) and run `cargo fmt`"
-                )),
-                Unformatted::Failed(error) => Some(format!(
-                    "rustfmt could not format the new Rust files ({error}), so they follow {style}"
-                )),
-            }
-        }
+        Unformatted::Failed(error) => Some(format!(
+            "rustfmt could not format every new Rust file: {error}"
+        )),
     }
 }
 
@@ -450,17 +442,22 @@ fn is_rust(path: &Path) -> bool {
 }
 
 /// Formats `files` (paths relative to `root`, and their text) with one
-/// rustfmt process, using `config` if given, and returns their formatted
-/// text in the same order. The files are written to a temporary directory
-/// under the same relative paths; rustfmt runs in `root` (or the nearest
-/// directory of it that exists), so rustup picks the project's toolchain.
-/// `RUSTFMT` names another rustfmt, as for `cargo fmt`.
+/// rustfmt process, using `config` if given, and returns their text in the
+/// same order: formatted, or as given where rustfmt could not (a file that
+/// does not parse, or no rustfmt at all), with why. The files are written
+/// to a temporary directory under the same relative paths; rustfmt runs in
+/// `root` (or the nearest directory of it that exists), so rustup picks the
+/// project's toolchain. `RUSTFMT` names another rustfmt, as for `cargo fmt`.
 pub fn rustfmt_files(
     root: &Path,
     files: &[(&Path, &str)],
     config: Option<&Path>,
-) -> Result<Vec<String>, Unformatted> {
-    let dir = TempDir::new().map_err(|e| Unformatted::Failed(e.to_string()))?;
+) -> (Vec<String>, Option<Unformatted>) {
+    let given = || files.iter().map(|(_, text)| text.to_string()).collect();
+    let dir = match TempDir::new() {
+        Ok(dir) => dir,
+        Err(e) => return (given(), Some(Unformatted::Failed(e.to_string()))),
+    };
     let mut paths = Vec::with_capacity(files.len());
     for (rel, text) in files {
         let path = dir.0.join(rel);
@@ -468,7 +465,10 @@ pub fn rustfmt_files(
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, text));
-        written.map_err(|e| Unformatted::Failed(format!("{}: {e}", path.display())))?;
+        if let Err(e) = written {
+            let error = format!("{}: {e}", path.display());
+            return (given(), Some(Unformatted::Failed(error)));
+        }
         paths.push(path);
     }
     let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
@@ -489,32 +489,43 @@ pub fn rustfmt_files(
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unformatted::Missing),
-        Err(e) => return Err(Unformatted::Failed(e.to_string())),
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        // rustup's proxy answers for a toolchain without the component.
-        if stderr.contains("is not installed") {
-            return Err(Unformatted::Missing);
+    let failure = match output {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return (given(), Some(Unformatted::Missing));
         }
-        let first = stderr
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("it exited with an error")
-            .replace(&format!("{}/", dir.0.display()), "");
-        return Err(Unformatted::Failed(first));
-    }
-    paths
+        Err(e) => return (given(), Some(Unformatted::Failed(e.to_string()))),
+        // rustup's proxy answers for a toolchain without the component.
+        Ok(out) if String::from_utf8_lossy(&out.stderr).contains("is not installed") => {
+            return (given(), Some(Unformatted::Missing));
+        }
+        Ok(out) if out.status.success() => None,
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            Some(Unformatted::Failed(first_error(&stderr, &dir.0)))
+        }
+    };
+    // rustfmt writes every file it can format, even when another fails.
+    let texts = paths
         .iter()
-        .map(|path| {
-            std::fs::read_to_string(path)
-                .map_err(|e| Unformatted::Failed(format!("{}: {e}", path.display())))
-        })
-        .collect()
+        .zip(files)
+        .map(|(path, (_, text))| std::fs::read_to_string(path).unwrap_or_else(|_| text.to_string()))
+        .collect();
+    (texts, failure)
+}
+
+/// rustfmt's first error, and where it is, with the files named by their
+/// paths in the project rather than in `dir`.
+fn first_error(stderr: &str, dir: &Path) -> String {
+    let mut lines = stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(error) = lines.next() else {
+        return "it exited with an error".to_string();
+    };
+    let place = lines
+        .find_map(|l| l.strip_prefix("--> "))
+        .map(|p| format!(" at {p}"))
+        .unwrap_or_default();
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    format!("{error}{place}").replace(&prefix, "")
 }
 
 /// A directory of its own under the system's temporary directory, removed
@@ -544,5 +555,77 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_is_the_nearest_one_up_from_the_project() {
+        let dir = TempDir::new().unwrap();
+        let app = dir.0.join("crates/app");
+        std::fs::create_dir_all(&app).unwrap();
+        assert_eq!(rustfmt_config(&app), None);
+        std::fs::write(dir.0.join("rustfmt.toml"), "").unwrap();
+        assert_eq!(rustfmt_config(&app), Some(dir.0.join("rustfmt.toml")));
+        std::fs::write(app.join(".rustfmt.toml"), "").unwrap();
+        std::fs::write(app.join("rustfmt.toml"), "").unwrap();
+        assert_eq!(rustfmt_config(&app), Some(app.join(".rustfmt.toml")));
+    }
+
+    #[test]
+    fn one_run_formats_what_parses_and_names_what_does_not() {
+        let dir = TempDir::new().unwrap();
+        let files = [
+            (Path::new("src/a.rs"), "fn  a( ) {}\nmod b;\n"),
+            (Path::new("src/bad.rs"), "fn bad() { Self { , } }\n"),
+        ];
+        let (texts, failure) = rustfmt_files(&dir.0, &files, None);
+        if failure == Some(Unformatted::Missing) {
+            return;
+        }
+        assert_eq!(texts, ["fn a() {}\nmod b;\n", files[1].1]);
+        let Some(Unformatted::Failed(error)) = failure else {
+            panic!("{failure:?}");
+        };
+        assert!(error.contains("at src/bad.rs:1:"), "{error}");
+    }
+
+    #[test]
+    fn only_new_rust_files_are_formatted() {
+        let mut changes = vec![
+            Change::Create {
+                path: "src/new.rs".into(),
+                contents: "fn  new() {}\n".into(),
+            },
+            Change::Edit {
+                path: "src/old.rs".into(),
+                contents: "fn  old() {}\n".into(),
+                verb: "update",
+            },
+            Change::Create {
+                path: "README.md".into(),
+                contents: "fn  readme() {}\n".into(),
+            },
+        ];
+        let dir = TempDir::new().unwrap();
+        if format_rust(&dir.0, &mut changes).is_some() {
+            return;
+        }
+        let texts: Vec<&str> = changes
+            .iter()
+            .map(|c| match c {
+                Change::Create { contents, .. } | Change::Edit { contents, .. } => {
+                    contents.as_str()
+                }
+                Change::Remove { .. } => "",
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            ["fn new() {}\n", "fn  old() {}\n", "fn  readme() {}\n"]
+        );
     }
 }

@@ -37,10 +37,8 @@ pub fn now_secs() -> i64 {
 pub fn rustfmt(root: &Path, code: String) -> String {
     let config = crate::plan::rustfmt_config(root);
     let file = [(Path::new("generated.rs"), code.as_str())];
-    match crate::plan::rustfmt_files(root, &file, config.as_deref()) {
-        Ok(mut formatted) => formatted.pop().unwrap_or(code),
-        Err(_) => code,
-    }
+    let (mut formatted, _) = crate::plan::rustfmt_files(root, &file, config.as_deref());
+    formatted.pop().unwrap_or(code)
 }
 
 /// Names every Rust program sees: the built-in crates and the primitive
