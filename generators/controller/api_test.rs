@@ -7,13 +7,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn every_<@ c.test_name @>_route_answers() {
     let app = spawn_app().await;
-    let routes = [
-<%- for a in c.actions %>
-<%- for m in a.methods %>
-        (Method::<@ m|upper @>, "<@ a.example_path @>", <@ a.status_code @>),
-<%- endfor %>
-<%- endfor %>
-    ];
+    <@ c.test_routes @>
     for (method, path, expected) in routes {
         let request = app.client.request(method.clone(), app.url(path));
         let status = request.send().await.unwrap().status();

@@ -7,24 +7,34 @@
 //! `views::<@ c.module_path @>`.
 <%- endif %>
 
-<@ c.imports @>
+<@ c.imports | join("\n\n") @>
 <%- for a in c.actions %>
 
 /// `<@ a.methods_doc @> <@ a.path @>`
 <%- if c.openapi %>
-#[utoipa::path(
-    <@ a.method @>,
-    path = "<@ a.path @>",
-    operation_id = "<@ c.test_name @>_<@ a.name @>",
-    tag = "<@ c.url @>",
-<%- if a.has_id %>
-    params(("id" = String, Path, description = "The id of the item")),
-<%- endif %>
-    responses((status = <@ a.status_code @>, description = "<@ a.status_text @>"<@ a.body_doc @>))
-)]
+<@ a.openapi_path @>
 <%- endif %>
 <@ a.signature @>
-<@ a.body @>
+<%- if c.html %>
+    html::render(&pages::<@ a.page @> {
+        title: "<@ c.title @>".to_string(),
+<%- if a.has_id %>
+        id,
+<%- endif %>
+    })
+<%- elif a.no_content %>
+<%- if a.has_id %>
+    tracing::debug!(%id, "deleted");
+<%- endif %>
+    Ok(StatusCode::NO_CONTENT)
+<%- else %>
+    let view = <@ c.pascal @>Response::new("<@ a.name @>", <% if a.has_id %>Some(id)<% else %>None<% endif %>);
+<%- if a.created %>
+    Ok((StatusCode::CREATED, Json(view)))
+<%- else %>
+    Ok(Json(view))
+<%- endif %>
+<%- endif %>
 }
 <%- endfor %>
 <%- if c.openapi %>

@@ -1,10 +1,10 @@
 //! The <@ m.human @> model: rows of the `<@ m.table @>` table, and the queries
 //! on them. Handlers call these functions with the pool from the state.
 
-<@ m.imports @>
+<@ m.imports | join("\n\n") @>
 
 /// A row of `<@ m.table @>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow<@ m.schema_derive @>)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow<% if m.openapi %>, utoipa::ToSchema<% endif %>)]
 pub struct <@ m.pascal @> {
     pub id: i64,
 <%- for f in m.fields %>
@@ -26,7 +26,7 @@ pub struct <@ m.pascal @> {
 }
 
 /// What a client sets on a <@ m.human @>: the fields `create` and `update` take.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize<@ m.schema_derive @>)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize<% if m.openapi %>, utoipa::ToSchema<% endif %>)]
 pub struct <@ m.pascal @>Params {
 <%- for f in m.fields %>
 <%- if m.openapi %>
@@ -39,7 +39,7 @@ pub struct <@ m.pascal @>Params {
 }
 
 /// One page of <@ m.human_plural @>, in the order they were created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize<@ m.schema_derive @>)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize<% if m.openapi %>, utoipa::ToSchema<% endif %>)]
 pub struct <@ m.pascal @>Page {
     pub items: Vec<<@ m.pascal @>>,
     pub page: i64,
@@ -54,16 +54,15 @@ impl <@ m.pascal @>Params {
     pub fn from_fields(mut fields: Fields) -> Result<Self, AppError> {
 <%- for f in m.fields %>
         let <@ f.name @> = <@ f.take @>;
-<%- if f.check is not none %><%- set check = f.check %>
-        <@ check @>
+<%- if f.string %>
+        fields.check(
+            "<@ f.name @>",
+            <@ f.name @>.iter()<% if f.nullable %>.flatten()<% endif %>.all(|v| v.chars().count() <= <@ m.string_max @>),
+            "is too long (at most <@ m.string_max @> characters)",
+        );
 <%- endif %>
 <%- endfor %>
-        match (<@ m.names_tuple @>) {
-            (<@ m.somes_tuple @>) if fields.is_valid() => Ok(Self {
-                <@ m.names @>
-            }),
-            _ => Err(fields.into_error()),
-        }
+        <@ m.from_fields @>
     }
 }
 
@@ -72,7 +71,7 @@ impl <@ m.pascal @> {
     pub fn params(&self) -> <@ m.pascal @>Params {
         <@ m.pascal @>Params {
 <%- for f in m.fields %>
-            <@ f.name @>: self.<@ f.name @><@ f.clone @>,
+            <@ f.name @>: self.<@ f.name @><% if not f.copy %>.clone()<% endif %>,
 <%- endfor %>
         }
     }
@@ -84,7 +83,7 @@ impl <@ m.pascal @> {
             "INSERT INTO <@ m.table @> (<@ m.insert_columns @>) VALUES (<@ m.insert_values @>) RETURNING <@ m.columns @>",
         )
 <%- for f in m.fields %>
-        .bind(<@ f.by_ref @>params.<@ f.name @>)
+        .bind(<% if not f.copy %>&<% endif %>params.<@ f.name @>)
 <%- endfor %>
         .bind(now)
         .bind(now)
@@ -130,7 +129,7 @@ impl <@ m.pascal @> {
             "UPDATE <@ m.table @> SET <@ m.update_set @> WHERE id = $<@ m.id_param @> RETURNING <@ m.columns @>",
         )
 <%- for f in m.fields %>
-        .bind(<@ f.by_ref @>params.<@ f.name @>)
+        .bind(<% if not f.copy %>&<% endif %>params.<@ f.name @>)
 <%- endfor %>
         .bind(Utc::now())
         .bind(id)
@@ -158,9 +157,10 @@ impl <@ m.pascal @>Params {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 <%- endif %>
 <%- for p in m.parents %>
-        let <@ p.var @> = super::<@ p.module @>::<@ p.pascal @>::create(pool, &super::<@ p.module @>::<@ p.pascal @>Params::example(pool).await)
-            .await
-            .expect("a <@ p.human @> for the example");
+        let <@ p.var @> =
+            super::<@ p.module @>::<@ p.pascal @>::create(pool, &super::<@ p.module @>::<@ p.pascal @>Params::example(pool).await)
+                .await
+                .expect("a <@ p.human @> for the example");
 <%- endfor %>
 <%- if not m.parents %>
         let _ = pool;
@@ -256,11 +256,14 @@ mod tests {
         let first = <@ m.pascal @>Params::example(&pool).await;
         <@ m.pascal @>::create(&pool, &first).await.unwrap();
         let second = <@ m.pascal @>Params {
-            <@ f.name @>: first.<@ f.name @><@ f.clone @>,
+            <@ f.name @>: first.<@ f.name @><% if not f.copy %>.clone()<% endif %>,
             ..<@ m.pascal @>Params::example(&pool).await
         };
         let err = <@ m.pascal @>::create(&pool, &second).await.unwrap_err();
-        assert!(matches!(db_error(err, &["<@ f.name @>"], &[]), AppError::Invalid(_)));
+        assert!(matches!(
+            db_error(err, &["<@ f.name @>"], &[]),
+            AppError::Invalid(_)
+        ));
     }
 <%- endif %>
 <%- endfor %>
@@ -270,7 +273,7 @@ mod tests {
     #[sqlx::test]
     async fn <@ f.name @>_must_exist(pool: Pool) {
         let params = <@ m.pascal @>Params {
-            <@ f.name @>: <@ f.missing_ref @>,
+            <@ f.name @>: <% if f.nullable %>Some(i64::MAX)<% else %>i64::MAX<% endif %>,
             ..<@ m.pascal @>Params::example(&pool).await
         };
         let err = <@ m.pascal @>::create(&pool, &params).await.unwrap_err();
@@ -284,8 +287,12 @@ mod tests {
     async fn deleting_the_<@ t @>_deletes_its_<@ m.table @>(pool: Pool) {
         let params = <@ m.pascal @>Params::example(&pool).await;
         let row = <@ m.pascal @>::create(&pool, &params).await.unwrap();
-        let <@ t @>_id = params.<@ f.name @><@ f.unwrap_ref @>;
-        assert!(super::super::<@ t @>::<@ f.target_pascal @>::delete(&pool, <@ t @>_id).await.unwrap());
+        let <@ t @>_id = params.<@ f.name @><% if f.nullable %>.expect("the example refers to a row")<% endif %>;
+        assert!(
+            super::super::<@ t @>::<@ f.target_pascal @>::delete(&pool, <@ t @>_id)
+                .await
+                .unwrap()
+        );
         assert_eq!(<@ m.pascal @>::find(&pool, row.id).await.unwrap(), None);
     }
 <%- endif %>

@@ -1,25 +1,32 @@
-<%- if s.html %>
+<%- if s.html -%>
 //! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON;
 //! `/<@ s.url @>`: the same as HTML pages with forms. Handlers stay thin: they
 //! read the request, call the model in `models::<@ s.model @>`, and answer with
 //! it.
-<%- else %>
+<%- else -%>
 //! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON.
 //! Handlers stay thin: they read the request, call the model in
 //! `models::<@ s.model @>`, and answer with it.
 <%- endif %>
-
 <%- if s.html %>
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Json;
 
 use crate::app::AppState;
+<%- if s.openapi %>
+use crate::app::errors::ErrorBody;
+<%- endif %>
 use crate::app::errors::{AppError, FieldErrors};
-use crate::app::models::fields::{Fields, PageQuery, db_error, form_values};
+<%- if s.model_before_fields %>
 use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
+use crate::app::models::fields::{Fields, PageQuery, db_error, form_values};
+<%- if not s.model_before_fields %>
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
 use crate::app::views::html;
 use crate::app::views::html::<@ s.plural @>::{FormPage, IndexPage, ShowPage};
 <%- else %>
@@ -31,17 +38,22 @@ use axum::response::IntoResponse;
 
 use crate::app::AppState;
 use crate::app::errors::AppError;
-use crate::app::models::fields::{Fields, PageQuery, db_error};
-use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
-<%- endif %>
 <%- if s.openapi %>
 use crate::app::errors::ErrorBody;
+<%- endif %>
+<%- if s.model_before_fields %>
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
+use crate::app::models::fields::{Fields, PageQuery, db_error};
+<%- if not s.model_before_fields %>
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
 <%- endif %>
 
 /// Fields whose values must be unique, and fields that refer to other rows:
 /// a request breaking either is answered 422 on those fields.
-const UNIQUE: &[&str] = &[<@ s.unique @>];
-const REFERENCES: &[&str] = &[<@ s.references @>];
+<@ s.unique @>
+<@ s.references @>
 
 /// `GET /api/<@ s.url @>?page=&per_page=`
 <%- if s.openapi %>
@@ -57,7 +69,10 @@ const REFERENCES: &[&str] = &[<@ s.references @>];
     )
 )]
 <%- endif %>
-pub async fn index(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Json<<@ s.pascal @>Page>, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<<@ s.pascal @>Page>, AppError> {
     let (page, per_page) = query.read()?;
     Ok(Json(<@ s.pascal @>::list(&state.db, page, per_page).await?))
 }
@@ -76,7 +91,10 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<PageQuery>
     )
 )]
 <%- endif %>
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<<@ s.pascal @>>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<<@ s.pascal @>>, AppError> {
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(<@ s.var @>))
 }
@@ -95,13 +113,20 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<
     )
 )]
 <%- endif %>
-pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<impl IntoResponse, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
     let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?)?;
     let <@ s.var @> = <@ s.pascal @>::create(&state.db, &params)
         .await
         .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
     let location = format!("/api/<@ s.url @>/{}", <@ s.var @>.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(<@ s.var @>)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(<@ s.var @>),
+    ))
 }
 
 /// `PUT|PATCH /api/<@ s.url @>/{id}`: fields left out keep their values.
@@ -120,7 +145,11 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<impl I
     )
 )]
 <%- endif %>
-pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, body: Bytes) -> Result<Json<<@ s.pascal @>>, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<<@ s.pascal @>>, AppError> {
     let current = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
     let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?.or(current))?;
@@ -145,7 +174,10 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, body: By
     )
 )]
 <%- endif %>
-pub async fn destroy(State(state): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+pub async fn destroy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -155,14 +187,20 @@ pub async fn destroy(State(state): State<AppState>, Path(id): Path<i64>) -> Resu
 <%- if s.html %>
 
 /// `GET /<@ s.url @>?page=&per_page=`: the list page.
-pub async fn index_page(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Html<String>, AppError> {
+pub async fn index_page(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
     let (page, per_page) = query.read()?;
     let page = <@ s.pascal @>::list(&state.db, page, per_page).await?;
     html::render(&IndexPage { page })
 }
 
 /// `GET /<@ s.url @>/{id}`
-pub async fn show_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn show_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     html::render(&ShowPage { <@ s.var @> })
 }
@@ -173,7 +211,10 @@ pub async fn new_page() -> Result<Html<String>, AppError> {
 }
 
 /// `GET /<@ s.url @>/{id}/edit`
-pub async fn edit_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let values = form_values(&serde_json::to_value(<@ s.var @>.params()).map_err(anyhow::Error::from)?);
     html::render(&FormPage::edit(id, values, FieldErrors::new()))
@@ -192,7 +233,10 @@ fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> 
 
 /// `POST /<@ s.url @>` from the new form: to the new <@ s.human @>'s page, or back to
 /// the form with what is wrong.
-pub async fn create_form(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn create_form(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
     let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
         Ok(params) => params,
@@ -205,7 +249,11 @@ pub async fn create_form(State(state): State<AppState>, Form(pairs): Form<Vec<(S
 }
 
 /// `POST /<@ s.url @>/{id}` from the edit form.
-pub async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn update_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
     let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
@@ -220,7 +268,10 @@ pub async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, For
 }
 
 /// `POST /<@ s.url @>/{id}/delete` from the show page.
-pub async fn destroy_form(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Redirect, AppError> {
+pub async fn destroy_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(Redirect::to("/<@ s.url @>"))
     } else {
@@ -370,7 +421,14 @@ mod tests {
     /// Sends a form the way a browser does.
     async fn submit(state: &AppState, uri: &str, form: &str) -> (StatusCode, Value) {
         let content_type = Some("application/x-www-form-urlencoded");
-        send(state.clone(), Method::POST, uri, Body::from(form.to_string()), content_type).await
+        send(
+            state.clone(),
+            Method::POST,
+            uri,
+            Body::from(form.to_string()),
+            content_type,
+        )
+        .await
     }
 
     #[sqlx::test]
@@ -378,7 +436,12 @@ mod tests {
         let state = state(&pool).await;
         let (status, page) = get(&state, "/<@ s.url @>/new").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.as_str().unwrap().contains("<form method=\"post\" action=\"/<@ s.url @>\">"), "{page}");
+        assert!(
+            page.as_str()
+                .unwrap()
+                .contains("<form method=\"post\" action=\"/<@ s.url @>\">"),
+            "{page}"
+        );
 
         // A valid form: built from the JSON of valid params.
         let input = valid_body(&pool).await;
@@ -388,26 +451,47 @@ mod tests {
             .collect();
         let encoded = form
             .iter()
-            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
         let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, listed) = get(&state, "/api/<@ s.url @>").await;
-        let id = listed["items"][0]["id"].as_i64().expect("the form created a row");
+        let id = listed["items"][0]["id"]
+            .as_i64()
+            .expect("the form created a row");
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&listed["items"][0][field], value, "{field}");
         }
 
         let (status, shown) = get(&state, &format!("/<@ s.url @>/{id}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(shown.as_str().unwrap().contains(&format!("/<@ s.url @>/{id}/edit")));
+        assert!(
+            shown
+                .as_str()
+                .unwrap()
+                .contains(&format!("/<@ s.url @>/{id}/edit"))
+        );
         let (status, edit) = get(&state, &format!("/<@ s.url @>/{id}/edit")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(edit.as_str().unwrap().contains(&format!("action=\"/<@ s.url @>/{id}\"")));
+        assert!(
+            edit.as_str()
+                .unwrap()
+                .contains(&format!("action=\"/<@ s.url @>/{id}\""))
+        );
         let (status, index) = get(&state, "/<@ s.url @>").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(index.as_str().unwrap().contains(&format!("href=\"/<@ s.url @>/{id}\"")));
+        assert!(
+            index
+                .as_str()
+                .unwrap()
+                .contains(&format!("href=\"/<@ s.url @>/{id}\""))
+        );
 
         let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}"), &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
@@ -419,7 +503,10 @@ mod tests {
 
         let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}/delete"), "").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(get(&state, &format!("/<@ s.url @>/{id}")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&state, &format!("/<@ s.url @>/{id}")).await.0,
+            StatusCode::NOT_FOUND
+        );
     }
 <%- endif %>
 <%- if s.openapi %>
@@ -428,7 +515,10 @@ mod tests {
     async fn routes_are_documented() {
         let (_, spec) = testing::call(Method::GET, "/api/openapi.json").await;
         for path in ["/api/<@ s.url @>", "/api/<@ s.url @>/{id}"] {
-            assert!(spec["paths"][path].is_object(), "{path} is in the OpenAPI document");
+            assert!(
+                spec["paths"][path].is_object(),
+                "{path} is in the OpenAPI document"
+            );
         }
     }
 <%- endif %>

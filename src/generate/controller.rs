@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use crate::engine::vars;
 use anyhow::{Result, bail};
+use quote::quote;
 use serde::Serialize;
+
+use super::syntax;
 
 use crate::edit::graph::{self, Standing};
 use crate::edit::rust::{self, METHODS};
@@ -45,48 +48,56 @@ pub struct ActionCtx {
     pub path: String,
     pub example_path: String,
     pub has_id: bool,
+    /// 201 with the view.
+    pub created: bool,
     /// 204 without a body: the template leaves out the body checks.
     pub no_content: bool,
     #[serde(skip)]
     pub reply: Reply,
     pub status_code: u16,
     pub status_const: &'static str,
-    pub status_text: &'static str,
-    pub body_doc: String,
+    /// The page struct an HTML action renders: `IndexPage`.
+    pub page: String,
+    /// `#[utoipa::path(..)]`: the route as OpenAPI documents it.
+    pub openapi_path: String,
+    /// `pub async fn index(..) -> .. {`: the handler's signature, up to its
+    /// opening brace.
     pub signature: String,
-    pub body: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ControllerCtx {
     pub url: String,
     pub human: String,
+    /// The title of the HTML pages: `Admin Users`.
+    pub title: String,
     pub module_path: String,
     pub pascal: String,
     pub test_name: String,
-    pub imports: String,
+    /// The `use` declarations, in groups to be separated by a blank line.
+    pub imports: Vec<String>,
     pub actions: Vec<ActionCtx>,
     pub openapi: bool,
     /// Actions render pages.
     pub html: bool,
-    /// `#[openapi(paths(..), components(..))]`, laid out as rustfmt would.
+    /// `#[openapi(paths(..), components(..))]`: the controller's part of the
+    /// OpenAPI document.
     pub openapi_attr: String,
     /// The distinct paths, for the test that finds them in the OpenAPI
     /// document.
     pub doc_paths: Vec<String>,
+    /// `let routes = [(Method::GET, "/api/users", 200), ..];`: every route
+    /// with the status it answers, for the integration test.
+    pub test_routes: String,
     pub tests: bool,
 }
-
-/// rustfmt's line width: longer signatures are wrapped as rustfmt would.
-const WIDTH: usize = 100;
-/// rustfmt's `attr_fn_like_width`: longer attribute arguments go one a line.
-const ATTR_WIDTH: usize = 70;
 
 /// Parses `name[:method]` actions into their routes, by REST convention:
 /// JSON under `/api`, or with `html` pages (GET only, `new` and `edit`
 /// included) at the top level.
 pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Vec<ActionCtx>> {
     let pascal = &resource.pascal;
+    let url = &resource.url;
     let raw: Vec<String> = if raw.is_empty() {
         vec!["index".to_string()]
     } else {
@@ -141,51 +152,37 @@ pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Ve
             bail!("action `{name}` is given twice\n\nnothing was written");
         }
         let (status_code, status_const, status_text) = reply.status();
-        let response = format!("{pascal}Response");
-        let body_doc = if reply == Reply::NoContent {
-            String::new()
-        } else {
-            format!(", body = {response}")
-        };
-        let param = if has_id { "Path(id): Path<String>" } else { "" };
-        let page = format!("{}Page", heck::ToPascalCase::to_pascal_case(name.as_str()));
+        let response = syntax::ident(&format!("{pascal}Response"));
+        let ident = syntax::ident(&name);
+        let param = has_id.then(|| quote!(Path(id): Path<String>));
         let ret = match reply {
-            Reply::Ok if html => "Result<Html<String>, AppError>".to_string(),
-            Reply::Created => format!("Result<(StatusCode, Json<{response}>), AppError>"),
-            Reply::NoContent => "Result<StatusCode, AppError>".to_string(),
-            Reply::Ok => format!("Result<Json<{response}>, AppError>"),
+            Reply::Ok if html => quote!(Result<Html<String>, AppError>),
+            Reply::Created => quote!(Result<(StatusCode, Json<#response>), AppError>),
+            Reply::NoContent => quote!(Result<StatusCode, AppError>),
+            Reply::Ok => quote!(Result<Json<#response>, AppError>),
         };
-        let one_line = format!("pub async fn {name}({param}) -> {ret} {{");
-        let signature = if one_line.len() <= WIDTH || !has_id {
-            one_line
-        } else {
-            format!("pub async fn {name}(\n    {param},\n) -> {ret} {{")
-        };
-        let id = if has_id { "Some(id)" } else { "None" };
-        let title = resource.url.replace(['/', '-'], " ");
-        let title = heck::ToTitleCase::to_title_case(title.as_str());
-        let body = match reply {
-            Reply::Ok if html => {
-                let id_field = if has_id { "        id,\n" } else { "" };
-                format!(
-                    "    html::render(&pages::{page} {{\n        title: \"{title}\".to_string(),\n{id_field}    }})"
-                )
-            }
-            Reply::Created => format!(
-                "    let view = {response}::new(\"{name}\", {id});\n    Ok((StatusCode::CREATED, Json(view)))"
-            ),
-            Reply::NoContent => {
-                if has_id {
-                    "    tracing::debug!(%id, \"deleted\");\n    Ok(StatusCode::NO_CONTENT)"
-                        .to_string()
-                } else {
-                    "    Ok(StatusCode::NO_CONTENT)".to_string()
-                }
-            }
-            Reply::Ok => {
-                format!("    let view = {response}::new(\"{name}\", {id});\n    Ok(Json(view))")
-            }
-        };
+        let signature = syntax::signature(quote!(pub async fn #ident(#param) -> #ret));
+        let operation_id = format!("{}_{name}", resource.modules.join("_"));
+        let params = has_id.then(|| {
+            quote!(params((
+                "id" = String,
+                Path,
+                description = "The id of the item"
+            )),)
+        });
+        let body = (reply != Reply::NoContent).then(|| quote!(, body = #response));
+        let status = proc_macro2::Literal::u16_unsuffixed(status_code);
+        let method = syntax::ident(methods[0]);
+        let openapi_path = syntax::attribute(quote! {
+            #[utoipa::path(
+                #method,
+                path = #path,
+                operation_id = #operation_id,
+                tag = #url,
+                #params
+                responses((status = #status, description = #status_text #body))
+            )]
+        });
         let example_path = path.replace("{id}", "42");
         out.push(ActionCtx {
             methods_doc: methods
@@ -195,18 +192,18 @@ pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Ve
                 .join("|"),
             method: methods[0].to_string(),
             methods: methods.iter().map(|m| m.to_string()).collect(),
+            page: format!("{}Page", heck::ToPascalCase::to_pascal_case(name.as_str())),
             name,
             path,
             example_path,
             has_id,
+            created: reply == Reply::Created,
             no_content: reply == Reply::NoContent,
             reply,
             status_code,
             status_const,
-            status_text,
-            body_doc,
+            openapi_path,
             signature,
-            body,
         });
     }
     Ok(out)
@@ -228,60 +225,78 @@ fn context(
     let actions = actions(resource, raw, opts.html)?;
     let mut axum = Vec::new();
     if !opts.html && actions.iter().any(|a| a.reply != Reply::NoContent) {
-        axum.push("use axum::Json;".to_string());
+        axum.push(quote!(
+            use axum::Json;
+        ));
     }
     if actions.iter().any(|a| a.has_id) {
-        axum.push("use axum::extract::Path;".to_string());
+        axum.push(quote!(
+            use axum::extract::Path;
+        ));
     }
     if actions.iter().any(|a| a.reply != Reply::Ok) {
-        axum.push("use axum::http::StatusCode;".to_string());
+        axum.push(quote!(
+            use axum::http::StatusCode;
+        ));
     }
     if opts.html {
-        axum.push("use axum::response::Html;".to_string());
+        axum.push(quote!(
+            use axum::response::Html;
+        ));
     }
-    let module_path = resource.module_path();
-    let mut own = vec!["use crate::app::errors::AppError;".to_string()];
+    let module_path = syntax::path(&resource.module_path());
+    let response = syntax::ident(&format!("{}Response", resource.pascal));
+    let mut own = vec![quote!(
+        use crate::app::errors::AppError;
+    )];
     if opts.html {
         // The page structs are `pages::IndexPage`, whatever the resource.
         let alias = if resource.modules.last().is_some_and(|m| m == "pages") {
-            ""
+            None
         } else {
-            " as pages"
+            Some(quote!(as pages))
         };
-        own.push("use crate::app::views::html;".to_string());
-        own.push(format!(
-            "use crate::app::views::html::{module_path}{alias};"
+        own.push(quote!(
+            use crate::app::views::html;
         ));
+        own.push(quote!(use crate::app::views::html::#module_path #alias;));
     } else {
-        own.push(format!(
-            "use crate::app::views::{module_path}::{}Response;",
-            resource.pascal
-        ));
+        own.push(quote!(use crate::app::views::#module_path::#response;));
     }
-    let handlers: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
-    let paths = format!("paths({})", handlers.join(", "));
-    let schemas = format!("components(schemas({}Response))", resource.pascal);
-    let args = format!("{paths}, {schemas}");
-    let openapi_attr = if args.len() <= ATTR_WIDTH && args.len() + 12 <= WIDTH {
-        format!("#[openapi({args})]")
-    } else {
-        format!("#[openapi(\n    {paths},\n    {schemas}\n)]")
-    };
+    let handlers = actions.iter().map(|a| syntax::ident(&a.name));
+    let openapi_attr = syntax::attribute(quote! {
+        #[openapi(paths(#(#handlers),*), components(schemas(#response)))]
+    });
+    let routes = actions.iter().flat_map(|a| {
+        a.methods.iter().map(|m| {
+            let method = syntax::ident(&m.to_uppercase());
+            let path = &a.example_path;
+            let status = proc_macro2::Literal::u16_unsuffixed(a.status_code);
+            quote!((Method::#method, #path, #status))
+        })
+    });
+    let test_routes = syntax::statement(1, quote!(let routes = [#(#routes),*];));
     let mut paths: Vec<String> = Vec::new();
     for a in &actions {
         if !paths.contains(&a.path) {
             paths.push(a.path.clone());
         }
     }
+    let title = resource.url.replace(['/', '-'], " ");
     Ok(ControllerCtx {
         doc_paths: paths,
         openapi_attr,
+        test_routes,
         url: resource.url.clone(),
         human: resource.url.replace(['/', '-'], " "),
+        title: heck::ToTitleCase::to_title_case(title.as_str()),
         module_path: resource.module_path(),
         pascal: resource.pascal.clone(),
         test_name: resource.modules.join("_"),
-        imports: format!("{}\n\n{}", axum.join("\n"), own.join("\n")),
+        imports: vec![
+            syntax::items(quote!(#(#axum)*)),
+            syntax::items(quote!(#(#own)*)),
+        ],
         actions,
         html: opts.html,
         openapi: project.openapi && !opts.html,

@@ -4,6 +4,10 @@
 
 use anyhow::{Result, bail};
 use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::syntax;
 
 use crate::names::{ModelName, action_name};
 
@@ -148,27 +152,44 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
 
 impl Field {
     /// The Rust type without `Option`.
-    pub fn base_type(&self) -> &'static str {
+    pub fn base_tokens(&self) -> TokenStream {
         match self.kind {
-            Kind::String | Kind::Text => "String",
-            Kind::Integer => "i32",
-            Kind::Bigint | Kind::References => "i64",
-            Kind::Float => "f64",
-            Kind::Decimal => "Decimal",
-            Kind::Boolean => "bool",
-            Kind::Date => "NaiveDate",
-            Kind::Datetime => "DateTime<Utc>",
-            Kind::Uuid => "Uuid",
-            Kind::Json => "serde_json::Value",
+            Kind::String | Kind::Text => quote!(String),
+            Kind::Integer => quote!(i32),
+            Kind::Bigint | Kind::References => quote!(i64),
+            Kind::Float => quote!(f64),
+            Kind::Decimal => quote!(Decimal),
+            Kind::Boolean => quote!(bool),
+            Kind::Date => quote!(NaiveDate),
+            Kind::Datetime => quote!(DateTime<Utc>),
+            Kind::Uuid => quote!(Uuid),
+            Kind::Json => quote!(serde_json::Value),
         }
     }
 
-    pub fn rust_type(&self) -> String {
+    /// The Rust type, `Option` of the base type when nullable.
+    pub fn type_tokens(&self) -> TokenStream {
+        let base = self.base_tokens();
         if self.nullable {
-            format!("Option<{}>", self.base_type())
+            quote!(Option<#base>)
         } else {
-            self.base_type().to_string()
+            base
         }
+    }
+
+    /// The Rust type without `Option`, printed: `DateTime<Utc>`.
+    pub fn base_type(&self) -> String {
+        syntax::ty(self.base_tokens())
+    }
+
+    /// The Rust type, printed: `Option<String>`.
+    pub fn rust_type(&self) -> String {
+        syntax::ty(self.type_tokens())
+    }
+
+    /// The field as an identifier.
+    pub fn ident(&self) -> syn::Ident {
+        syntax::ident(&self.name)
     }
 
     /// The column definition in `CREATE TABLE`.
@@ -208,62 +229,71 @@ impl Field {
 
     /// `fields.take::<String>("title")`: how the request value is read.
     pub fn take(&self) -> String {
-        format!("fields.take::<{}>(\"{}\")", self.rust_type(), self.name)
+        let ty = self.type_tokens();
+        let name = &self.name;
+        syntax::expr(quote!(fields.take::<#ty>(#name)))
     }
 
-    /// An example value for tests; `n` makes unique fields unique, `parents`
-    /// names the variable holding each referenced row.
+    /// An example value for tests; `n` makes unique fields unique, a
+    /// reference names the variable holding the row it refers to.
     pub fn example(&self) -> String {
+        if self.kind == Kind::Json {
+            // `json!` takes JSON, which prettyplease would print as Rust
+            // tokens (`"n" : n`); it is written as it is.
+            let json = r#"serde_json::json!({ "n": n })"#;
+            return if self.nullable {
+                syntax::expr_with(quote!(Some(JSON_VALUE)), "JSON_VALUE", json)
+            } else {
+                json.to_string()
+            };
+        }
         let value = match self.kind {
             Kind::String | Kind::Text => {
-                let label = self.name.replace('_', " ");
-                format!("format!(\"{label} {{n}}\")")
+                let label = format!("{} {{n}}", self.name.replace('_', " "));
+                quote!(format!(#label))
             }
-            Kind::Integer => "i32::try_from(n).unwrap_or(i32::MAX)".to_string(),
-            Kind::Bigint => "i64::try_from(n).unwrap_or(i64::MAX)".to_string(),
-            Kind::Float => "n as f64 + 0.5".to_string(),
-            Kind::Decimal => "format!(\"{n}.25\").parse().expect(\"a decimal\")".to_string(),
-            Kind::Boolean => "true".to_string(),
-            Kind::Date => "NaiveDate::from_ymd_opt(2026, 1, 1).expect(\"a date\")".to_string(),
-            Kind::Datetime => {
-                "DateTime::from_timestamp(1_767_225_600, 0).expect(\"a time\")".to_string()
-            }
-            Kind::Uuid => "Uuid::new_v4()".to_string(),
-            Kind::Json => "serde_json::json!({ \"n\": n })".to_string(),
+            Kind::Integer => quote!(i32::try_from(n).unwrap_or(i32::MAX)),
+            Kind::Bigint => quote!(i64::try_from(n).unwrap_or(i64::MAX)),
+            Kind::Float => quote!(n as f64 + 0.5),
+            Kind::Decimal => quote!(format!("{n}.25").parse().expect("a decimal")),
+            Kind::Boolean => quote!(true),
+            Kind::Date => quote!(NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date")),
+            Kind::Datetime => quote!(DateTime::from_timestamp(1_767_225_600, 0).expect("a time")),
+            Kind::Uuid => quote!(Uuid::new_v4()),
             Kind::References => {
                 let target = self.target.as_ref().expect("references have a target");
-                format!("{}.id", target.snake)
+                let row = syntax::ident(&target.snake);
+                quote!(#row.id)
             }
+            Kind::Json => unreachable!("written above"),
         };
-        if self.nullable {
-            format!("Some({value})")
-        } else {
-            value
-        }
+        syntax::expr(self.optional(value))
     }
 
     /// Another valid value, for update tests: differs from [`Self::example`].
     pub fn changed(&self) -> Option<String> {
         let value = match self.kind {
-            Kind::String | Kind::Text => "\"changed\".to_string()".to_string(),
-            Kind::Integer => "-7".to_string(),
-            Kind::Bigint => "-7".to_string(),
-            Kind::Float => "-2.5".to_string(),
-            Kind::Decimal => "\"-3.75\".parse().expect(\"a decimal\")".to_string(),
-            Kind::Boolean => "false".to_string(),
-            Kind::Date => "NaiveDate::from_ymd_opt(2027, 6, 30).expect(\"a date\")".to_string(),
-            Kind::Datetime => {
-                "DateTime::from_timestamp(1_800_000_000, 0).expect(\"a time\")".to_string()
-            }
-            Kind::Uuid => "Uuid::nil()".to_string(),
-            Kind::Json => "serde_json::json!([1, 2, 3])".to_string(),
+            Kind::String | Kind::Text => quote!("changed".to_string()),
+            Kind::Integer | Kind::Bigint => quote!(-7),
+            Kind::Float => quote!(-2.5),
+            Kind::Decimal => quote!("-3.75".parse().expect("a decimal")),
+            Kind::Boolean => quote!(false),
+            Kind::Date => quote!(NaiveDate::from_ymd_opt(2027, 6, 30).expect("a date")),
+            Kind::Datetime => quote!(DateTime::from_timestamp(1_800_000_000, 0).expect("a time")),
+            Kind::Uuid => quote!(Uuid::nil()),
+            Kind::Json => quote!(serde_json::json!([1, 2, 3])),
             Kind::References => return None,
         };
-        Some(if self.nullable {
-            format!("Some({value})")
+        Some(syntax::expr(self.optional(value)))
+    }
+
+    /// `Some(value)` for a nullable field, else `value`.
+    fn optional(&self, value: TokenStream) -> TokenStream {
+        if self.nullable {
+            quote!(Some(#value))
         } else {
             value
-        })
+        }
     }
 
     /// A valid JSON value other than the example's, for update tests.
@@ -301,24 +331,22 @@ impl Field {
     /// `#[schema(...)]` for types utoipa does not know by itself.
     pub fn schema_attr(&self) -> Option<String> {
         let (ty, format) = match self.kind {
-            Kind::Decimal => ("String", Some("\"decimal\"")),
-            Kind::Date => ("String", Some("Date")),
-            Kind::Datetime => ("String", Some("DateTime")),
-            Kind::Uuid => ("String", None),
-            Kind::Json => ("Object", None),
+            Kind::Decimal => (quote!(String), Some(quote!("decimal"))),
+            Kind::Date => (quote!(String), Some(quote!(Date))),
+            Kind::Datetime => (quote!(String), Some(quote!(DateTime))),
+            Kind::Uuid => (quote!(String), None),
+            Kind::Json => (quote!(Object), None),
             _ => return None,
         };
         let ty = if self.nullable {
-            format!("Option<{ty}>")
+            quote!(Option<#ty>)
         } else {
-            ty.to_string()
+            ty
         };
-        let format = match format {
-            Some(f) if f.starts_with('"') => format!(", format = {f}"),
-            Some(f) => format!(", format = {f}"),
-            None => String::new(),
-        };
-        Some(format!("#[schema(value_type = {ty}{format})]"))
+        let format = format.map(|f| quote!(, format = #f));
+        Some(syntax::attribute(
+            quote!(#[schema(value_type = #ty #format)]),
+        ))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod fields;
 pub mod model;
 pub mod new;
 pub mod scaffold;
+pub mod syntax;
 pub mod view;
 
 use anyhow::{Result, bail};

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::vars;
 use anyhow::{Result, bail};
+use quote::quote;
 use serde::Serialize;
 
 use super::fields::{self, Dialect, Field, Kind, STRING_MAX};
+use super::syntax;
 use crate::edit::rust;
 use crate::names::ModelName;
 use crate::plan::Plan;
@@ -17,24 +19,25 @@ use crate::project::Project;
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldCtx {
     pub name: String,
+    /// The Rust type: `Option<String>`.
     pub ty: String,
+    /// `#[schema(..)]` for types utoipa does not know by itself.
     pub schema: Option<String>,
+    /// `fields.take::<String>("title")`: how the request value is read.
     pub take: String,
-    pub check: Option<String>,
-    /// `.clone()` for fields that are not `Copy`.
-    pub clone: &'static str,
-    /// `&` for fields that are not `Copy`.
-    pub by_ref: &'static str,
+    /// A `string`: its length is checked.
+    pub string: bool,
+    pub nullable: bool,
+    /// The type is `Copy`: no `&` to bind it, no `.clone()` to copy it.
+    pub copy: bool,
+    /// A valid value for tests, unique by `n`.
     pub example: String,
+    /// Another valid value, for update tests.
     pub changed: Option<String>,
     pub unique: bool,
     /// For references: the target's module name.
     pub target: Option<String>,
     pub target_pascal: String,
-    /// An id no row has, as the field's type.
-    pub missing_ref: String,
-    /// Turns the field's value into the id (`.expect(..)` when nullable).
-    pub unwrap_ref: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,22 +55,24 @@ pub struct ModelCtx {
     pub human: String,
     pub human_plural: String,
     pub openapi: bool,
-    pub schema_derive: &'static str,
-    pub imports: String,
+    /// The `use` declarations, in groups to be separated by a blank line.
+    pub imports: Vec<String>,
     pub fields: Vec<FieldCtx>,
+    /// The longest `string` value, in characters.
+    pub string_max: usize,
     pub columns: String,
     pub insert_columns: String,
     pub insert_values: String,
     pub update_set: String,
     pub id_param: usize,
-    pub names_tuple: String,
-    pub somes_tuple: String,
-    pub names: String,
+    /// The `match` that builds the params once every field was read.
+    pub from_fields: String,
     pub example_n: bool,
     pub parents: Vec<ParentCtx>,
     pub has_changes: bool,
     pub all_changed: bool,
     pub required: Vec<String>,
+    /// The `use` declarations of the tests, if any.
     pub test_imports: String,
 }
 
@@ -120,39 +125,44 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
     let fields = &model.fields;
     let human = model.name.snake.replace('_', " ");
     let human_plural = model.name.plural.replace('_', " ");
-    let mut imports = vec![
-        "use chrono::{DateTime, Utc};".to_string(),
-        "use serde::{Deserialize, Serialize};".to_string(),
-    ];
-    if fields.iter().any(|f| f.kind == Kind::Date) {
-        imports[0] = "use chrono::{DateTime, NaiveDate, Utc};".to_string();
-    }
-    if fields.iter().any(|f| f.kind == Kind::Uuid) {
-        imports.push("use uuid::Uuid;".to_string());
-    }
-    let mut own = vec![
-        "use crate::app::errors::AppError;".to_string(),
-        "use crate::app::models::fields::Fields;".to_string(),
-    ];
-    if fields.iter().any(|f| f.kind == Kind::Decimal) {
-        own.push("use crate::db::{Decimal, Pool};".to_string());
+    let chrono = if fields.iter().any(|f| f.kind == Kind::Date) {
+        quote!(
+            use chrono::{DateTime, NaiveDate, Utc};
+        )
     } else {
-        own.push("use crate::db::Pool;".to_string());
-    }
+        quote!(
+            use chrono::{DateTime, Utc};
+        )
+    };
+    let uuid = fields.iter().any(|f| f.kind == Kind::Uuid).then(|| {
+        quote!(
+            use uuid::Uuid;
+        )
+    });
+    let db = if fields.iter().any(|f| f.kind == Kind::Decimal) {
+        quote!(
+            use crate::db::{Decimal, Pool};
+        )
+    } else {
+        quote!(
+            use crate::db::Pool;
+        )
+    };
+    let imports = vec![
+        syntax::items(quote! {
+            #chrono
+            use serde::{Deserialize, Serialize};
+            #uuid
+        }),
+        syntax::items(quote! {
+            use crate::app::errors::AppError;
+            use crate::app::models::fields::Fields;
+            #db
+        }),
+    ];
     let field_ctx: Vec<FieldCtx> = fields
         .iter()
         .map(|f| {
-            let check = (f.kind == Kind::String).then(|| {
-                let values = if f.nullable {
-                    format!("{}.iter().flatten()", f.name)
-                } else {
-                    format!("{}.iter()", f.name)
-                };
-                format!(
-                    "fields.check(\"{name}\", {values}.all(|v| v.chars().count() <= {STRING_MAX}), \"is too long (at most {STRING_MAX} characters)\");",
-                    name = f.name
-                )
-            });
             let copy = matches!(
                 f.kind,
                 Kind::Integer
@@ -171,24 +181,14 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
                 ty: f.rust_type(),
                 schema: f.schema_attr(),
                 take: f.take(),
-                check,
-                clone: if copy { "" } else { ".clone()" },
-                by_ref: if copy { "" } else { "&" },
+                string: f.kind == Kind::String,
+                nullable: f.nullable,
+                copy,
                 example: f.example(),
                 changed: f.changed(),
                 unique: f.unique,
                 target: target.map(|t| t.snake.clone()),
                 target_pascal: target.map(|t| t.pascal.clone()).unwrap_or_default(),
-                missing_ref: if f.nullable {
-                    "Some(i64::MAX)".to_string()
-                } else {
-                    "i64::MAX".to_string()
-                },
-                unwrap_ref: if f.nullable {
-                    ".expect(\"the example refers to a row\")".to_string()
-                } else {
-                    String::new()
-                },
             }
         })
         .collect();
@@ -207,13 +207,16 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
         .map(|(i, n)| format!("{n} = ${}", i + 1))
         .collect();
     update_set.push(format!("updated_at = ${}", names.len() + 1));
-    let tuple = |items: Vec<String>| {
-        if items.len() == 1 {
-            format!("{},", items[0])
-        } else {
-            items.join(", ")
-        }
-    };
+    let idents: Vec<syn::Ident> = fields.iter().map(Field::ident).collect();
+    let from_fields = syntax::statement(
+        2,
+        quote! {
+            match (#(#idents,)*) {
+                (#(Some(#idents),)*) if fields.is_valid() => Ok(Self { #(#idents),* }),
+                _ => Err(fields.into_error()),
+            }
+        },
+    );
     let parents: Vec<ParentCtx> = fields
         .iter()
         .filter_map(|f| f.target.as_ref())
@@ -237,30 +240,27 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
         )
     };
     let changes = field_ctx.iter().filter(|f| f.changed.is_some()).count();
-    let mut test_imports = Vec::new();
-    if fields.iter().any(|f| f.unique || f.target.is_some()) {
-        test_imports.push("use crate::app::models::fields::db_error;");
-    }
+    let test_imports = if fields.iter().any(|f| f.unique || f.target.is_some()) {
+        syntax::items(quote!(
+            use crate::app::models::fields::db_error;
+        ))
+    } else {
+        String::new()
+    };
     ModelCtx {
         pascal: model.name.pascal.clone(),
         table: model.name.plural.clone(),
         human,
         human_plural,
         openapi: project.openapi,
-        schema_derive: if project.openapi {
-            ", utoipa::ToSchema"
-        } else {
-            ""
-        },
-        imports: format!("{}\n\n{}", imports.join("\n"), own.join("\n")),
+        imports,
+        string_max: STRING_MAX,
         columns: columns.join(", "),
         insert_values: insert_values.join(", "),
         insert_columns: insert_columns.join(", "),
         id_param: names.len() + 2,
         update_set: update_set.join(", "),
-        names_tuple: tuple(names.iter().map(|n| n.to_string()).collect()),
-        somes_tuple: tuple(names.iter().map(|n| format!("Some({n})")).collect()),
-        names: format!("{},", names.join(", ")),
+        from_fields,
         example_n: fields.iter().any(|f| uses_n(f.kind)),
         parents,
         has_changes: changes > 0,
@@ -270,7 +270,7 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
             .filter(|f| !f.nullable)
             .map(|f| f.name.clone())
             .collect(),
-        test_imports: test_imports.join("\n"),
+        test_imports,
         fields: field_ctx,
     }
 }

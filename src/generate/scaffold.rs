@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use crate::engine::vars;
 use anyhow::Result;
+use quote::quote;
 use serde::Serialize;
 
 use super::fields::Kind;
 use super::model::{self, Model};
+use super::syntax;
 use crate::edit::rust;
 use crate::names::{ModelName, ResourceName};
 use crate::plan::Plan;
@@ -39,6 +41,9 @@ pub struct ScaffoldCtx {
     pub title_plural: String,
     pub fields: Vec<FormFieldCtx>,
     pub model: String,
+    /// The model's module sorts before `fields` among the imports of
+    /// `crate::app::models`, as rustfmt orders them.
+    pub model_before_fields: bool,
     pub pascal: String,
     pub plural: String,
     pub url: String,
@@ -46,7 +51,9 @@ pub struct ScaffoldCtx {
     pub human: String,
     pub human_plural: String,
     pub openapi: bool,
+    /// `const UNIQUE: &[&str] = &[..];`: the fields whose values are unique.
     pub unique: String,
+    /// `const REFERENCES: &[&str] = &[..];`: the fields referring to rows.
     pub references: String,
     pub required: Vec<String>,
     pub wrong: Vec<WrongCtx>,
@@ -82,12 +89,10 @@ fn input(f: &super::fields::Field) -> String {
     }
 }
 
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `const NAME: &[&str] = &["a", "b"];`
+fn str_list(name: &str, items: &[&str]) -> String {
+    let name = syntax::ident(name);
+    syntax::items(quote!(const #name: &[&str] = &[#(#items),*];))
 }
 
 fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
@@ -136,6 +141,7 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
             })
             .collect(),
         model: name.snake.clone(),
+        model_before_fields: name.snake.as_str() < "fields",
         pascal: name.pascal.clone(),
         plural: name.plural.clone(),
         url: name.url.clone(),
@@ -143,8 +149,8 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
         human: name.snake.replace('_', " "),
         human_plural: name.plural.replace('_', " "),
         openapi: project.openapi,
-        unique: quoted(&unique),
-        references: quoted(&references),
+        unique: str_list("UNIQUE", &unique),
+        references: str_list("REFERENCES", &references),
         required: fields
             .iter()
             .filter(|f| !f.nullable)
