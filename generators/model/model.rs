@@ -36,7 +36,10 @@ pub struct <@ m.pascal @>Params {
 <%- endif %>
     pub <@ f.name @>: <@ f.ty @>,
 <%- endfor %>
+<%- if m.fields %>
 }
+<%- else %>}
+<%- endif %>
 
 /// One page of <@ m.human_plural @>, in the order they were created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize<% if m.openapi %>, utoipa::ToSchema<% endif %>)]
@@ -73,7 +76,10 @@ impl <@ m.pascal @> {
 <%- for f in m.fields %>
             <@ f.name @>: self.<@ f.name @><% if not f.copy %>.clone()<% endif %>,
 <%- endfor %>
+<%- if m.fields %>
         }
+<%- else %>}
+<%- endif %>
     }
 
     /// Inserts a row.
@@ -169,7 +175,10 @@ impl <@ m.pascal @>Params {
 <%- for f in m.fields %>
             <@ f.name @>: <@ f.example @>,
 <%- endfor %>
+<%- if m.fields %>
         }
+<%- else %>}
+<%- endif %>
     }
 }
 

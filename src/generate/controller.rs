@@ -86,9 +86,9 @@ pub struct ControllerCtx {
     /// The distinct paths, for the test that finds them in the OpenAPI
     /// document.
     pub doc_paths: Vec<String>,
-    /// `let routes = [(Method::GET, "/api/users", 200), ..];`: every route
-    /// with the status it answers, for the integration test.
-    pub test_routes: String,
+    /// `(Method::GET, "/api/users", 200)`: every route with the status it
+    /// answers, for the integration test.
+    pub test_routes: Vec<String>,
     pub tests: bool,
 }
 
@@ -267,15 +267,17 @@ fn context(
     let openapi_attr = syntax::attribute(quote! {
         #[openapi(paths(#(#handlers),*), components(schemas(#response)))]
     });
-    let routes = actions.iter().flat_map(|a| {
-        a.methods.iter().map(|m| {
-            let method = syntax::ident(&m.to_uppercase());
-            let path = &a.example_path;
-            let status = proc_macro2::Literal::u16_unsuffixed(a.status_code);
-            quote!((Method::#method, #path, #status))
+    let test_routes = actions
+        .iter()
+        .flat_map(|a| {
+            a.methods.iter().map(|m| {
+                let method = syntax::ident(&m.to_uppercase());
+                let path = &a.example_path;
+                let status = proc_macro2::Literal::u16_unsuffixed(a.status_code);
+                syntax::expr(quote!((Method::#method, #path, #status)))
+            })
         })
-    });
-    let test_routes = syntax::statement(1, quote!(let routes = [#(#routes),*];));
+        .collect();
     let mut paths: Vec<String> = Vec::new();
     for a in &actions {
         if !paths.contains(&a.path) {
