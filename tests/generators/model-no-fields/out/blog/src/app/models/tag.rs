@@ -20,8 +20,7 @@ pub struct Tag {
 
 /// What a client sets on a tag: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TagParams {
-}
+pub struct TagParams {}
 
 /// One page of tags, in the order they were created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -38,9 +37,7 @@ impl TagParams {
     /// reported at once.
     pub fn from_fields(mut fields: Fields) -> Result<Self, AppError> {
         match () {
-            () if fields.is_valid() => Ok(Self {
-                ,
-            }),
+            () if fields.is_valid() => Ok(Self {}),
             _ => Err(fields.into_error()),
         }
     }
@@ -49,8 +46,7 @@ impl TagParams {
 impl Tag {
     /// The fields a client sets, as they are now.
     pub fn params(&self) -> TagParams {
-        TagParams {
-        }
+        TagParams {}
     }
 
     /// Inserts a row.
@@ -124,8 +120,7 @@ impl TagParams {
     /// they refer to created first.
     pub async fn example(pool: &Pool) -> Self {
         let _ = pool;
-        Self {
-        }
+        Self {}
     }
 }
 
