@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
+use super::layout::one_line_again;
+use super::table::all_chains;
 use super::*;
 use crate::edit::graph::{self, Standing, list_routes};
 
