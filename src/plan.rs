@@ -91,6 +91,10 @@ pub struct Plan {
     /// Files outside `root` the plan may change: the one such write is
     /// adding a new application to its enclosing workspace's members.
     pub outside: Vec<PathBuf>,
+    /// The Rust files are rustfmt-clean as they are (the templates of `new`,
+    /// tested so for every name length): rustfmt runs only when a
+    /// configuration asks for a style of its own.
+    pub preformatted: bool,
 }
 
 /// A change resolved against the current disk.
@@ -127,6 +131,7 @@ impl Plan {
             changes: Vec::new(),
             notes: Vec::new(),
             outside: Vec::new(),
+            preformatted: false,
         }
     }
 
@@ -235,6 +240,9 @@ impl Plan {
     /// project asks for a style of its own.
     pub fn formatted(&self) -> (Vec<Change>, Option<String>) {
         let mut changes = self.changes.clone();
+        if self.preformatted && rustfmt_config(&self.root).is_none() {
+            return (changes, None);
+        }
         let warning = format_rust(&self.root, &mut changes);
         (changes, warning)
     }
@@ -432,10 +440,12 @@ pub fn format_rust(root: &Path, changes: &mut [Change]) -> Option<String> {
     }
 }
 
-/// A plain relative path to a `.rs` file, which formatting can mirror in a
+/// A plain relative path to a `.rs` file of the application (not a
+/// template under `generators/`), which formatting can mirror in a
 /// directory of its own.
 fn is_rust(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "rs")
+        && !path.starts_with(crate::engine::GENERATORS_DIR)
         && path
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))

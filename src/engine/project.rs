@@ -346,11 +346,6 @@ fn rendered_files(project: &Project, inv: &Invocation) -> Result<Vec<(PathBuf, S
             );
         }
         let contents = super::render_str(&shown, &text, json_value(&inv.context))?;
-        let contents = if path.ends_with(".rs") {
-            crate::generate::rustfmt(&project.root, contents)
-        } else {
-            contents
-        };
         out.push((PathBuf::from(path), contents));
     }
     Ok(out)

@@ -12,7 +12,6 @@ pub mod view;
 use anyhow::{Result, bail};
 
 use crate::project::Project;
-use std::path::Path;
 
 /// The time generators write into files (migration versions, a license's
 /// year), in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set, as
@@ -28,18 +27,6 @@ pub fn now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Formats Rust code a generator makes outside a plan, as the plan formats
-/// the Rust files it creates (see [`crate::plan::format_rust`]): with the
-/// project's rustfmt and its `rustfmt.toml`. Without rustfmt the code is
-/// kept as rendered. Files given to [`Plan::create`](crate::plan::Plan::create)
-/// need not go through this.
-pub fn rustfmt(root: &Path, code: String) -> String {
-    let config = crate::plan::rustfmt_config(root);
-    let file = [(Path::new("generated.rs"), code.as_str())];
-    let (mut formatted, _) = crate::plan::rustfmt_files(root, &file, config.as_deref());
-    formatted.pop().unwrap_or(code)
 }
 
 /// Names every Rust program sees: the built-in crates and the primitive

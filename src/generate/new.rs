@@ -339,6 +339,7 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
     p.workspace_member = workspace.is_some();
 
     let mut plan = Plan::new(&args.path);
+    plan.preformatted = true;
     for (path, contents) in files(&p) {
         plan.create(path, contents);
     }
