@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::shell::{ColorWhen, Shell};
 
@@ -337,54 +337,6 @@ pub struct RoutesArgs {
     pub target: PackageArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum License {
-    #[value(name = "MIT")]
-    Mit,
-    #[value(name = "Apache-2.0")]
-    Apache2,
-    #[value(name = "BSD-3-Clause")]
-    Bsd3Clause,
-    #[value(name = "ISC")]
-    Isc,
-    #[value(name = "none")]
-    None,
-}
-
-impl License {
-    /// The SPDX identifier, or `None` for no license.
-    pub fn spdx(self) -> Option<&'static str> {
-        match self {
-            License::Mit => Some("MIT"),
-            License::Apache2 => Some("Apache-2.0"),
-            License::Bsd3Clause => Some("BSD-3-Clause"),
-            License::Isc => Some("ISC"),
-            License::None => None,
-        }
-    }
-}
-
-/// The database a new application is set up for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Database {
-    // Embedded: a file under data/, nothing to run.
-    Sqlite,
-    // For many replicas.
-    Postgres,
-    // `generate model` adds SQLite later.
-    None,
-}
-
-impl Database {
-    pub fn name(self) -> &'static str {
-        match self {
-            Database::Sqlite => "sqlite",
-            Database::Postgres => "postgres",
-            Database::None => "none",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// Directory to create the project in; its last segment is the package name
@@ -393,8 +345,8 @@ pub struct NewArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// Database the app is set up for (pool, settings, migrations); `none` leaves it to `generate model`
-    #[arg(long, value_enum, default_value_t = Database::Sqlite)]
-    pub database: Database,
+    #[arg(long, value_enum, default_value_t = crate::project::Database::Sqlite)]
+    pub database: crate::project::Database,
     /// Leave out the Redis utility, its settings and its dependency
     #[arg(long)]
     pub skip_redis: bool,
@@ -420,8 +372,8 @@ pub struct NewArgs {
     #[arg(long)]
     pub skip_install: bool,
     /// License of the project
-    #[arg(long, value_enum, default_value_t = License::Mit)]
-    pub license: License,
+    #[arg(long, value_enum, default_value_t = crate::generate::new::License::Mit)]
+    pub license: crate::generate::new::License,
     /// Repository URL, recorded in Cargo.toml and the chart
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
@@ -432,6 +384,29 @@ pub struct NewArgs {
     /// overwriting files that differ
     #[arg(long, short = 'f')]
     pub force: bool,
+}
+
+impl NewArgs {
+    /// What `new` is asked to make.
+    fn options(&self) -> crate::generate::new::Options {
+        crate::generate::new::Options {
+            path: self.path.clone(),
+            name: self.name.clone(),
+            database: self.database,
+            redis: !self.skip_redis,
+            http_client: !self.skip_http_client,
+            openapi: !self.skip_openapi,
+            docker: !self.skip_docker,
+            helm: !self.skip_helm,
+            actions: !self.skip_actions,
+            git: !self.skip_git,
+            install: !self.skip_install,
+            license: self.license,
+            repo_url: self.repo_url.clone(),
+            pretend: self.pretend,
+            force: self.force,
+        }
+    }
 }
 
 /// What the command line asks for: a built-in command, or a project's own
@@ -559,7 +534,7 @@ pub fn run(parsed: Parsed, shell: &Shell) -> Result<()> {
         } => return project_generator(generate, &target, &generator, &matches, args, shell),
     };
     match command {
-        Command::New(new) => crate::generate::new::run(&new, shell),
+        Command::New(new) => crate::generate::new::run(&new.options(), shell),
         Command::Generate(GenerateArgs { target, what }) => generate(what, &target, shell),
         Command::Destroy(DestroyCommand { target, what }) => destroy(what, &target, shell),
         Command::Routes(a) => {

@@ -133,10 +133,11 @@ fn real_path(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Applies the steps (each to its resolved [`target`]). On failure every
-/// file already changed is restored and every file or directory created is
-/// removed, so the tree is as it was; the original error is returned.
-pub fn apply(root: &Path, steps: &[crate::plan::Step]) -> Result<()> {
+/// Applies the steps, each an action on its resolved [`target`]. On
+/// failure every file already changed is restored and every file or
+/// directory created is removed, so the tree is as it was; the original
+/// error is returned.
+pub fn apply(root: &Path, steps: &[(&Path, &Action)]) -> Result<()> {
     let root = real_path(root)?;
     let mut undo = Vec::new();
     let result = apply_all(&root, steps, &mut undo);
@@ -160,14 +161,13 @@ fn make_executable(_: &Path) -> Result<()> {
     Ok(())
 }
 
-fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> Result<()> {
+fn apply_all(root: &Path, steps: &[(&Path, &Action)], undo: &mut Vec<Undo>) -> Result<()> {
     // Stage every new content first, so a full disk or a permission error is
     // found before any target is touched.
     let mut staged = Vec::new();
     let result = (|| -> Result<()> {
-        for step in steps {
-            let target = &step.target;
-            if let Action::Write(contents) = &step.action {
+        for (target, action) in steps {
+            if let Action::Write(contents) = action {
                 create_dirs(target.parent().expect("a file is in a directory"), undo)?;
                 let tmp = temp_path(target);
                 write_synced(&tmp, contents.as_bytes())
@@ -192,9 +192,9 @@ fn apply_all(root: &Path, steps: &[crate::plan::Step], undo: &mut Vec<Undo>) -> 
         return Err(e);
     }
     let mut staged = staged.into_iter();
-    for step in steps {
-        let target = step.target.clone();
-        match &step.action {
+    for (target, action) in steps {
+        let target = target.to_path_buf();
+        match action {
             Action::Nothing => {}
             Action::Write(_) => {
                 let tmp = staged.next().expect("one staged file per write");
@@ -360,18 +360,14 @@ fn same_file(_: &fs::File, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Step;
-    use crate::shell::Tone;
 
-    fn write(root: &Path, path: &str, contents: &str) -> Step {
-        Step {
-            path: path.into(),
-            target: root.join(path),
-            verb: "create",
-            tone: Tone::Good,
-            action: Action::Write(contents.into()),
-            before: None,
-        }
+    fn write(root: &Path, path: &str, contents: &str) -> (PathBuf, Action) {
+        (root.join(path), Action::Write(contents.into()))
+    }
+
+    fn apply(root: &Path, steps: &[(PathBuf, Action)]) -> Result<()> {
+        let steps: Vec<(&Path, &Action)> = steps.iter().map(|(t, a)| (t.as_path(), a)).collect();
+        super::apply(root, &steps)
     }
 
     #[test]
@@ -408,14 +404,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("a/b")).unwrap();
         fs::write(dir.path().join("a/b/old.txt"), "x").unwrap();
-        let remove = Step {
-            path: "a/b/old.txt".into(),
-            target: dir.path().join("a/b/old.txt"),
-            verb: "remove",
-            tone: Tone::Bad,
-            action: Action::Remove,
-            before: None,
-        };
+        let remove = (dir.path().join("a/b/old.txt"), Action::Remove);
         apply(
             dir.path(),
             &[write(dir.path(), "c/new.txt", "hello"), remove],

@@ -338,7 +338,11 @@ impl Plan {
         }
         let steps = self.resolve(&changes, options.on_conflict)?;
         if !options.pretend {
-            fs::apply(&self.root, &steps)?;
+            let actions: Vec<(&Path, &fs::Action)> = steps
+                .iter()
+                .map(|s| (s.target.as_path(), &s.action))
+                .collect();
+            fs::apply(&self.root, &actions)?;
         }
         for s in &steps {
             shell.status(s.verb, s.path.display(), s.tone);

@@ -5,6 +5,29 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+/// The database an application is set up for (`[package.metadata.mvc]`'s
+/// `database`, and `cargo mvc new --database`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Database {
+    // Embedded: a file under data/, nothing to run.
+    Sqlite,
+    // For many replicas.
+    Postgres,
+    // `generate model` adds SQLite later.
+    None,
+}
+
+impl Database {
+    /// The name the manifest and the command line spell it with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Database::Sqlite => "sqlite",
+            Database::Postgres => "postgres",
+            Database::None => "none",
+        }
+    }
+}
+
 const DEFAULT_ROUTER: &str = "src/app/router.rs";
 const DEFAULT_ROUTER_FN: &str = "routes";
 

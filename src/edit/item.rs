@@ -30,7 +30,39 @@ pub enum Place<'a> {
     AfterLet { function: &'a str, binding: &'a str },
 }
 
-impl Place<'_> {
+impl<'a> Place<'a> {
+    /// The place a generator manifest's `insert` step names: `struct NAME`,
+    /// `enum NAME`, `match in fn NAME`, `fn NAME`, `PATH { .. } in fn NAME`.
+    pub fn parse(into: &'a str) -> Option<Self> {
+        let into = into.trim();
+        let ident = |s: &str| {
+            !s.is_empty()
+                && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !s.starts_with(|c: char| c.is_ascii_digit())
+        };
+        if let Some(name) = into.strip_prefix("struct ") {
+            return ident(name.trim()).then(|| Place::StructFields(name.trim()));
+        }
+        if let Some(name) = into.strip_prefix("enum ") {
+            return ident(name.trim()).then(|| Place::EnumVariants(name.trim()));
+        }
+        if let Some(name) = into.strip_prefix("match in fn ") {
+            return ident(name.trim()).then(|| Place::MatchArms(name.trim()));
+        }
+        if let Some(name) = into.strip_prefix("fn ") {
+            return ident(name.trim()).then(|| Place::FnStart(name.trim()));
+        }
+        if let Some((path, function)) = into.split_once("{ .. } in fn ") {
+            let path = path.trim();
+            let ok = path.split("::").all(ident);
+            return (ok && ident(function.trim())).then(|| Place::StructLiteral {
+                function: function.trim(),
+                path,
+            });
+        }
+        None
+    }
+
     fn describe(&self) -> String {
         match self {
             Place::StructFields(n) => format!("struct `{n}`"),
@@ -408,6 +440,35 @@ pub fn remove(file: &Path, text: &str, place: Place, snippet: &str) -> Result<Ed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places() {
+        assert!(matches!(
+            Place::parse("struct Settings"),
+            Some(Place::StructFields("Settings"))
+        ));
+        assert!(matches!(
+            Place::parse("enum Command"),
+            Some(Place::EnumVariants("Command"))
+        ));
+        assert!(matches!(
+            Place::parse("match in fn run"),
+            Some(Place::MatchArms("run"))
+        ));
+        assert!(matches!(
+            Place::parse("fn main"),
+            Some(Place::FnStart("main"))
+        ));
+        assert!(matches!(
+            Place::parse("Settings { .. } in fn read"),
+            Some(Place::StructLiteral {
+                function: "read",
+                path: "Settings"
+            })
+        ));
+        assert!(Place::parse("impl Foo").is_none());
+        assert!(Place::parse("struct a b").is_none());
+    }
 
     fn run(text: &str, place: Place, snippet: &str) -> String {
         let out = insert(Path::new("x.rs"), text, place, snippet)

@@ -350,7 +350,7 @@ impl Manifest {
         }
         for w in &self.wiring {
             if let Wire::Insert { into, .. } = w
-                && super::project::parse_place(into).is_none()
+                && crate::edit::item::Place::parse(into).is_none()
             {
                 return Err(fail(
                     &format!("\"{into}\""),

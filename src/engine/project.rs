@@ -18,38 +18,6 @@ use crate::names::ModelName;
 use crate::plan::Plan;
 use crate::project::Project;
 
-/// The place an `insert` step names: `struct NAME`, `enum NAME`,
-/// `match in fn NAME`, `fn NAME`, `PATH { .. } in fn NAME`.
-pub fn parse_place(into: &str) -> Option<Place<'_>> {
-    let into = into.trim();
-    let ident = |s: &str| {
-        !s.is_empty()
-            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
-            && !s.starts_with(|c: char| c.is_ascii_digit())
-    };
-    if let Some(name) = into.strip_prefix("struct ") {
-        return ident(name.trim()).then(|| Place::StructFields(name.trim()));
-    }
-    if let Some(name) = into.strip_prefix("enum ") {
-        return ident(name.trim()).then(|| Place::EnumVariants(name.trim()));
-    }
-    if let Some(name) = into.strip_prefix("match in fn ") {
-        return ident(name.trim()).then(|| Place::MatchArms(name.trim()));
-    }
-    if let Some(name) = into.strip_prefix("fn ") {
-        return ident(name.trim()).then(|| Place::FnStart(name.trim()));
-    }
-    if let Some((path, function)) = into.split_once("{ .. } in fn ") {
-        let path = path.trim();
-        let ok = path.split("::").all(ident);
-        return (ok && ident(function.trim())).then(|| Place::StructLiteral {
-            function: function.trim(),
-            path,
-        });
-    }
-    None
-}
-
 /// The command line of the project generator `name`, from its manifest.
 pub fn command(name: &str, m: &Manifest) -> Command {
     let mut cmd = Command::new(name.to_string()).about(m.description.clone());
@@ -516,7 +484,7 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
             Wire::Insert {
                 file, into, code, ..
             } => {
-                let place = parse_place(&into)
+                let place = Place::parse(&into)
                     .ok_or_else(|| anyhow!("{shown}: `into = \"{into}\"` is not a place"))?;
                 edit_file(&mut plan, &file, |p, t| {
                     Ok(item::insert(p, t, place, &code)?)
@@ -572,7 +540,7 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
             Wire::Insert {
                 file, into, code, ..
             } => {
-                let place = parse_place(into)
+                let place = Place::parse(into)
                     .ok_or_else(|| anyhow!("{shown}: `into = \"{into}\"` is not a place"))?;
                 if plan.current(Path::new(file))?.is_some() {
                     edit_file(&mut plan, file, |p, t| Ok(item::remove(p, t, place, code)?))?;
@@ -645,38 +613,4 @@ fn uses_crate(root: &Path, snake: &str, except: &[&PathBuf]) -> Result<bool> {
         }
     }
     Ok(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn places() {
-        assert!(matches!(
-            parse_place("struct Settings"),
-            Some(Place::StructFields("Settings"))
-        ));
-        assert!(matches!(
-            parse_place("enum Command"),
-            Some(Place::EnumVariants("Command"))
-        ));
-        assert!(matches!(
-            parse_place("match in fn run"),
-            Some(Place::MatchArms("run"))
-        ));
-        assert!(matches!(
-            parse_place("fn main"),
-            Some(Place::FnStart("main"))
-        ));
-        assert!(matches!(
-            parse_place("Settings { .. } in fn read"),
-            Some(Place::StructLiteral {
-                function: "read",
-                path: "Settings"
-            })
-        ));
-        assert!(parse_place("impl Foo").is_none());
-        assert!(parse_place("struct a b").is_none());
-    }
 }

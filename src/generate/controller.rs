@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use quote::quote;
 use serde::Serialize;
 
-use super::syntax;
+use super::{modules, syntax};
 
 use crate::edit::graph::{self, Standing};
 use crate::edit::rust::{self, METHODS};
@@ -322,102 +322,6 @@ fn files(resource: &ResourceName) -> Files {
     }
 }
 
-/// The file of the module `namespace` under `dir`: `dir/mod.rs` for none;
-/// for `["admin"]`, `dir/admin.rs` if the project has it (a module with
-/// children beside it, as Rust 2018 allows), else `dir/admin/mod.rs`.
-fn module_file(plan: &Plan, dir: &str, namespace: &[String]) -> Result<PathBuf> {
-    if namespace.is_empty() {
-        return Ok(PathBuf::from(format!("{dir}/mod.rs")));
-    }
-    let flat = PathBuf::from(format!("{dir}/{}.rs", namespace.join("/")));
-    if plan.current(&flat)?.is_some() {
-        return Ok(flat);
-    }
-    Ok(PathBuf::from(format!(
-        "{dir}/{}/mod.rs",
-        namespace.join("/")
-    )))
-}
-
-/// Refuses a module `modules` under `dir` whose other shape exists: a new
-/// `dir/admin.rs` beside an existing `dir/admin/mod.rs` does not compile.
-fn check_shape(plan: &Plan, dir: &str, modules: &[String]) -> Result<()> {
-    let nested = PathBuf::from(format!("{dir}/{}/mod.rs", modules.join("/")));
-    if plan.current(&nested)?.is_some() {
-        bail!(
-            "{} already holds the module `{}` (with the modules inside it), and Rust does not allow {dir}/{}.rs beside it\n\nnothing was written; choose another name, or generate inside that module (`{}/NAME`)",
-            nested.display(),
-            modules.join("::"),
-            modules.join("/"),
-            modules.join("/"),
-        );
-    }
-    Ok(())
-}
-
-/// The doc line of a namespace module file we create.
-fn namespace_header(kind: &str, path: &str) -> String {
-    format!("//! The `{path}` {kind}.\n")
-}
-
-/// Declares `resource` in `dir/mod.rs` files: `pub mod admin;` in
-/// `controllers/mod.rs`, then `pub mod users;` in `controllers/admin/mod.rs`
-/// (created when missing).
-pub(super) fn declare(
-    plan: &mut Plan,
-    dir: &str,
-    kind: &str,
-    resource: &ResourceName,
-) -> Result<()> {
-    check_shape(plan, dir, &resource.modules)?;
-    for depth in 0..resource.modules.len() {
-        let parent = module_file(plan, dir, &resource.modules[..depth])?;
-        let text = match plan.current(&parent)? {
-            Some(t) => t,
-            None if depth > 0 => namespace_header(kind, &resource.modules[..depth].join("/")),
-            None => bail!(
-                "{} is missing; is this an application made by `cargo mvc new`?",
-                parent.display()
-            ),
-        };
-        let name = &resource.modules[depth];
-        let edited = rust::insert_mod(&parent, &text, name, "pub mod")?;
-        plan.set(&parent, Some(edited.unwrap_or(text)));
-    }
-    Ok(())
-}
-
-/// The inverse of [`declare`]: namespace files left with nothing but their
-/// header go, and so does their own declaration.
-pub(super) fn undeclare(
-    plan: &mut Plan,
-    dir: &str,
-    kind: &str,
-    resource: &ResourceName,
-) -> Result<()> {
-    for depth in (0..resource.modules.len()).rev() {
-        let parent = module_file(plan, dir, &resource.modules[..depth])?;
-        let Some(text) = plan.current(&parent)? else {
-            continue;
-        };
-        let name = &resource.modules[depth];
-        // A namespace still holding other modules stays declared.
-        if depth + 1 < resource.modules.len() {
-            let child = module_file(plan, dir, &resource.modules[..=depth])?;
-            if plan.current(&child)?.is_some() {
-                continue;
-            }
-        }
-        let edited = rust::remove_mod(&parent, &text, name)?.unwrap_or(text);
-        if depth > 0 && edited == namespace_header(kind, &resource.modules[..depth].join("/")) {
-            plan.set(&parent, None);
-        } else {
-            plan.set(&parent, Some(edited));
-        }
-    }
-    Ok(())
-}
-
 /// The routes of the controller, grouped by path in order of appearance:
 /// `(path, [(method, handler)])`. Handlers are named through the router's
 /// `use super::controllers::*`.
@@ -664,7 +568,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         &files.controller,
         templates.render("controller/controller.rs", vars! { c => &ctx })?,
     );
-    declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    modules::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if opts.html {
         let pages: Vec<String> = ctx.actions.iter().map(|a| a.name.clone()).collect();
         let views = super::view::context(&resource, &pages)?;
@@ -674,7 +578,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
             &files.view,
             templates.render("controller/view.rs", vars! { c => &ctx })?,
         );
-        declare(&mut plan, "src/app/views", "views", &resource)?;
+        modules::declare(&mut plan, "src/app/views", "views", &resource)?;
     }
     if !opts.skip_routes {
         let base = ctx
@@ -791,8 +695,8 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     for f in [&files.controller, &files.view, &files.api_test] {
         plan.set(f, None);
     }
-    undeclare(&mut plan, "src/app/controllers", "controllers", &resource)?;
-    undeclare(&mut plan, "src/app/views", "views", &resource)?;
+    modules::undeclare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    modules::undeclare(&mut plan, "src/app/views", "views", &resource)?;
     super::view::unplan_views(&mut plan, &resource)?;
     Ok(plan)
 }

@@ -4,6 +4,7 @@ pub mod controller;
 pub mod database;
 pub mod fields;
 pub mod model;
+pub mod modules;
 pub mod new;
 pub mod scaffold;
 pub mod syntax;

@@ -8,11 +8,64 @@ use std::process::{Command, Stdio};
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use crate::cli::{Database, NewArgs};
 use crate::edit::manifest::{self, Membership};
 use crate::names::ProjectName;
-use crate::plan::{OnConflict, Options, Plan};
+use crate::plan::{OnConflict, Options as PlanOptions, Plan};
+use crate::project::Database;
 use crate::shell::{Shell, Tone};
+
+/// What `cargo mvc new` is asked to make.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The directory to create the project in; its last segment is the
+    /// package name unless `name` is given.
+    pub path: PathBuf,
+    pub name: Option<String>,
+    pub database: Database,
+    pub redis: bool,
+    pub http_client: bool,
+    pub openapi: bool,
+    pub docker: bool,
+    pub helm: bool,
+    pub actions: bool,
+    /// `git init` the project.
+    pub git: bool,
+    /// `cargo fetch` its dependencies.
+    pub install: bool,
+    pub license: License,
+    pub repo_url: Option<String>,
+    pub pretend: bool,
+    /// Generate into a non-empty directory, overwriting files that differ.
+    pub force: bool,
+}
+
+/// The license a new project is published under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum License {
+    #[value(name = "MIT")]
+    Mit,
+    #[value(name = "Apache-2.0")]
+    Apache2,
+    #[value(name = "BSD-3-Clause")]
+    Bsd3Clause,
+    #[value(name = "ISC")]
+    Isc,
+    #[value(name = "none")]
+    None,
+}
+
+impl License {
+    /// The SPDX identifier, or `None` for no license.
+    pub fn spdx(self) -> Option<&'static str> {
+        match self {
+            License::Mit => Some("MIT"),
+            License::Apache2 => Some("Apache-2.0"),
+            License::Bsd3Clause => Some("BSD-3-Clause"),
+            License::Isc => Some("ISC"),
+            License::None => None,
+        }
+    }
+}
 
 /// The Rust release the generated project's Dockerfile builds with.
 pub const RUST_VERSION: &str = "1.95";
@@ -274,8 +327,8 @@ pub fn database_files(p: &Project) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Builds the project description from the command line.
-pub fn project(args: &NewArgs) -> Result<Project> {
+/// Builds the project description from what `new` is asked to make.
+pub fn project(args: &Options) -> Result<Project> {
     let raw = match &args.name {
         Some(n) => n.clone(),
         // `.` or `..` name the directory they stand for, as with `cargo init`.
@@ -307,16 +360,16 @@ pub fn project(args: &NewArgs) -> Result<Project> {
         crate_name: name.krate,
         env_prefix: name.env_prefix,
         title: name.title,
-        redis: !args.skip_redis,
-        http_client: !args.skip_http_client,
-        openapi: !args.skip_openapi,
+        redis: args.redis,
+        http_client: args.http_client,
+        openapi: args.openapi,
         database_name: args.database.name().to_string(),
         database: args.database != Database::None,
         sqlite: args.database == Database::Sqlite,
         postgres: args.database == Database::Postgres,
-        docker: !args.skip_docker,
-        helm: !args.skip_helm,
-        actions: !args.skip_actions,
+        docker: args.docker,
+        helm: args.helm,
+        actions: args.actions,
         license,
         repo_url: args.repo_url.clone(),
         year: current_year().to_string(),
@@ -327,7 +380,7 @@ pub fn project(args: &NewArgs) -> Result<Project> {
     })
 }
 
-pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
+pub fn run(args: &Options, shell: &Shell) -> Result<()> {
     if args.path.as_os_str().is_empty() {
         bail!(
             "the project path is empty\n\nnothing was written; pass a path, e.g. `cargo mvc new blog`"
@@ -364,7 +417,7 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
         OnConflict::Stop
     };
     plan.execute(
-        Options {
+        PlanOptions {
             pretend: args.pretend,
             on_conflict,
         },
@@ -375,10 +428,10 @@ pub fn run(args: &NewArgs, shell: &Shell) -> Result<()> {
     if args.pretend {
         return Ok(());
     }
-    if !args.skip_git {
+    if args.git {
         git_init(&args.path, shell);
     }
-    if !args.skip_install {
+    if args.install {
         fetch(&args.path, shell);
     }
     shell.status(

@@ -224,7 +224,7 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
         plan.templates()
             .render("scaffold/controller.rs", vars! { s => &ctx })?,
     );
-    super::controller::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    super::modules::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
     if html {
         // The layout, `views/html/mod.rs`, the `mod` lines and askama, as for
         // any HTML view; then this scaffold's own pages.

@@ -111,7 +111,7 @@ pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()>
             plan.templates().render("view/html_mod.rs", vars! {})?,
         );
     }
-    super::controller::declare(plan, HTML_DIR, "views", resource)?;
+    super::modules::declare(plan, HTML_DIR, "views", resource)?;
     let manifest_path = Path::new("Cargo.toml");
     if let Some(text) = plan.current(manifest_path)?
         && let Some(edited) = manifest::add_dependency(manifest_path, &text, ASKAMA.0, ASKAMA.1)?
@@ -156,7 +156,7 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
         plan.set(&PathBuf::from(format!("templates/{path}")), None);
     }
     plan.set(&module, None);
-    super::controller::undeclare(plan, HTML_DIR, "views", resource)?;
+    super::modules::undeclare(plan, HTML_DIR, "views", resource)?;
     let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
     let Some(html_text) = plan.current(&html_mod)? else {
         return Ok(());
