@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::errors::nothing_written;
 use crate::shell::{ColorWhen, Shell};
 
 /// Cargo runs `cargo-mvc mvc …` for `cargo mvc …`.
@@ -696,24 +697,21 @@ pub fn builtin_plan(
         #[command(subcommand)]
         what: Destroy,
     }
+    // clap's message ends with its own line break.
+    let unparsed = |e: &clap::Error| {
+        nothing_written(format!(
+            "`invoke` of `{generator}` with {args:?}: {}",
+            e.render().to_string().trim_end()
+        ))
+    };
     let line = std::iter::once(if generate { "generate" } else { "destroy" }.to_string())
         .chain(std::iter::once(generator.to_string()))
         .chain(args.iter().cloned());
     let plan = if generate {
-        let parsed = Invoked::try_parse_from(line).map_err(|e| {
-            anyhow::anyhow!(
-                "`invoke` of `{generator}` with {args:?}: {}\nnothing was written",
-                e.render()
-            )
-        })?;
+        let parsed = Invoked::try_parse_from(line).map_err(|e| unparsed(&e))?;
         generate_plan(&parsed.what, project)?.0
     } else {
-        let parsed = Uninvoked::try_parse_from(line).map_err(|e| {
-            anyhow::anyhow!(
-                "`invoke` of `{generator}` with {args:?}: {}\nnothing was written",
-                e.render()
-            )
-        })?;
+        let parsed = Uninvoked::try_parse_from(line).map_err(|e| unparsed(&e))?;
         destroy_plan(&parsed.what, project)?.0
     };
     // The record keeps the run that invoked it, not this one.
@@ -821,7 +819,14 @@ fn project_generator(
             .collect();
         matches = crate::engine::project::command(generator, &manifest)
             .try_get_matches_from(line)
-            .map_err(|e| anyhow::anyhow!("{}: the recorded arguments {recorded:?} no longer fit the generator: {}\nnothing was written; give the arguments yourself", crate::engine::record::RECORD, e.render()))?;
+            .map_err(|e| {
+                nothing_written(format!(
+                    "{}: the recorded arguments {recorded:?} no longer fit the generator: {}",
+                    crate::engine::record::RECORD,
+                    e.render().to_string().trim_end()
+                ))
+                .hint("give the arguments yourself")
+            })?;
         args = recorded;
     }
     let inv = crate::engine::project::invocation(&project, generator, &manifest, &matches, args)?;

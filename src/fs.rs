@@ -5,6 +5,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::errors::nothing_written;
+use anyhow::bail;
 use anyhow::{Context, Result};
 
 /// What a resolved step does to its file.
@@ -67,21 +69,24 @@ pub fn target(root: &Path, rel: &Path) -> Result<PathBuf> {
         .components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
     {
-        anyhow::bail!(
-            "{} is outside the project at {}; cargo mvc only writes inside the project\n\nnothing was written",
+        bail!(nothing_written(format!(
+            "{} is outside the project at {}; cargo mvc only writes inside the project",
             rel.display(),
             root.display()
-        );
+        )));
     }
     let real_root = real_path(root)?;
     let full = root.join(rel);
     let real = real_path(&full)?;
     if !real.starts_with(&real_root) {
-        anyhow::bail!(
-            "{} is a link to {}, outside the project at {}; cargo mvc only writes inside the project\n\nnothing was written; replace the link with the file, or edit it by hand",
-            rel.display(),
-            real.display(),
-            real_root.display()
+        bail!(
+            nothing_written(format!(
+                "{} is a link to {}, outside the project at {}; cargo mvc only writes inside the project",
+                rel.display(),
+                real.display(),
+                real_root.display()
+            ))
+            .hint("replace the link with the file, or edit it by hand")
         );
     }
     if let Ok(meta) = fs::metadata(&real)
@@ -111,10 +116,10 @@ fn real_path(path: &Path) -> Result<PathBuf> {
                 // A dangling link is not a missing file: resolving it would
                 // write wherever it points.
                 if fs::symlink_metadata(&cur).is_ok() {
-                    anyhow::bail!(
-                        "{} is a link to a file that does not exist; fix or remove the link\n\nnothing was written",
+                    bail!(nothing_written(format!(
+                        "{} is a link to a file that does not exist; fix or remove the link",
                         cur.display()
-                    );
+                    )));
                 }
                 let (Some(parent), Some(name)) = (cur.parent(), cur.file_name()) else {
                     return Err(e).with_context(|| format!("could not resolve {}", path.display()));

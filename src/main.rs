@@ -15,6 +15,7 @@ macro_rules! templates_version {
 mod cli;
 mod edit;
 mod engine;
+mod errors;
 mod fs;
 mod generate;
 mod names;

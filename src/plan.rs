@@ -111,18 +111,32 @@ pub struct Step {
     pub before: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{} already exist{} with different content: {}\n\nnothing was written; rerun with `--force` to overwrite {} or `--skip` to keep {}",
-    if paths.len() == 1 { "a file" } else { "files" },
-    if paths.len() == 1 { "s" } else { "" },
-    paths.join(", "),
-    if paths.len() == 1 { "it" } else { "them" },
-    if paths.len() == 1 { "it" } else { "them" },
-)]
+/// Files the plan would create exist with other content.
+#[derive(Debug)]
 pub struct ConflictError {
     pub paths: Vec<String>,
 }
+
+impl std::fmt::Display for ConflictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let one = self.paths.len() == 1;
+        let them = if one { "it" } else { "them" };
+        crate::errors::write(
+            f,
+            format_args!(
+                "{} already exist{} with different content: {}",
+                if one { "a file" } else { "files" },
+                if one { "s" } else { "" },
+                self.paths.join(", "),
+            ),
+            Some(format_args!(
+                "rerun with `--force` to overwrite {them} or `--skip` to keep {them}"
+            )),
+        )
+    }
+}
+
+impl std::error::Error for ConflictError {}
 
 impl Plan {
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -354,7 +368,7 @@ impl Plan {
             shell.status(verb, message, Tone::Good);
         }
         if options.pretend {
-            shell.status("pretend", "nothing was written", Tone::Warn);
+            shell.status("pretend", crate::errors::NOTHING_WRITTEN, Tone::Warn);
         }
         Ok(steps)
     }

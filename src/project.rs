@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::errors::nothing_written;
 use anyhow::{Context, Result, bail};
 
 /// The database an application is set up for (`[package.metadata.mvc]`'s
@@ -222,8 +223,13 @@ fn router_path(value: &str, manifest: &Path) -> Result<PathBuf> {
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
     if !inside || value.is_empty() {
         bail!(
-            "{}: `router = \"{value}\"` under [package.metadata.mvc] is not a file inside the project; cargo mvc only edits files inside the project\n\nnothing was written; set it to a path relative to the project root, such as \"{DEFAULT_ROUTER}\"",
-            manifest.display()
+            nothing_written(format!(
+                "{}: `router = \"{value}\"` under [package.metadata.mvc] is not a file inside the project; cargo mvc only edits files inside the project",
+                manifest.display()
+            ))
+            .hint(format!(
+                "set it to a path relative to the project root, such as \"{DEFAULT_ROUTER}\""
+            ))
         );
     }
     Ok(path)

@@ -9,12 +9,24 @@ use toml_edit::{Array, DocumentMut, Item, Value, value};
 
 use super::rust::Edited;
 
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {message}\n\nnothing was written; fix the manifest and run the command again")]
+/// A manifest that could not be edited.
+#[derive(Debug)]
 pub struct ManifestError {
     file: String,
     message: String,
 }
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::errors::write(
+            f,
+            format_args!("{}: {}", self.file, self.message),
+            Some("fix the manifest and run the command again"),
+        )
+    }
+}
+
+impl std::error::Error for ManifestError {}
 
 fn parse(file: &Path, text: &str) -> Result<DocumentMut, ManifestError> {
     text.parse()

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 
 use super::manifest::{self, MANIFEST, RESERVED};
 use super::{GENERATORS_DIR, OVERRIDABLE, builtin_templates, vars};
+use crate::errors::nothing_written;
 use crate::plan::Plan;
 use crate::project::Project;
 use crate::shell::Shell;
@@ -40,18 +41,19 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-fn nothing_written(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("{e}\n\nnothing was written")
-}
-
 /// Refuses to run the built-in `name` when the project has a generator of
 /// its own by that name (a folder with a manifest), which it cannot run.
 pub fn check_not_shadowed(project: &Project, name: &str) -> Result<()> {
     let manifest = Path::new(GENERATORS_DIR).join(name).join(MANIFEST);
     if project.root.join(&manifest).is_file() {
         bail!(
-            "{} makes `{name}` a generator of the project's own, but `{name}` is a built-in generator\n\nnothing was written; rename the folder, or, to change what the built-in `{name}` renders, use `cargo mvc generate override {name}` (a folder generators/{name}/ without a {MANIFEST})",
-            manifest.display()
+            nothing_written(format!(
+                "{} makes `{name}` a generator of the project's own, but `{name}` is a built-in generator",
+                manifest.display()
+            ))
+            .hint(format!(
+                "rename the folder, or, to change what the built-in `{name}` renders, use `cargo mvc generate override {name}` (a folder generators/{name}/ without a {MANIFEST})"
+            ))
         );
     }
     Ok(())
@@ -102,10 +104,10 @@ pub fn list(project: &Project, shell: &Shell) -> Result<()> {
 
 fn check_overridable(generator: &str) -> Result<()> {
     if !OVERRIDABLE.contains(&generator) {
-        bail!(
-            "`{generator}` is not a built-in generator whose templates can be overridden; those are {}\n\nnothing was written",
+        bail!(nothing_written(format!(
+            "`{generator}` is not a built-in generator whose templates can be overridden; those are {}",
             OVERRIDABLE.join(", ")
-        );
+        )));
     }
     Ok(())
 }
@@ -146,14 +148,17 @@ pub fn destroy_override(project: &Project, generator: &str, force: bool) -> Resu
             ("them", "they are")
         };
         bail!(
-            "the project changed {}; {are} its own now\n\nnothing was written; rerun with `--force` to remove {them} anyway",
-            changed.join(", ")
+            nothing_written(format!(
+                "the project changed {}; {are} its own now",
+                changed.join(", ")
+            ))
+            .hint(format!("rerun with `--force` to remove {them} anyway"))
         );
     }
     if plan.changes.is_empty() {
-        bail!(
-            "the project does not override the `{generator}` templates (nothing under {GENERATORS_DIR}/{generator}/)\n\nnothing was written"
-        );
+        bail!(nothing_written(format!(
+            "the project does not override the `{generator}` templates (nothing under {GENERATORS_DIR}/{generator}/)"
+        )));
     }
     Ok(plan)
 }
@@ -167,7 +172,7 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
-        return Err(nothing_written(format!(
+        bail!(nothing_written(format!(
             "`{name}` is not a valid {kind} name: use lowercase letters, digits, `-` and `_`, starting with a letter (e.g. `endpoint`, `seed-db`)"
         )));
     }
@@ -187,8 +192,11 @@ pub fn new_generator(project: &Project, name: &str) -> Result<Plan> {
             String::new()
         };
         bail!(
-            "`{name}` is a built-in generator or a word `cargo mvc generate` uses ({}){hint}\n\nnothing was written; choose another name",
-            RESERVED.join(", ")
+            nothing_written(format!(
+                "`{name}` is a built-in generator or a word `cargo mvc generate` uses ({}){hint}",
+                RESERVED.join(", ")
+            ))
+            .hint("choose another name")
         );
     }
     let mut plan = Plan::new(&project.root);
@@ -208,8 +216,11 @@ pub fn destroy_generator(project: &Project, name: &str) -> Result<Plan> {
     let dir = Path::new(GENERATORS_DIR).join(name);
     if !project.root.join(&dir).join(MANIFEST).is_file() {
         bail!(
-            "there is no generator `{name}` to destroy: {} does not exist\n\nnothing was written; `cargo mvc generate list` lists the project's generators",
-            dir.join(MANIFEST).display()
+            nothing_written(format!(
+                "there is no generator `{name}` to destroy: {} does not exist",
+                dir.join(MANIFEST).display()
+            ))
+            .hint("`cargo mvc generate list` lists the project's generators")
         );
     }
     let mut plan = Plan::new(&project.root);
@@ -269,10 +280,10 @@ pub fn destroy_script(project: &Project, name: &str) -> Result<Plan> {
     check_name("script", name)?;
     let path = script_path(name);
     if !project.root.join(&path).exists() {
-        bail!(
-            "there is no script `{name}` to destroy: {} does not exist\n\nnothing was written",
+        bail!(nothing_written(format!(
+            "there is no script `{name}` to destroy: {} does not exist",
             path.display()
-        );
+        )));
     }
     let mut plan = Plan::new(&project.root);
     plan.set(&path, None);

@@ -30,6 +30,7 @@
 
 use std::path::Path;
 
+use crate::errors::nothing_written;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
@@ -238,10 +239,15 @@ impl Manifest {
                     format!(":{l}:{c}")
                 })
                 .unwrap_or_default();
-            anyhow::anyhow!(
-                "{}{at}: {}\n\nnothing was written; fix the manifest (its format is in the README, under \"Writing a generator\")",
-                shown.display(),
-                e.message().trim_end()
+            anyhow::Error::from(
+                nothing_written(format!(
+                    "{}{at}: {}",
+                    shown.display(),
+                    e.message().trim_end()
+                ))
+                .hint(
+                    "fix the manifest (its format is in the README, under \"Writing a generator\")",
+                ),
             )
         })?;
         manifest.check(shown, text)?;
@@ -258,10 +264,9 @@ impl Manifest {
                 .unwrap_or_default()
         };
         let fail = |needle: &str, what: String| -> anyhow::Error {
-            anyhow::anyhow!(
-                "{}{}: {what}\n\nnothing was written; fix the manifest",
-                shown.display(),
-                at(needle)
+            anyhow::Error::from(
+                nothing_written(format!("{}{}: {what}", shown.display(), at(needle)))
+                    .hint("fix the manifest"),
             )
         };
         if self.description.trim().is_empty() || self.description.contains('\n') {

@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use crate::errors::nothing_written;
+use anyhow::Result;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
@@ -124,10 +125,10 @@ impl Templates {
                     .expect("an override has a root")
                     .join(&rel);
                 let text = std::fs::read_to_string(&path).map_err(|e| {
-                    anyhow!(
-                        "{}: cannot read the template: {e}\n\nnothing was written",
+                    anyhow::Error::from(nothing_written(format!(
+                        "{}: cannot read the template: {e}",
                         rel.display()
-                    )
+                    )))
                 })?;
                 (rel.display().to_string(), text)
             }
@@ -162,7 +163,8 @@ pub fn template_error(shown: &str, e: &minijinja::Error) -> anyhow::Error {
         Some(detail) => format!("{}: {detail}", e.kind()),
         None => e.kind().to_string(),
     };
-    anyhow!(
-        "{shown}{line}: {what}\n\nnothing was written; fix the template and run the command again"
+    anyhow::Error::from(
+        nothing_written(format!("{shown}{line}: {what}"))
+            .hint("fix the template and run the command again"),
     )
 }

@@ -25,6 +25,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
+use crate::errors::nothing_written;
 use crate::plan::Plan;
 
 /// The record's file, at the project root.
@@ -63,7 +64,13 @@ fn read(plan: &Plan) -> Result<Option<DocumentMut>> {
         return Ok(None);
     };
     text.parse::<DocumentMut>().map(Some).map_err(|e| {
-        anyhow!("{RECORD} is not valid TOML: {e}\nnothing was written; fix the file (or delete it: it only records what was generated)")
+        // The parser's message ends with its own line break.
+        nothing_written(format!(
+            "{RECORD} is not valid TOML: {}",
+            e.to_string().trim_end()
+        ))
+        .hint("fix the file (or delete it: it only records what was generated)")
+        .into()
     })
 }
 

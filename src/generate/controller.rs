@@ -13,6 +13,7 @@ use super::{modules, syntax};
 
 use crate::edit::graph::{self, Standing};
 use crate::edit::rust::{self, METHODS};
+use crate::errors::nothing_written;
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
 use crate::project::Project;
@@ -114,14 +115,14 @@ pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Ve
             Some((n, m)) => (n, Some(m.to_ascii_lowercase())),
             None => (spec.as_str(), None),
         };
-        let name = action_name(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        let name = action_name(name).map_err(nothing_written)?;
         if let Some(m) = &method
             && !METHODS.contains(&m.as_str())
         {
-            bail!(
-                "unknown HTTP method `{m}` in action `{spec}`; use one of {}\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "unknown HTTP method `{m}` in action `{spec}`; use one of {}",
                 METHODS.join(", ")
-            );
+            )));
         }
         let member = format!("{base}/{{id}}");
         let (methods, path, has_id, reply): (Vec<&str>, String, bool, Reply) =
@@ -144,12 +145,12 @@ pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Ve
                 }
             };
         if html && (reply != Reply::Ok || methods != ["get"]) {
-            bail!(
-                "action `{spec}` is not a page: with --html every action renders a page on GET (index, show, new, edit, or a name of your own); forms that change data need a model (`cargo mvc generate scaffold --html`)\n\nnothing was written"
-            );
+            bail!(nothing_written(format!(
+                "action `{spec}` is not a page: with --html every action renders a page on GET (index, show, new, edit, or a name of your own); forms that change data need a model (`cargo mvc generate scaffold --html`)"
+            )));
         }
         if out.iter().any(|a| a.name == name) {
-            bail!("action `{name}` is given twice\n\nnothing was written");
+            bail!(nothing_written(format!("action `{name}` is given twice")));
         }
         let (status_code, status_const, status_text) = reply.status();
         let response = syntax::ident(&format!("{pascal}Response"));
@@ -391,9 +392,9 @@ const TAKEN: &[&str] = &[
 pub(super) fn check_free(project: &Project, resource: &ResourceName) -> Result<()> {
     let top = resource.modules[0].as_str();
     if BUILT_IN.contains(&top) || TAKEN.contains(&top) || METHODS.contains(&top) {
-        bail!(
-            "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name\n\nnothing was written"
-        );
+        bail!(nothing_written(format!(
+            "the name `{top}` is taken by the application's own code or by axum's routing functions; choose another name"
+        )));
     }
     super::check_module_name(project, "controller", top)
 }
@@ -460,19 +461,25 @@ pub(crate) fn add_routes(
                     };
                     if r.path == *path && (r.method == method || r.method == "ANY") {
                         bail!(
-                            "{method} {path} is already served by `{}` at {}:{}{some_paths}\n\nnothing was written; a second route would make axum panic at startup or take requests from the first: remove that route first, or choose other actions or another name",
-                            r.handler,
-                            r.file,
-                            r.line,
+                            nothing_written(format!(
+                                "{method} {path} is already served by `{}` at {}:{}{some_paths}",
+                                r.handler,
+                                r.file,
+                                r.line
+                            ))
+                            .hint("a second route would make axum panic at startup or take requests from the first: remove that route first, or choose other actions or another name")
                         );
                     }
                     bail!(
-                        "{method} {path} clashes with {} {}, served by `{}` at {}:{}{some_paths}: axum's router cannot tell apart paths that differ only in parameter names, nor serve a path under a catch-all or a nested service beside it\n\nnothing was written; remove or change that route first, or choose other actions or another name",
-                        r.method,
-                        r.path,
-                        r.handler,
-                        r.file,
-                        r.line,
+                        nothing_written(format!(
+                            "{method} {path} clashes with {} {}, served by `{}` at {}:{}{some_paths}: axum's router cannot tell apart paths that differ only in parameter names, nor serve a path under a catch-all or a nested service beside it",
+                            r.method,
+                            r.path,
+                            r.handler,
+                            r.file,
+                            r.line
+                        ))
+                        .hint("remove or change that route first, or choose other actions or another name")
                     );
                 }
             }
@@ -557,8 +564,7 @@ fn resource_home<'g>(
 
 /// Builds the plan of `generate controller`.
 pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -> Result<Plan> {
-    let resource =
-        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let resource = ResourceName::parse(name).map_err(nothing_written)?;
     check_free(project, &resource)?;
     let ctx = context(project, &resource, raw, opts)?;
     let files = files(&resource);
@@ -644,27 +650,26 @@ pub(crate) fn remove_routes_of(
 /// Builds the plan of `destroy controller`: what `generate` created goes,
 /// what it inserted is taken out.
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
-    let resource =
-        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let resource = ResourceName::parse(name).map_err(nothing_written)?;
     if let [top] = resource.modules.as_slice()
         && (BUILT_IN.contains(&top.as_str()) || top == "status")
     {
-        bail!(
-            "the `{top}` controller is part of the application itself: the router, the OpenAPI document, the Helm chart's probes and the tests rely on it, so it cannot be destroyed\n\nnothing was written"
-        );
+        bail!(nothing_written(format!(
+            "the `{top}` controller is part of the application itself: the router, the OpenAPI document, the Helm chart's probes and the tests rely on it, so it cannot be destroyed"
+        )));
     }
     let files = files(&resource);
     let mut plan = Plan::new(&project.root);
     if let Some(text) = plan.current(&files.controller)? {
         let inner = rust::declared_mod_names(&files.controller, &text)?;
         if !inner.is_empty() {
-            bail!(
-                "{} declares modules of its own ({}); destroy them first (`cargo mvc destroy controller {}/{}`)\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "{} declares modules of its own ({}); destroy them first (`cargo mvc destroy controller {}/{}`)",
                 files.controller.display(),
                 inner.join(", "),
                 resource.file_path(),
                 inner[0]
-            );
+            )));
         }
     }
     // The routes pointing at this controller's handlers, whatever actions it had.
@@ -679,9 +684,12 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let routed = remove_routes_of(&mut plan, project, &is_ours)?;
     if !routed && plan.current(&files.controller)?.is_none() {
         bail!(
-            "there is no controller `{name}` to destroy: {} does not exist and no route of {} points at it\n\nnothing was written; `cargo mvc routes` lists the application's routes",
-            files.controller.display(),
-            project.router.display()
+            nothing_written(format!(
+                "there is no controller `{name}` to destroy: {} does not exist and no route of {} points at it",
+                files.controller.display(),
+                project.router.display()
+            ))
+            .hint("`cargo mvc routes` lists the application's routes")
         );
     }
     if project.openapi {

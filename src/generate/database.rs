@@ -10,6 +10,7 @@ use super::fields::Dialect;
 use super::new;
 use crate::edit::item::{self, Place};
 use crate::edit::manifest;
+use crate::errors::nothing_written;
 use crate::names::ProjectName;
 use crate::plan::Plan;
 use crate::project::Project;
@@ -52,9 +53,9 @@ fn edit(
 ) -> Result<()> {
     let path = PathBuf::from(rel);
     let text = plan.current(&path)?.with_context(|| {
-        format!(
-            "{rel} is missing, so the database cannot be wired in; is this an application made by `cargo mvc new`?\n\nnothing was written"
-        )
+        nothing_written(format!(
+            "{rel} is missing, so the database cannot be wired in; is this an application made by `cargo mvc new`?"
+        ))
     })?;
     if let Some(edited) = f(&path, &text)? {
         plan.set(&path, Some(edited));
@@ -63,8 +64,7 @@ fn edit(
 }
 
 fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
-    let name = ProjectName::parse(&project.name, &[])
-        .map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let name = ProjectName::parse(&project.name, &[]).map_err(nothing_written)?;
     let p = new::Project {
         name: name.package.clone(),
         crate_name: name.krate.clone(),

@@ -9,6 +9,7 @@ use quote::quote;
 
 use super::syntax;
 
+use crate::errors::nothing_written;
 use crate::names::{ModelName, action_name};
 
 /// The databases a model's SQL is written for.
@@ -93,20 +94,20 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
         let mut parts = spec.split(':');
         let name = parts.next().unwrap_or_default();
         let Some(ty) = parts.next() else {
-            bail!(
-                "field `{spec}` has no type; write it as NAME:TYPE, e.g. `title:string` (types: {})\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "field `{spec}` has no type; write it as NAME:TYPE, e.g. `title:string` (types: {})",
                 kind_names()
-            );
+            )));
         };
         let (ty, nullable) = match ty.strip_suffix('?') {
             Some(t) => (t, true),
             None => (ty, false),
         };
         let Some(kind) = KINDS.iter().find(|(n, _)| *n == ty).map(|(_, k)| *k) else {
-            bail!(
-                "unknown type `{ty}` in field `{spec}`; valid types are {} (add `?` for a nullable field)\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "unknown type `{ty}` in field `{spec}`; valid types are {} (add `?` for a nullable field)",
                 kind_names()
-            );
+            )));
         };
         let mut unique = false;
         let mut index = false;
@@ -114,29 +115,29 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
             match modifier {
                 "unique" => unique = true,
                 "index" => index = true,
-                other => bail!(
-                    "unknown modifier `{other}` in field `{spec}`; valid modifiers are {}\n\nnothing was written",
+                other => bail!(nothing_written(format!(
+                    "unknown modifier `{other}` in field `{spec}`; valid modifiers are {}",
                     MODIFIERS.join(", ")
-                ),
+                ))),
             }
         }
-        let base = action_name(name)
-            .map_err(|e| anyhow::anyhow!("{e} (in field `{spec}`)\n\nnothing was written"))?;
+        let base =
+            action_name(name).map_err(|e| nothing_written(format!("{e} (in field `{spec}`)")))?;
         let (name, target) = if kind == Kind::References {
             let target = ModelName::parse(&base)
-                .map_err(|e| anyhow::anyhow!("{e} (in field `{spec}`)\n\nnothing was written"))?;
+                .map_err(|e| nothing_written(format!("{e} (in field `{spec}`)")))?;
             (format!("{}_id", target.snake), Some(target))
         } else {
             (base.to_snake_case(), None)
         };
         if RESERVED.contains(&name.as_str()) {
-            bail!(
-                "field `{name}` is one every model already has ({}); choose another name\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "field `{name}` is one every model already has ({}); choose another name",
                 RESERVED.join(", ")
-            );
+            )));
         }
         if out.iter().any(|f| f.name == name) {
-            bail!("field `{name}` is given twice\n\nnothing was written");
+            bail!(nothing_written(format!("field `{name}` is given twice")));
         }
         out.push(Field {
             name,

@@ -12,6 +12,7 @@ pub mod view;
 
 use anyhow::{Result, bail};
 
+use crate::errors::nothing_written;
 use crate::project::Project;
 
 /// The time generators write into files (migration versions, a license's
@@ -99,7 +100,9 @@ pub fn check_module_name(project: &Project, kind: &str, module: &str) -> Result<
         return Ok(());
     };
     bail!(
-        "the {kind} name `{module}` cannot be used: {why}\n\nnothing was written; choose another name (for example `{module}s` or `app_{module}`)"
+        nothing_written(format!("the {kind} name `{module}` cannot be used: {why}")).hint(format!(
+            "choose another name (for example `{module}s` or `app_{module}`)"
+        ))
     );
 }
 
@@ -203,7 +206,12 @@ const TAKEN_TYPES: &[&str] = &[
 pub fn check_type_name(kind: &str, raw: &str, pascal: &str) -> Result<()> {
     if TAKEN_TYPES.contains(&pascal) {
         bail!(
-            "the {kind} name `{raw}` cannot be used: it would define the type `{pascal}`, a name the generated code already uses (from Rust's prelude or its imports)\n\nnothing was written; choose another name (for example `{raw}_record` or `app_{raw}`)"
+            nothing_written(format!(
+                "the {kind} name `{raw}` cannot be used: it would define the type `{pascal}`, a name the generated code already uses (from Rust's prelude or its imports)"
+            ))
+            .hint(format!(
+                "choose another name (for example `{raw}_record` or `app_{raw}`)"
+            ))
         );
     }
     Ok(())

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::fields::{self, Dialect, Field, Kind, STRING_MAX};
 use super::syntax;
 use crate::edit::rust;
+use crate::errors::nothing_written;
 use crate::names::ModelName;
 use crate::plan::Plan;
 use crate::project::Project;
@@ -85,14 +86,13 @@ pub struct Model {
 
 impl Model {
     pub fn parse(raw_name: &str, raw_fields: &[String]) -> Result<Self> {
-        let name = ModelName::parse(raw_name)
-            .map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        let name = ModelName::parse(raw_name).map_err(nothing_written)?;
         let reserved = ["fields", "mod"];
         if reserved.contains(&name.snake.as_str()) {
-            bail!(
-                "the name `{}` is taken by the models module's own code; choose another name\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "the name `{}` is taken by the models module's own code; choose another name",
                 name.snake
-            );
+            )));
         }
         for ty in [
             name.pascal.clone(),
@@ -106,10 +106,10 @@ impl Model {
             .iter()
             .find(|f| f.target.as_ref().is_some_and(|t| t.snake == name.snake))
         {
-            bail!(
-                "field `{}` refers to the model being created; a model cannot refer to itself here\n\nnothing was written",
+            bail!(nothing_written(format!(
+                "field `{}` refers to the model being created; a model cannot refer to itself here",
                 f.name
-            );
+            )));
         }
         Ok(Self { name, fields })
     }
@@ -385,13 +385,13 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
         if let Some(target) = &f.target {
             let file = PathBuf::from(format!("src/app/models/{}.rs", target.snake));
             if plan.current(&file)?.is_none() {
-                bail!(
-                    "field `{}` refers to the model `{}`, which does not exist ({} is missing); generate it first: cargo mvc generate model {} ...\n\nnothing was written",
+                bail!(nothing_written(format!(
+                    "field `{}` refers to the model `{}`, which does not exist ({} is missing); generate it first: cargo mvc generate model {} ...",
                     f.name,
                     target.snake,
                     file.display(),
                     target.snake
-                );
+                )));
             }
         }
     }
@@ -403,9 +403,9 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     );
     let module = PathBuf::from(MODELS_MOD);
     let text = plan.current(&module)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "{MODELS_MOD} is missing; is this an application made by `cargo mvc new`?\n\nnothing was written"
-        )
+        anyhow::Error::from(nothing_written(format!(
+            "{MODELS_MOD} is missing; is this an application made by `cargo mvc new`?"
+        )))
     })?;
     let edited = rust::insert_mod(&module, &text, &model.name.snake, "pub mod")?;
     plan.set(&module, Some(edited.unwrap_or(text)));
@@ -446,17 +446,17 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
 
 /// Builds the plan of `destroy model`.
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
-    let name = ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let name = ModelName::parse(name).map_err(nothing_written)?;
     let file = PathBuf::from(format!("src/app/models/{}.rs", name.snake));
     if !project.root.join(&file).exists()
         && existing_migrations(&project.root, &name.plural).is_empty()
     {
-        bail!(
-            "there is no model `{}` to destroy: {} does not exist and no migration creates `{}`\n\nnothing was written",
+        bail!(nothing_written(format!(
+            "there is no model `{}` to destroy: {} does not exist and no migration creates `{}`",
             name.snake,
             file.display(),
             name.plural
-        );
+        )));
     }
     let mut plan = Plan::new(&project.root);
     unplan_model(&mut plan, project, &name)?;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use crate::edit::rust;
+use crate::errors::nothing_written;
 use crate::names::ResourceName;
 use crate::plan::Plan;
 
@@ -33,11 +34,16 @@ fn check_shape(plan: &Plan, dir: &str, modules: &[String]) -> Result<()> {
     let nested = PathBuf::from(format!("{dir}/{}/mod.rs", modules.join("/")));
     if plan.current(&nested)?.is_some() {
         bail!(
-            "{} already holds the module `{}` (with the modules inside it), and Rust does not allow {dir}/{}.rs beside it\n\nnothing was written; choose another name, or generate inside that module (`{}/NAME`)",
-            nested.display(),
-            modules.join("::"),
-            modules.join("/"),
-            modules.join("/"),
+            nothing_written(format!(
+                "{} already holds the module `{}` (with the modules inside it), and Rust does not allow {dir}/{}.rs beside it",
+                nested.display(),
+                modules.join("::"),
+                modules.join("/")
+            ))
+            .hint(format!(
+                "choose another name, or generate inside that module (`{}/NAME`)",
+                modules.join("/")
+            ))
         );
     }
     Ok(())

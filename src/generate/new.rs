@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use crate::edit::manifest::{self, Membership};
+use crate::errors::nothing_written;
 use crate::names::ProjectName;
 use crate::plan::{OnConflict, Options as PlanOptions, Plan};
 use crate::project::Database;
@@ -339,8 +340,9 @@ pub fn project(args: &Options) -> Result<Project> {
             .unwrap_or_default(),
     };
     let name = ProjectName::parse(&raw, APP_DEPENDENCIES).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}\n\nnothing was written; choose another directory name, or pass `--name <NAME>` to name the package independently of its directory"
+        anyhow::Error::from(
+            nothing_written(e)
+            .hint("choose another directory name, or pass `--name <NAME>` to name the package independently of its directory")
         )
     })?;
     let license = args.license.spdx().map(str::to_string);
@@ -383,7 +385,8 @@ pub fn project(args: &Options) -> Result<Project> {
 pub fn run(args: &Options, shell: &Shell) -> Result<()> {
     if args.path.as_os_str().is_empty() {
         bail!(
-            "the project path is empty\n\nnothing was written; pass a path, e.g. `cargo mvc new blog`"
+            nothing_written("the project path is empty")
+                .hint("pass a path, e.g. `cargo mvc new blog`")
         );
     }
     let mut p = project(args)?;
@@ -569,8 +572,8 @@ fn workspace_note(p: &Project, ws: &Workspace) -> String {
 fn check_destination(path: &Path, force: bool) -> Result<()> {
     if path.is_file() {
         bail!(
-            "destination `{}` is a file\n\nnothing was written; choose a path that is a directory or does not exist yet",
-            path.display()
+            nothing_written(format!("destination `{}` is a file", path.display()))
+                .hint("choose a path that is a directory or does not exist yet")
         );
     }
     let non_empty = match std::fs::read_dir(path) {
@@ -579,8 +582,11 @@ fn check_destination(path: &Path, force: bool) -> Result<()> {
     };
     if non_empty && !force {
         bail!(
-            "destination `{}` already exists and is not empty\n\nnothing was written; use `--force` to generate into it (files that differ are overwritten), or choose another path",
-            path.display()
+            nothing_written(format!(
+                "destination `{}` already exists and is not empty",
+                path.display()
+            ))
+            .hint("use `--force` to generate into it (files that differ are overwritten), or choose another path")
         );
     }
     Ok(())

@@ -13,6 +13,7 @@ use super::fields::Kind;
 use super::model::{self, Model};
 use super::syntax;
 use crate::edit::rust;
+use crate::errors::nothing_written;
 use crate::names::{ModelName, ResourceName};
 use crate::plan::Plan;
 use crate::project::Project;
@@ -166,7 +167,7 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
 
 /// The controller's resource: `posts` under `/api/posts`.
 fn resource(name: &ModelName) -> Result<ResourceName> {
-    ResourceName::parse(&name.plural).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))
+    Ok(ResourceName::parse(&name.plural).map_err(nothing_written)?)
 }
 
 fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
@@ -261,7 +262,7 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
 
 /// Builds the plan of `destroy scaffold`: the controller's and the model's.
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
-    let name = ModelName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let name = ModelName::parse(name).map_err(nothing_written)?;
     let mut plan = super::controller::destroy(project, &name.plural)?;
     model::unplan_model(&mut plan, project, &name)?;
     Ok(plan)

@@ -9,8 +9,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::edit::{manifest, rust};
+use crate::errors::nothing_written;
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
+use anyhow::bail;
 
 /// The askama the generated application is tested with.
 const ASKAMA: (&str, &str) = ("askama", "0.16.1");
@@ -49,9 +51,9 @@ pub fn context(resource: &ResourceName, actions: &[String]) -> Result<ViewCtx> {
         actions.to_vec()
     };
     for raw in &actions {
-        let name = action_name(raw).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+        let name = action_name(raw).map_err(nothing_written)?;
         if pages.iter().any(|p| p.name == name) {
-            anyhow::bail!("page `{name}` is given twice\n\nnothing was written");
+            bail!(nothing_written(format!("page `{name}` is given twice")));
         }
         pages.push(PageCtx {
             page: format!("{}Page", heck::ToPascalCase::to_pascal_case(name.as_str())),
@@ -227,8 +229,7 @@ fn uses_askama(plan: &Plan) -> Result<bool> {
 
 /// Builds the plan of `generate view NAME ACTION...`.
 pub fn generate(root: &Path, name: &str, actions: &[String]) -> Result<Plan> {
-    let resource =
-        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let resource = ResourceName::parse(name).map_err(nothing_written)?;
     let ctx = context(&resource, actions)?;
     let mut plan = Plan::new(root);
     plan_views(&mut plan, &resource, &ctx)?;
@@ -237,15 +238,14 @@ pub fn generate(root: &Path, name: &str, actions: &[String]) -> Result<Plan> {
 
 /// Builds the plan of `destroy view NAME`.
 pub fn destroy(root: &Path, name: &str) -> Result<Plan> {
-    let resource =
-        ResourceName::parse(name).map_err(|e| anyhow::anyhow!("{e}\n\nnothing was written"))?;
+    let resource = ResourceName::parse(name).map_err(nothing_written)?;
     let mut plan = Plan::new(root);
     unplan_views(&mut plan, &resource)?;
     if plan.changes.is_empty() {
-        anyhow::bail!(
-            "there are no views `{name}` to destroy: neither templates/{} nor their page structs exist\n\nnothing was written",
+        bail!(nothing_written(format!(
+            "there are no views `{name}` to destroy: neither templates/{} nor their page structs exist",
             resource.file_path()
-        );
+        )));
     }
     Ok(plan)
 }

@@ -7,11 +7,9 @@ use std::path::Path;
 
 use proc_macro2::LineColumn;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why an edit of a Rust file was not made.
+#[derive(Debug, PartialEq, Eq)]
 pub enum EditError {
-    #[error(
-        "{file}:{line}:{column}: {message}\n\nnothing was written; fix the file, or add this by hand:\n\n{snippet}"
-    )]
     Parse {
         file: String,
         line: usize,
@@ -19,25 +17,19 @@ pub enum EditError {
         message: String,
         snippet: String,
     },
-    #[error(
-        "{file}: {message}\n\nnothing was written; add this by hand, or set `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml:\n\n{snippet}"
-    )]
     NotFound {
         file: String,
         message: String,
         snippet: String,
     },
-    #[error(
-        "{file}: no function `{function}` returning a `Router::new()` chain\n\nset `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml to the routes table"
-    )]
-    NoRouter { file: String, function: String },
-    #[error(
-        "{file}: the edit did not give valid Rust, so nothing was written; add this by hand:\n\n{snippet}"
-    )]
-    Unverified { file: String, snippet: String },
-    #[error(
-        "{file}:{line}:{column}: no place in `fn {function}` serves a new route on every path: {why}\n\nnothing was written; add this by hand where every request reaches it:\n\n{snippet}"
-    )]
+    NoRouter {
+        file: String,
+        function: String,
+    },
+    Unverified {
+        file: String,
+        snippet: String,
+    },
     Refused {
         file: String,
         line: usize,
@@ -47,6 +39,64 @@ pub enum EditError {
         snippet: String,
     },
 }
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::errors::write;
+        match self {
+            EditError::Parse {
+                file,
+                line,
+                column,
+                message,
+                snippet,
+            } => write(
+                f,
+                format_args!("{file}:{line}:{column}: {message}"),
+                Some(format_args!(
+                    "fix the file, or add this by hand:\n\n{snippet}"
+                )),
+            ),
+            EditError::NotFound {
+                file,
+                message,
+                snippet,
+            } => write(
+                f,
+                format_args!("{file}: {message}"),
+                Some(format_args!(
+                    "add this by hand, or set `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml:\n\n{snippet}"
+                )),
+            ),
+            EditError::NoRouter { file, function } => write!(
+                f,
+                "{file}: no function `{function}` returning a `Router::new()` chain\n\nset `router` and `router-fn` under [package.metadata.mvc] in Cargo.toml to the routes table"
+            ),
+            EditError::Unverified { file, snippet } => write!(
+                f,
+                "{file}: the edit did not give valid Rust, so nothing was written; add this by hand:\n\n{snippet}"
+            ),
+            EditError::Refused {
+                file,
+                line,
+                column,
+                function,
+                why,
+                snippet,
+            } => write(
+                f,
+                format_args!(
+                    "{file}:{line}:{column}: no place in `fn {function}` serves a new route on every path: {why}"
+                ),
+                Some(format_args!(
+                    "add this by hand where every request reaches it:\n\n{snippet}"
+                )),
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
 
 /// The result of an edit: the new text, or `None` when the file already has
 /// what was asked (`identical`).
