@@ -14,12 +14,8 @@ pub enum Change {
     /// A file the generator owns. An existing, different file is a conflict.
     Create { path: PathBuf, contents: String },
     /// New content for a file the user owns (a surgical edit already
-    /// spliced in); `verb` says what kind of edit it is (`insert`, `update`).
-    Edit {
-        path: PathBuf,
-        contents: String,
-        verb: &'static str,
-    },
+    /// spliced in).
+    Edit { path: PathBuf, contents: String },
     /// Remove a file (`destroy`).
     Remove { path: PathBuf },
 }
@@ -97,6 +93,36 @@ pub struct Plan {
     pub preformatted: bool,
 }
 
+/// What a step does to its file, as its status line says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// A new file.
+    Create,
+    /// A file the user owns, edited.
+    Update,
+    /// The file has the content already.
+    Identical,
+    /// A file that exists with other content, overwritten (`--force`).
+    Force,
+    /// A file left as it is: a conflict kept (`--skip`), or one to remove
+    /// that is gone already.
+    Skip,
+    Remove,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Create => "create",
+            Status::Update => "update",
+            Status::Identical => "identical",
+            Status::Force => "force",
+            Status::Skip => "skip",
+            Status::Remove => "remove",
+        })
+    }
+}
+
 /// A change resolved against the current disk.
 #[derive(Debug)]
 pub struct Step {
@@ -104,7 +130,7 @@ pub struct Step {
     /// The file written or removed: `path` under the root, with links
     /// followed (see [`fs::target`]); a removed link goes as a link.
     pub target: PathBuf,
-    pub verb: &'static str,
+    pub status: Status,
     pub tone: Tone,
     pub action: fs::Action,
     /// Current content, for the `--verbose` diff.
@@ -149,14 +175,14 @@ impl Plan {
         }
     }
 
-    /// Lets the plan change `path`, a file outside its root (given as an
-    /// absolute path).
     /// The templates generators render into this plan: the built-in ones,
     /// or the project's overrides of them.
     pub fn templates(&self) -> crate::engine::Templates {
         crate::engine::Templates::for_project(&self.root)
     }
 
+    /// Lets the plan change `path`, a file outside its root (given as an
+    /// absolute path).
     pub fn allow_outside(&mut self, path: PathBuf) {
         self.outside.push(path);
     }
@@ -230,11 +256,7 @@ impl Plan {
         let path = rel.to_path_buf();
         let change = match (contents, on_disk) {
             (Some(contents), false) => Some(Change::Create { path, contents }),
-            (Some(contents), true) => Some(Change::Edit {
-                path,
-                contents,
-                verb: "update",
-            }),
+            (Some(contents), true) => Some(Change::Edit { path, contents }),
             (None, true) => Some(Change::Remove { path }),
             (None, false) => None,
         };
@@ -282,17 +304,17 @@ impl Plan {
                 _ => fs::target(&self.root, rel)?,
             };
             let current = fs::read_if_exists(&target)?;
-            let step = |verb, tone, action, before| Step {
+            let step = |status, tone, action, before| Step {
                 path: rel.to_path_buf(),
                 target: target.clone(),
-                verb,
+                status,
                 tone,
                 action,
                 before,
             };
             let step = match (change, current) {
                 (Change::Create { contents, .. }, None) => step(
-                    "create",
+                    Status::Create,
                     Tone::Good,
                     fs::Action::Write(contents.clone()),
                     None,
@@ -300,7 +322,7 @@ impl Plan {
                 (Change::Create { contents, .. } | Change::Edit { contents, .. }, Some(cur))
                     if cur == *contents =>
                 {
-                    step("identical", Tone::Quiet, fs::Action::Nothing, None)
+                    step(Status::Identical, Tone::Quiet, fs::Action::Nothing, None)
                 }
                 (Change::Create { contents, .. }, Some(cur)) => match on_conflict {
                     OnConflict::Stop => {
@@ -308,12 +330,14 @@ impl Plan {
                         continue;
                     }
                     OnConflict::Overwrite => step(
-                        "force",
+                        Status::Force,
                         Tone::Warn,
                         fs::Action::Write(contents.clone()),
                         Some(cur),
                     ),
-                    OnConflict::Keep => step("skip", Tone::Warn, fs::Action::Nothing, Some(cur)),
+                    OnConflict::Keep => {
+                        step(Status::Skip, Tone::Warn, fs::Action::Nothing, Some(cur))
+                    }
                 },
                 (Change::Edit { path, .. }, None) => {
                     anyhow::bail!(
@@ -321,17 +345,17 @@ impl Plan {
                         path.display()
                     )
                 }
-                (Change::Edit { contents, verb, .. }, Some(cur)) => step(
-                    verb,
+                (Change::Edit { contents, .. }, Some(cur)) => step(
+                    Status::Update,
                     Tone::Good,
                     fs::Action::Write(contents.clone()),
                     Some(cur),
                 ),
                 (Change::Remove { .. }, None) => {
-                    step("skip", Tone::Quiet, fs::Action::Nothing, None)
+                    step(Status::Skip, Tone::Quiet, fs::Action::Nothing, None)
                 }
                 (Change::Remove { .. }, Some(cur)) => {
-                    step("remove", Tone::Bad, fs::Action::Remove, Some(cur))
+                    step(Status::Remove, Tone::Bad, fs::Action::Remove, Some(cur))
                 }
             };
             steps.push(step);
@@ -359,7 +383,7 @@ impl Plan {
             fs::apply(&self.root, &actions)?;
         }
         for s in &steps {
-            shell.status(s.verb, s.path.display(), s.tone);
+            shell.status(&s.status.to_string(), s.path.display(), s.tone);
             if shell.is_verbose() {
                 print_diff(shell, s);
             }
@@ -631,7 +655,6 @@ mod tests {
             Change::Edit {
                 path: "src/old.rs".into(),
                 contents: "fn  old() {}\n".into(),
-                verb: "update",
             },
             Change::Create {
                 path: "README.md".into(),

@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 
 /// The database an application is set up for (`[package.metadata.mvc]`'s
 /// `database`, and `cargo mvc new --database`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Database {
     // Embedded: a file under data/, nothing to run.
     Sqlite,
@@ -27,6 +28,22 @@ impl Database {
             Database::None => "none",
         }
     }
+
+    /// The database a manifest names; `None` (no database) for a name it
+    /// does not know.
+    fn from_name(name: &str) -> Self {
+        match name {
+            "sqlite" => Database::Sqlite,
+            "postgres" => Database::Postgres,
+            _ => Database::None,
+        }
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 const DEFAULT_ROUTER: &str = "src/app/router.rs";
@@ -43,9 +60,8 @@ pub struct Project {
     /// The function in `router` that builds the routes.
     pub router_fn: String,
     pub openapi: bool,
-    /// `sqlite`, `postgres`, or `none` (also for projects older than the
-    /// setting).
-    pub database: String,
+    /// `none` also for projects older than the setting.
+    pub database: Database,
 }
 
 impl Project {
@@ -114,10 +130,9 @@ impl Project {
                         .unwrap_or(DEFAULT_ROUTER_FN)
                         .to_string(),
                     openapi: get("openapi").and_then(|v| v.as_bool()).unwrap_or(false),
-                    database: get("database")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("none")
-                        .to_string(),
+                    database: Database::from_name(
+                        get("database").and_then(|v| v.as_str()).unwrap_or("none"),
+                    ),
                 }));
             }
         }
@@ -202,7 +217,7 @@ impl Project {
                 .unwrap_or(DEFAULT_ROUTER_FN)
                 .to_string(),
             openapi: mvc["openapi"].as_bool().unwrap_or(false),
-            database: mvc["database"].as_str().unwrap_or("none").to_string(),
+            database: Database::from_name(mvc["database"].as_str().unwrap_or("none")),
         })
     }
 

@@ -13,7 +13,7 @@ use crate::edit::manifest;
 use crate::errors::nothing_written;
 use crate::names::ProjectName;
 use crate::plan::Plan;
-use crate::project::Project;
+use crate::project::{Database, Project};
 
 /// The crates of the database layer: (name, version, features, default features).
 const CRATES: &[(&str, &str, &[&str], bool)] = &[
@@ -39,7 +39,7 @@ const CRATES: &[(&str, &str, &[&str], bool)] = &[
 /// The dialect of the project's database; for a project without one, the
 /// SQLite layer is added to `plan` first.
 pub fn ensure(plan: &mut Plan, project: &Project) -> Result<Dialect> {
-    if let Some(dialect) = Dialect::parse(&project.database) {
+    if let Some(dialect) = Dialect::of(project.database) {
         return Ok(dialect);
     }
     add_sqlite(plan, project)?;
@@ -74,7 +74,7 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
         redis: false,
         http_client: false,
         openapi: project.openapi,
-        database_name: "sqlite".to_string(),
+        database_name: Database::Sqlite,
         database: true,
         sqlite: true,
         postgres: false,

@@ -11,6 +11,7 @@ use super::syntax;
 
 use crate::errors::nothing_written;
 use crate::names::{ModelName, action_name};
+use crate::project::Database;
 
 /// The databases a model's SQL is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +21,12 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "sqlite" => Some(Dialect::Sqlite),
-            "postgres" => Some(Dialect::Postgres),
-            _ => None,
+    /// The dialect of `database`, if the application has one.
+    pub fn of(database: Database) -> Option<Self> {
+        match database {
+            Database::Sqlite => Some(Dialect::Sqlite),
+            Database::Postgres => Some(Dialect::Postgres),
+            Database::None => None,
         }
     }
 }

@@ -40,31 +40,42 @@ pub struct Options {
     pub force: bool,
 }
 
-/// The license a new project is published under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The license a new project is published under; templates see its SPDX
+/// identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 pub enum License {
     #[value(name = "MIT")]
+    #[serde(rename = "MIT")]
     Mit,
     #[value(name = "Apache-2.0")]
+    #[serde(rename = "Apache-2.0")]
     Apache2,
     #[value(name = "BSD-3-Clause")]
+    #[serde(rename = "BSD-3-Clause")]
     Bsd3Clause,
     #[value(name = "ISC")]
+    #[serde(rename = "ISC")]
     Isc,
     #[value(name = "none")]
+    #[serde(rename = "none")]
     None,
 }
 
 impl License {
-    /// The SPDX identifier, or `None` for no license.
-    pub fn spdx(self) -> Option<&'static str> {
+    /// The name `--license` takes: the SPDX identifier, or `none`.
+    pub fn name(self) -> &'static str {
         match self {
-            License::Mit => Some("MIT"),
-            License::Apache2 => Some("Apache-2.0"),
-            License::Bsd3Clause => Some("BSD-3-Clause"),
-            License::Isc => Some("ISC"),
-            License::None => None,
+            License::Mit => "MIT",
+            License::Apache2 => "Apache-2.0",
+            License::Bsd3Clause => "BSD-3-Clause",
+            License::Isc => "ISC",
+            License::None => "none",
         }
+    }
+
+    /// The license, unless it is none.
+    fn chosen(self) -> Option<Self> {
+        (self != License::None).then_some(self)
     }
 }
 
@@ -108,15 +119,14 @@ pub struct Project {
     pub redis: bool,
     pub http_client: bool,
     pub openapi: bool,
-    /// `sqlite`, `postgres` or `none`.
-    pub database_name: String,
+    pub database_name: Database,
     pub database: bool,
     pub sqlite: bool,
     pub postgres: bool,
     pub docker: bool,
     pub helm: bool,
     pub actions: bool,
-    pub license: Option<String>,
+    pub license: Option<License>,
     pub repo_url: Option<String>,
     pub year: String,
     pub copyright_holder: String,
@@ -142,12 +152,11 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("README.md", render(p, "new/README.md"));
     add("Makefile", render(p, "new/Makefile"));
     add(".gitignore", render(p, "new/gitignore"));
-    match p.license.as_deref() {
-        Some("MIT") => add("LICENSE", render(p, "new/licenses/MIT")),
-        Some("Apache-2.0") => add("LICENSE", render(p, "new/licenses/Apache-2.0")),
-        Some("BSD-3-Clause") => add("LICENSE", render(p, "new/licenses/BSD-3-Clause")),
-        Some("ISC") => add("LICENSE", render(p, "new/licenses/ISC")),
-        _ => {}
+    if let Some(license) = p.license {
+        add(
+            "LICENSE",
+            render(p, &format!("new/licenses/{}", license.name())),
+        );
     }
     if p.docker {
         add("Dockerfile", render(p, "new/Dockerfile"));
@@ -292,7 +301,7 @@ fn recorded_args(p: &Project) -> Vec<String> {
     let mut args = vec![
         p.name.clone(),
         "--database".to_string(),
-        p.database_name.clone(),
+        p.database_name.name().to_string(),
     ];
     for (skipped, flag) in [
         (!p.redis, "--skip-redis"),
@@ -307,7 +316,7 @@ fn recorded_args(p: &Project) -> Vec<String> {
         }
     }
     args.push("--license".to_string());
-    args.push(p.license.clone().unwrap_or_else(|| "none".to_string()));
+    args.push(p.license.unwrap_or(License::None).name().to_string());
     if let Some(url) = &p.repo_url {
         args.push("--repo-url".to_string());
         args.push(url.clone());
@@ -345,7 +354,7 @@ pub fn project(args: &Options) -> Result<Project> {
             .hint("choose another directory name, or pass `--name <NAME>` to name the package independently of its directory")
         )
     })?;
-    let license = args.license.spdx().map(str::to_string);
+    let license = args.license.chosen();
     let author = if license.is_some() {
         git_author()
     } else {
@@ -365,7 +374,7 @@ pub fn project(args: &Options) -> Result<Project> {
         redis: args.redis,
         http_client: args.http_client,
         openapi: args.openapi,
-        database_name: args.database.name().to_string(),
+        database_name: args.database,
         database: args.database != Database::None,
         sqlite: args.database == Database::Sqlite,
         postgres: args.database == Database::Postgres,
