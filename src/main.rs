@@ -18,6 +18,7 @@ mod engine;
 mod errors;
 mod fs;
 mod generate;
+mod layout;
 mod names;
 mod plan;
 mod project;

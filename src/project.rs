@@ -4,18 +4,22 @@
 use std::path::{Path, PathBuf};
 
 use crate::errors::nothing_written;
+use crate::layout;
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 
 /// The database an application is set up for (`[package.metadata.mvc]`'s
 /// `database`, and `cargo mvc new --database`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Database {
     // Embedded: a file under data/, nothing to run.
     Sqlite,
     // For many replicas.
     Postgres,
-    // `generate model` adds SQLite later.
+    // `generate model` adds SQLite later; also projects older than the
+    // setting.
+    #[default]
     None,
 }
 
@@ -28,16 +32,6 @@ impl Database {
             Database::None => "none",
         }
     }
-
-    /// The database a manifest names; `None` (no database) for a name it
-    /// does not know.
-    fn from_name(name: &str) -> Self {
-        match name {
-            "sqlite" => Database::Sqlite,
-            "postgres" => Database::Postgres,
-            _ => Database::None,
-        }
-    }
 }
 
 impl std::fmt::Display for Database {
@@ -46,8 +40,59 @@ impl std::fmt::Display for Database {
     }
 }
 
-const DEFAULT_ROUTER: &str = "src/app/router.rs";
-const DEFAULT_ROUTER_FN: &str = "routes";
+/// `[package.metadata.mvc]`: the application's shape as `cargo mvc new`
+/// recorded it, as far as the commands read it (`new` also records its
+/// `version`, `redis` and `http-client`). A setting left out takes the value
+/// that was implied before it existed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Metadata {
+    /// The routes table, relative to the project root.
+    #[serde(default = "default_router")]
+    pub router: String,
+    /// The function in `router` that builds the routes.
+    #[serde(default = "default_router_fn")]
+    pub router_fn: String,
+    #[serde(default)]
+    pub openapi: bool,
+    #[serde(default)]
+    pub database: Database,
+}
+
+fn default_router() -> String {
+    layout::ROUTER.to_string()
+}
+
+fn default_router_fn() -> String {
+    layout::ROUTER_FN.to_string()
+}
+
+/// The part of a package's manifest that names it and holds its metadata.
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    package: Option<Package>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Package {
+    name: Option<String>,
+    metadata: Option<PackageMetadata>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PackageMetadata {
+    mvc: Option<Metadata>,
+}
+
+/// An error in `[package.metadata.mvc]` of `manifest`.
+fn bad_metadata(manifest: &Path, e: impl std::fmt::Display) -> anyhow::Error {
+    nothing_written(format!(
+        "{}: [package.metadata.mvc] cannot be read: {e}",
+        manifest.display()
+    ))
+    .hint("fix it and run the command again")
+    .into()
+}
 
 /// An application made by `cargo mvc new`.
 #[derive(Debug, Clone)]
@@ -60,7 +105,6 @@ pub struct Project {
     /// The function in `router` that builds the routes.
     pub router_fn: String,
     pub openapi: bool,
-    /// `none` also for projects older than the setting.
     pub database: Database,
 }
 
@@ -94,7 +138,7 @@ impl Project {
     /// The nearest application above `dir`, from its manifest alone.
     fn around(dir: &Path) -> Result<Option<Self>> {
         for ancestor in dir.ancestors() {
-            let manifest = ancestor.join("Cargo.toml");
+            let manifest = ancestor.join(layout::MANIFEST);
             let Ok(text) = std::fs::read_to_string(&manifest) else {
                 continue;
             };
@@ -104,36 +148,19 @@ impl Project {
                     manifest.display()
                 )
             })?;
-            let mvc = doc
-                .get("package")
-                .and_then(|p| p.get("metadata"))
-                .and_then(|m| m.get("mvc"));
-            if let Some(mvc) = mvc {
-                let get = |key: &str| mvc.get(key);
-                let name = doc
-                    .get("package")
-                    .and_then(|p| p.get("name"))
-                    .and_then(|n| n.as_str())
-                    .unwrap_or_default()
-                    .to_string();
-                return Ok(Some(Self {
-                    root: ancestor.to_path_buf(),
-                    name,
-                    router: router_path(
-                        get("router")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or(DEFAULT_ROUTER),
-                        &manifest,
-                    )?,
-                    router_fn: get("router-fn")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or(DEFAULT_ROUTER_FN)
-                        .to_string(),
-                    openapi: get("openapi").and_then(|v| v.as_bool()).unwrap_or(false),
-                    database: Database::from_name(
-                        get("database").and_then(|v| v.as_str()).unwrap_or("none"),
-                    ),
-                }));
+            let package = toml_edit::de::from_document::<Manifest>(doc)
+                .map_err(|e| bad_metadata(&manifest, e.message()))?
+                .package;
+            if let Some(Package {
+                name,
+                metadata:
+                    Some(PackageMetadata {
+                        mvc: Some(metadata),
+                    }),
+            }) = package
+            {
+                let name = name.unwrap_or_default();
+                return Self::new(ancestor.to_path_buf(), name, metadata, &manifest).map(Some);
             }
         }
         Ok(None)
@@ -198,26 +225,26 @@ impl Project {
                 ),
             },
         };
-        let mvc = &package.metadata["mvc"];
-        let root = package
-            .manifest_path
+        let manifest = package.manifest_path.as_std_path();
+        let metadata: Metadata = serde_json::from_value(package.metadata["mvc"].clone())
+            .map_err(|e| bad_metadata(manifest, e))?;
+        let root = manifest
             .parent()
             .expect("a manifest is in a directory")
-            .as_std_path()
             .to_path_buf();
+        Self::new(root, package.name.to_string(), metadata, manifest)
+    }
+
+    /// The project at `root` whose manifest, `manifest`, names it `name`
+    /// and holds `metadata`.
+    fn new(root: PathBuf, name: String, metadata: Metadata, manifest: &Path) -> Result<Self> {
         Ok(Self {
             root,
-            name: package.name.to_string(),
-            router: router_path(
-                mvc["router"].as_str().unwrap_or(DEFAULT_ROUTER),
-                package.manifest_path.as_std_path(),
-            )?,
-            router_fn: mvc["router-fn"]
-                .as_str()
-                .unwrap_or(DEFAULT_ROUTER_FN)
-                .to_string(),
-            openapi: mvc["openapi"].as_bool().unwrap_or(false),
-            database: Database::from_name(mvc["database"].as_str().unwrap_or("none")),
+            name,
+            router: router_path(&metadata.router, manifest)?,
+            router_fn: metadata.router_fn,
+            openapi: metadata.openapi,
+            database: metadata.database,
         })
     }
 
@@ -243,7 +270,7 @@ fn router_path(value: &str, manifest: &Path) -> Result<PathBuf> {
                 manifest.display()
             ))
             .hint(format!(
-                "set it to a path relative to the project root, such as \"{DEFAULT_ROUTER}\""
+                "set it to a path relative to the project root, such as \"{}\"", layout::ROUTER
             ))
         );
     }
@@ -254,7 +281,7 @@ impl Project {
     /// The names the application's code sees its dependencies by (normal,
     /// dev and build, also target-specific), in their `snake_case` form.
     pub fn crate_names(&self) -> Result<Vec<String>> {
-        let text = self.read(Path::new("Cargo.toml"))?;
+        let text = self.read(Path::new(layout::MANIFEST))?;
         let doc: toml_edit::DocumentMut = text
             .parse()
             .context("Cargo.toml is not valid TOML; fix it and run the command again")?;
@@ -276,5 +303,56 @@ impl Project {
         names.sort();
         names.dedup();
         Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project_with(metadata: &str) -> Result<Project> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(layout::MANIFEST),
+            format!("[package]\nname = \"blog\"\n\n[package.metadata.mvc]\n{metadata}"),
+        )
+        .unwrap();
+        Project::find(dir.path(), None)
+    }
+
+    #[test]
+    fn the_metadata_is_read_into_the_project() {
+        let p = project_with(
+            "version = \"0.1.0\"\nrouter = \"src/web.rs\"\nrouter-fn = \"build\"\nredis = true\nopenapi = true\ndatabase = \"postgres\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.name, "blog");
+        assert_eq!(p.router, Path::new("src/web.rs"));
+        assert_eq!(p.router_fn, "build");
+        assert!(p.openapi);
+        assert_eq!(p.database, Database::Postgres);
+    }
+
+    #[test]
+    fn settings_left_out_take_their_defaults() {
+        let p = project_with("").unwrap();
+        assert_eq!(p.router, Path::new(layout::ROUTER));
+        assert_eq!(p.router_fn, layout::ROUTER_FN);
+        assert!(!p.openapi);
+        assert_eq!(p.database, Database::None);
+    }
+
+    #[test]
+    fn a_setting_of_the_wrong_kind_is_an_error_naming_the_manifest() {
+        let err = project_with("database = \"mysql\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Cargo.toml: [package.metadata.mvc] cannot be read"),
+            "{err}"
+        );
+        assert!(err.contains("mysql"), "{err}");
+        let err = project_with("openapi = \"yes\"\n").unwrap_err().to_string();
+        assert!(err.contains("nothing was written"), "{err}");
     }
 }

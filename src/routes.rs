@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::edit::graph;
+use crate::layout;
 use crate::project::Project;
 use crate::shell::Shell;
 
@@ -115,7 +116,7 @@ fn module_file(root: &Path, file: &Path, modules: &[String]) -> Option<PathBuf> 
         match segment.as_str() {
             "self" => {}
             "crate" => {
-                dir = PathBuf::from("src");
+                dir = PathBuf::from(layout::SRC);
                 current = None;
             }
             "super" => {
@@ -160,7 +161,7 @@ fn search(root: &Path, module: Option<&str>, name: &str) -> Option<PathBuf> {
                         .is_some_and(|d| d == m))
         }
     };
-    crate::fs::files_under(&root.join("src"))
+    crate::fs::files_under(&root.join(layout::SRC))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "rs") && is_module(p))
         .find(|p| defines(root, p, name))

@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use super::manifest::{self, MANIFEST, RESERVED};
 use super::{GENERATORS_DIR, OVERRIDABLE, builtin_templates, vars};
 use crate::errors::nothing_written;
+use crate::layout;
 use crate::plan::Plan;
 use crate::project::Project;
 use crate::shell::Shell;
@@ -258,7 +259,7 @@ struct AppCtx<'a> {
 }
 
 fn script_path(name: &str) -> PathBuf {
-    PathBuf::from(format!("scripts/{name}"))
+    Path::new(layout::SCRIPTS).join(name)
 }
 
 /// `generate script NAME`: `scripts/NAME`, executable.

@@ -15,6 +15,7 @@ use crate::edit::item::{self, Place};
 use crate::edit::{manifest as cargo_toml, rust};
 use crate::errors::nothing_written;
 use crate::generate::fields::{Field, Kind};
+use crate::layout;
 use crate::names::ModelName;
 use crate::plan::Plan;
 use crate::project::Project;
@@ -484,7 +485,7 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
                 ..
             } => {
                 let features: Vec<&str> = features.iter().map(String::as_str).collect();
-                edit_file(&mut plan, "Cargo.toml", |p, t| {
+                edit_file(&mut plan, layout::MANIFEST, |p, t| {
                     Ok(cargo_toml::add_dependency_with(
                         p, t, &krate, &version, &features, true,
                     )?)
@@ -526,7 +527,7 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
             Wire::Invoke { .. } => {}
             Wire::Route { handler, .. } => {
                 let ours = handler.replace(' ', "");
-                let absolute = format!("crate::app::controllers::{ours}");
+                let absolute = format!("{}::{ours}", layout::CONTROLLERS_PATH);
                 crate::generate::controller::remove_routes_of(&mut plan, project, &|h: &str| {
                     h == ours || h == absolute
                 })?;
@@ -541,7 +542,7 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
                 let snake = krate.replace('-', "_");
                 let removed: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
                 if !uses_crate(&project.root, &snake, &removed)? {
-                    edit_file(&mut plan, "Cargo.toml", |p, t| {
+                    edit_file(&mut plan, layout::MANIFEST, |p, t| {
                         Ok(cargo_toml::remove_dependency(p, t, krate)?)
                     })?;
                 }

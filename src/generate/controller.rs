@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::engine::vars;
+use crate::layout;
 use anyhow::{Result, bail};
 use quote::quote;
 use serde::Serialize;
@@ -317,9 +318,9 @@ struct Files {
 fn files(resource: &ResourceName) -> Files {
     let file = resource.file_path();
     Files {
-        controller: PathBuf::from(format!("src/app/controllers/{file}.rs")),
-        view: PathBuf::from(format!("src/app/views/{file}.rs")),
-        api_test: PathBuf::from(format!("tests/api/{}.rs", resource.modules.join("_"))),
+        controller: layout::rust_file(layout::CONTROLLERS, &file),
+        view: layout::rust_file(layout::VIEWS, &file),
+        api_test: layout::rust_file(layout::API_TESTS, &resource.modules.join("_")),
     }
 }
 
@@ -339,10 +340,6 @@ fn routes(ctx: &ControllerCtx) -> Vec<rust::RouteGroup> {
     out
 }
 
-/// The OpenAPI document the controllers' `ApiDoc`s are merged into.
-const OPENAPI_FILE: &str = "src/app/openapi.rs";
-const OPENAPI_FN: &str = "document";
-
 /// `users::ApiDoc::openapi()`: how the document names a controller's part.
 fn doc_merge(resource: &ResourceName) -> String {
     format!("{}::ApiDoc::openapi()", resource.module_path())
@@ -351,10 +348,10 @@ fn doc_merge(resource: &ResourceName) -> String {
 /// Changes the `.merge_from(..)` list of the OpenAPI document, if the file
 /// is there.
 fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<()> {
-    let file = PathBuf::from(OPENAPI_FILE);
+    let file = PathBuf::from(layout::OPENAPI);
     if let Some(text) = plan.current(&file)?
         && let Some(edited) =
-            rust::edit_chain_calls(&file, &text, OPENAPI_FN, "merge_from", update)?
+            rust::edit_chain_calls(&file, &text, layout::OPENAPI_FN, "merge_from", update)?
     {
         plan.set(&file, Some(edited));
     }
@@ -408,9 +405,6 @@ pub(super) fn base_of(path: &str, url: &str) -> String {
     }
 }
 
-/// Where the controllers' modules are, for handlers named from any file.
-const CONTROLLERS: &str = "crate::app::controllers";
-
 /// Adds `routes` (of the resource served under `base`) to the project's
 /// routes table, or to the sub-router that already serves the resource.
 /// A route the routes graph already serves is left out when it goes to the
@@ -448,7 +442,7 @@ pub(crate) fn add_routes(
     for (path, methods) in routes {
         let mut new = Vec::new();
         for (method, handler) in methods {
-            let absolute = format!("{CONTROLLERS}::{handler}");
+            let absolute = format!("{}::{handler}", layout::CONTROLLERS_PATH);
             match graph::standing(&graph.routes, method, path, &[handler, &absolute]) {
                 Standing::New => new.push((method.clone(), handler.clone())),
                 Standing::Identical => {}
@@ -500,7 +494,7 @@ pub(crate) fn add_routes(
                 let relative = if relative.is_empty() { "/" } else { relative };
                 let methods = methods
                     .iter()
-                    .map(|(m, h)| (m.clone(), format!("{CONTROLLERS}::{h}")))
+                    .map(|(m, h)| (m.clone(), format!("{}::{h}", layout::CONTROLLERS_PATH)))
                     .collect();
                 (relative.to_string(), methods)
             })
@@ -520,7 +514,7 @@ pub(crate) fn add_routes(
             for (_, handler) in methods.iter_mut() {
                 let module = handler.split("::").next().unwrap_or_default();
                 if !rust::in_scope(&parsed, module, "controllers") {
-                    *handler = format!("{CONTROLLERS}::{handler}");
+                    *handler = format!("{}::{handler}", layout::CONTROLLERS_PATH);
                 }
             }
         }
@@ -574,7 +568,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
         &files.controller,
         templates.render("controller/controller.rs", vars! { c => &ctx })?,
     );
-    modules::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    modules::declare(&mut plan, layout::CONTROLLERS, "controllers", &resource)?;
     if opts.html {
         let pages: Vec<String> = ctx.actions.iter().map(|a| a.name.clone()).collect();
         let views = super::view::context(&resource, &pages)?;
@@ -584,7 +578,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
             &files.view,
             templates.render("controller/view.rs", vars! { c => &ctx })?,
         );
-        modules::declare(&mut plan, "src/app/views", "views", &resource)?;
+        modules::declare(&mut plan, layout::VIEWS, "views", &resource)?;
     }
     if !opts.skip_routes {
         let base = ctx
@@ -601,7 +595,7 @@ pub fn generate(project: &Project, name: &str, raw: &[String], opts: &Options) -
             &files.api_test,
             templates.render("controller/api_test.rs", vars! { c => &ctx })?,
         );
-        let main = PathBuf::from("tests/api/main.rs");
+        let main = PathBuf::from(layout::API_TESTS_MAIN);
         if let Some(text) = plan.current(&main)? {
             let module = resource.modules.join("_");
             let edited = rust::insert_mod(&main, &text, &module, "mod")?;
@@ -674,7 +668,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     }
     // The routes pointing at this controller's handlers, whatever actions it had.
     let prefix = format!("{}::", resource.module_path());
-    let absolute = format!("{CONTROLLERS}::{prefix}");
+    let absolute = format!("{}::{prefix}", layout::CONTROLLERS_PATH);
     let is_ours = |handler: &str| {
         handler
             .strip_prefix(&prefix)
@@ -695,7 +689,7 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     if project.openapi {
         merge_document(&mut plan, &resource, false)?;
     }
-    let main = PathBuf::from("tests/api/main.rs");
+    let main = PathBuf::from(layout::API_TESTS_MAIN);
     if let Some(text) = plan.current(&main)? {
         let edited = rust::remove_mod(&main, &text, &resource.modules.join("_"))?;
         plan.set(&main, Some(edited.unwrap_or(text)));
@@ -703,8 +697,8 @@ pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     for f in [&files.controller, &files.view, &files.api_test] {
         plan.set(f, None);
     }
-    modules::undeclare(&mut plan, "src/app/controllers", "controllers", &resource)?;
-    modules::undeclare(&mut plan, "src/app/views", "views", &resource)?;
+    modules::undeclare(&mut plan, layout::CONTROLLERS, "controllers", &resource)?;
+    modules::undeclare(&mut plan, layout::VIEWS, "views", &resource)?;
     super::view::unplan_views(&mut plan, &resource)?;
     Ok(plan)
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::vars;
+use crate::layout;
 use anyhow::{Result, bail};
 use quote::quote;
 use serde::Serialize;
@@ -115,11 +116,9 @@ impl Model {
     }
 
     pub fn file(&self) -> PathBuf {
-        PathBuf::from(format!("src/app/models/{}.rs", self.name.snake))
+        layout::rust_file(layout::MODELS, &self.name.snake)
     }
 }
-
-const MODELS_MOD: &str = "src/app/models/mod.rs";
 
 fn context(project: &Project, model: &Model) -> ModelCtx {
     let fields = &model.fields;
@@ -316,7 +315,7 @@ pub fn migration_sql(model: &Model, dialect: Dialect) -> (String, String) {
 
 /// The migrations already in the project: (version, file name), in order.
 fn migrations(root: &Path) -> Vec<(u64, String)> {
-    let mut out: Vec<(u64, String)> = std::fs::read_dir(root.join("migrations"))
+    let mut out: Vec<(u64, String)> = std::fs::read_dir(root.join(layout::MIGRATIONS))
         .into_iter()
         .flatten()
         .flatten()
@@ -343,9 +342,10 @@ fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf
             _ => version.to_string(),
         },
     };
+    let dir = Path::new(layout::MIGRATIONS);
     (
-        PathBuf::from(format!("migrations/{version}_create_{table}.up.sql")),
-        PathBuf::from(format!("migrations/{version}_create_{table}.down.sql")),
+        dir.join(format!("{version}_create_{table}.up.sql")),
+        dir.join(format!("{version}_create_{table}.down.sql")),
     )
 }
 
@@ -358,7 +358,7 @@ fn existing_migrations(root: &Path, table: &str) -> Vec<PathBuf> {
     migrations(root)
         .into_iter()
         .filter(|(_, n)| ends.iter().any(|e| n.ends_with(e.as_str())))
-        .map(|(_, n)| PathBuf::from(format!("migrations/{n}")))
+        .map(|(_, n)| Path::new(layout::MIGRATIONS).join(n))
         .collect()
 }
 
@@ -383,7 +383,7 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     let dialect = super::database::ensure(plan, project)?;
     for f in &model.fields {
         if let Some(target) = &f.target {
-            let file = PathBuf::from(format!("src/app/models/{}.rs", target.snake));
+            let file = layout::rust_file(layout::MODELS, &target.snake);
             if plan.current(&file)?.is_none() {
                 bail!(nothing_written(format!(
                     "field `{}` refers to the model `{}`, which does not exist ({} is missing); generate it first: cargo mvc generate model {} ...",
@@ -401,11 +401,12 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
         plan.templates()
             .render("model/model.rs", vars! { m => &ctx })?,
     );
-    let module = PathBuf::from(MODELS_MOD);
+    let module = PathBuf::from(layout::MODELS_MOD);
     let text = plan.current(&module)?.ok_or_else(|| {
-        anyhow::Error::from(nothing_written(format!(
-            "{MODELS_MOD} is missing; is this an application made by `cargo mvc new`?"
-        )))
+        nothing_written(format!(
+            "{} is missing; is this an application made by `cargo mvc new`?",
+            layout::MODELS_MOD
+        ))
     })?;
     let edited = rust::insert_mod(&module, &text, &model.name.snake, "pub mod")?;
     plan.set(&module, Some(edited.unwrap_or(text)));
@@ -429,15 +430,12 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<
 /// The database layer stays, and so do rows in databases the migration
 /// already ran on.
 pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Result<()> {
-    let module = PathBuf::from(MODELS_MOD);
+    let module = PathBuf::from(layout::MODELS_MOD);
     if let Some(text) = plan.current(&module)? {
         let edited = rust::remove_mod(&module, &text, &name.snake)?;
         plan.set(&module, Some(edited.unwrap_or(text)));
     }
-    plan.set(
-        &PathBuf::from(format!("src/app/models/{}.rs", name.snake)),
-        None,
-    );
+    plan.set(&layout::rust_file(layout::MODELS, &name.snake), None);
     for file in existing_migrations(&project.root, &name.plural) {
         plan.set(&file, None);
     }
@@ -447,7 +445,7 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
 /// Builds the plan of `destroy model`.
 pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
-    let file = PathBuf::from(format!("src/app/models/{}.rs", name.snake));
+    let file = layout::rust_file(layout::MODELS, &name.snake);
     if !project.root.join(&file).exists()
         && existing_migrations(&project.root, &name.plural).is_empty()
     {

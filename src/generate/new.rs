@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::edit::manifest::{self, Membership};
 use crate::errors::nothing_written;
+use crate::layout;
 use crate::names::ProjectName;
 use crate::plan::{OnConflict, Options as PlanOptions, Plan};
 use crate::project::Database;
@@ -148,7 +149,7 @@ fn render(p: &Project, name: &str) -> String {
 pub fn files(p: &Project) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut add = |path: &str, contents: String| out.push((path.to_string(), contents));
-    add("Cargo.toml", render(p, "new/Cargo.toml.in"));
+    add(layout::MANIFEST, render(p, "new/Cargo.toml.in"));
     add("README.md", render(p, "new/README.md"));
     add("Makefile", render(p, "new/Makefile"));
     add(".gitignore", render(p, "new/gitignore"));
@@ -225,10 +226,10 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
         for (path, contents) in database_files(p) {
             add(path, contents);
         }
-        add("migrations/.gitkeep", String::new());
+        add(&format!("{}/.gitkeep", layout::MIGRATIONS), String::new());
     }
     add("src/app/mod.rs", render(p, "new/src/app/mod.rs"));
-    add("src/app/router.rs", render(p, "new/src/app/router.rs"));
+    add(layout::ROUTER, render(p, "new/src/app/router.rs"));
     add("src/app/state.rs", render(p, "new/src/app/state.rs"));
     add("src/app/testing.rs", render(p, "new/src/app/testing.rs"));
     add("src/app/errors.rs", render(p, "new/src/app/errors.rs"));
@@ -237,7 +238,7 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
         render(p, "new/src/app/middleware.rs"),
     );
     if p.openapi {
-        add("src/app/openapi.rs", render(p, "new/src/app/openapi.rs"));
+        add(layout::OPENAPI, render(p, "new/src/app/openapi.rs"));
     }
     add(
         "src/app/controllers/mod.rs",
@@ -251,14 +252,8 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
         "src/app/controllers/health.rs",
         render(p, "new/src/app/controllers/health.rs"),
     );
-    add(
-        "src/app/models/mod.rs",
-        render(p, "new/src/app/models/mod.rs"),
-    );
-    add(
-        "src/app/views/mod.rs",
-        render(p, "new/src/app/views/mod.rs"),
-    );
+    add(layout::MODELS_MOD, render(p, "new/src/app/models/mod.rs"));
+    add(layout::VIEWS_MOD, render(p, "new/src/app/views/mod.rs"));
     add(
         "src/app/views/status.rs",
         render(p, "new/src/app/views/status.rs"),
@@ -280,14 +275,14 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
             render(p, "new/tests/api/http_client.rs"),
         );
     }
-    add("tests/api/main.rs", render(p, "new/tests/api/main.rs"));
+    add(layout::API_TESTS_MAIN, render(p, "new/tests/api/main.rs"));
     add(
         "tests/api/helpers.rs",
         render(p, "new/tests/api/helpers.rs"),
     );
     add("tests/api/ready.rs", render(p, "new/tests/api/ready.rs"));
     add("tests/api/server.rs", render(p, "new/tests/api/server.rs"));
-    add("templates/.gitkeep", String::new());
+    add(&format!("{}/.gitkeep", layout::TEMPLATES), String::new());
     add(
         crate::engine::record::RECORD,
         crate::engine::record::new_record(&recorded_args(p)),
@@ -416,8 +411,8 @@ pub fn run(args: &Options, shell: &Shell) -> Result<()> {
         manifest: Some(text),
     }) = &workspace
     {
-        plan.set(&root.join("Cargo.toml"), Some(text.clone()));
-        plan.allow_outside(root.join("Cargo.toml"));
+        plan.set(&root.join(layout::MANIFEST), Some(text.clone()));
+        plan.allow_outside(root.join(layout::MANIFEST));
         plan.announce(
             "adding",
             format!("`{member}` as member of workspace at `{}`", root.display()),

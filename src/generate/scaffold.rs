@@ -2,9 +2,8 @@
 //! controller with the five REST actions over it as a JSON API, its routes,
 //! its OpenAPI part and its tests.
 
-use std::path::PathBuf;
-
 use crate::engine::vars;
+use crate::layout;
 use anyhow::Result;
 use quote::quote;
 use serde::Serialize;
@@ -219,17 +218,17 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
     let ctx = context(project, &model, html);
-    let controller = PathBuf::from(format!("src/app/controllers/{}.rs", ctx.plural));
+    let controller = layout::rust_file(layout::CONTROLLERS, &ctx.plural);
     plan.create(
         &controller,
         plan.templates()
             .render("scaffold/controller.rs", vars! { s => &ctx })?,
     );
-    super::modules::declare(&mut plan, "src/app/controllers", "controllers", &resource)?;
+    super::modules::declare(&mut plan, layout::CONTROLLERS, "controllers", &resource)?;
     if html {
         // The layout, `views/html/mod.rs`, the `mod` lines and askama, as for
         // any HTML view; then this scaffold's own pages.
-        let dir = format!("templates/{}", resource.file_path());
+        let dir = format!("{}/{}", layout::TEMPLATES, resource.file_path());
         plan.create(
             format!("{dir}/index.html"),
             plan.templates()
@@ -246,7 +245,7 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
                 .render("scaffold/form.html", vars! { s => &ctx })?,
         );
         plan.create(
-            format!("src/app/views/html/{}.rs", resource.file_path()),
+            layout::rust_file(layout::HTML_VIEWS, &resource.file_path()),
             plan.templates()
                 .render("scaffold/html_view.rs", vars! { s => &ctx })?,
         );

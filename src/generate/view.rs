@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::vars;
+use crate::layout;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -39,9 +40,6 @@ pub struct ViewCtx {
     pub pages: Vec<PageCtx>,
 }
 
-const LAYOUT: &str = "templates/layout.html";
-const HTML_DIR: &str = "src/app/views/html";
-
 /// The pages for `actions` of `resource`; `show` and `edit` show one item.
 pub fn context(resource: &ResourceName, actions: &[String]) -> Result<ViewCtx> {
     let mut pages: Vec<PageCtx> = Vec::new();
@@ -70,14 +68,19 @@ pub fn context(resource: &ResourceName, actions: &[String]) -> Result<ViewCtx> {
 }
 
 fn view_module(resource: &ResourceName) -> PathBuf {
-    PathBuf::from(format!("{HTML_DIR}/{}.rs", resource.file_path()))
+    layout::rust_file(layout::HTML_VIEWS, &resource.file_path())
 }
 
 /// Adds the pages of `ctx` to the plan: templates, page structs, `mod`
 /// lines, the layout and the askama dependency when missing.
 pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Result<()> {
     for v in &ctx.pages {
-        let path = PathBuf::from(format!("templates/{}/{}.html", ctx.template_dir, v.name));
+        let path = PathBuf::from(format!(
+            "{}/{}/{}.html",
+            layout::TEMPLATES,
+            ctx.template_dir,
+            v.name
+        ));
         plan.create(
             path,
             plan.templates()
@@ -95,26 +98,26 @@ pub fn plan_views(plan: &mut Plan, resource: &ResourceName, ctx: &ViewCtx) -> Re
 /// What every HTML view of `resource` needs besides its own templates and
 /// module: the layout, `views/html/mod.rs`, the `mod` lines and askama.
 pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
-    if plan.current(Path::new(LAYOUT))?.is_none() {
+    if plan.current(Path::new(layout::LAYOUT_TEMPLATE))?.is_none() {
         plan.create(
-            LAYOUT,
+            layout::LAYOUT_TEMPLATE,
             plan.templates().render("view/layout.html", vars! {})?,
         );
     }
-    let views = Path::new("src/app/views/mod.rs");
+    let views = Path::new(layout::VIEWS_MOD);
     if let Some(text) = plan.current(views)? {
         let edited = rust::insert_mod(views, &text, "html", "pub mod")?;
         plan.set(views, Some(edited.unwrap_or(text)));
     }
-    let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
+    let html_mod = layout::rust_file(layout::HTML_VIEWS, "mod");
     if plan.current(&html_mod)?.is_none() {
         plan.create(
             &html_mod,
             plan.templates().render("view/html_mod.rs", vars! {})?,
         );
     }
-    super::modules::declare(plan, HTML_DIR, "views", resource)?;
-    let manifest_path = Path::new("Cargo.toml");
+    super::modules::declare(plan, layout::HTML_VIEWS, "views", resource)?;
+    let manifest_path = Path::new(layout::MANIFEST);
     if let Some(text) = plan.current(manifest_path)?
         && let Some(edited) = manifest::add_dependency(manifest_path, &text, ASKAMA.0, ASKAMA.1)?
     {
@@ -155,11 +158,11 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
         return Ok(());
     };
     for path in template_paths(&module, &text)? {
-        plan.set(&PathBuf::from(format!("templates/{path}")), None);
+        plan.set(&Path::new(layout::TEMPLATES).join(path), None);
     }
     plan.set(&module, None);
-    super::modules::undeclare(plan, HTML_DIR, "views", resource)?;
-    let html_mod = PathBuf::from(format!("{HTML_DIR}/mod.rs"));
+    super::modules::undeclare(plan, layout::HTML_VIEWS, "views", resource)?;
+    let html_mod = layout::rust_file(layout::HTML_VIEWS, "mod");
     let Some(html_text) = plan.current(&html_mod)? else {
         return Ok(());
     };
@@ -167,12 +170,12 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
         return Ok(());
     }
     plan.set(&html_mod, None);
-    let views = Path::new("src/app/views/mod.rs");
+    let views = Path::new(layout::VIEWS_MOD);
     if let Some(text) = plan.current(views)? {
         let edited = rust::remove_mod(views, &text, "html")?;
         plan.set(views, Some(edited.unwrap_or(text)));
     }
-    if plan.current(Path::new(LAYOUT))?.as_deref()
+    if plan.current(Path::new(layout::LAYOUT_TEMPLATE))?.as_deref()
         == Some(
             plan.templates()
                 .render("view/layout.html", vars! {})?
@@ -180,10 +183,10 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
         )
         && !other_templates(plan)?
     {
-        plan.set(Path::new(LAYOUT), None);
+        plan.set(Path::new(layout::LAYOUT_TEMPLATE), None);
     }
     if !uses_askama(plan)? {
-        let manifest_path = Path::new("Cargo.toml");
+        let manifest_path = Path::new(layout::MANIFEST);
         if let Some(text) = plan.current(manifest_path)?
             && let Some(edited) = manifest::remove_dependency(manifest_path, &text, ASKAMA.0)?
         {
@@ -203,9 +206,9 @@ fn files_under(plan: &Plan, dir: &str) -> Vec<PathBuf> {
 
 /// Whether a template other than the layout stays once the plan is applied.
 fn other_templates(plan: &Plan) -> Result<bool> {
-    for path in files_under(plan, "templates") {
+    for path in files_under(plan, layout::TEMPLATES) {
         let is_html = path.extension().is_some_and(|e| e == "html");
-        if is_html && path != Path::new(LAYOUT) && plan.current(&path)?.is_some() {
+        if is_html && path != Path::new(layout::LAYOUT_TEMPLATE) && plan.current(&path)?.is_some() {
             return Ok(true);
         }
     }
@@ -215,7 +218,7 @@ fn other_templates(plan: &Plan) -> Result<bool> {
 /// Whether any Rust file under `src/` still uses askama (`askama::` in its
 /// code; a mention in prose does not count) once the plan is applied.
 fn uses_askama(plan: &Plan) -> Result<bool> {
-    for path in files_under(plan, "src") {
+    for path in files_under(plan, layout::SRC) {
         if path.extension().is_some_and(|e| e == "rs")
             && plan
                 .current(&path)?
