@@ -25,6 +25,7 @@ mod project;
 mod routes;
 mod serve;
 mod shell;
+mod versions;
 
 fn main() -> ExitCode {
     // A shell asking for completions (see `cargo mvc completions`): answered

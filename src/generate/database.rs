@@ -15,13 +15,13 @@ use crate::names::ProjectName;
 use crate::plan::Plan;
 use crate::project::{Database, Project};
 
-/// The crates of the database layer: (name, version, features, default features).
-const CRATES: &[(&str, &str, &[&str], bool)] = &[
-    ("chrono", "0.4.45", &["serde"], true),
-    ("rust_decimal", "1.43.0", &["serde-str"], true),
+/// The crates of the database layer: (name, features, default features);
+/// their versions are the table's (`src/versions.rs`).
+const CRATES: &[(&str, &[&str], bool)] = &[
+    ("chrono", &["serde"], true),
+    ("rust_decimal", &["serde-str"], true),
     (
         "sqlx",
-        "0.9.0",
         &[
             "runtime-tokio",
             "sqlite-bundled",
@@ -33,7 +33,7 @@ const CRATES: &[(&str, &str, &[&str], bool)] = &[
         ],
         false,
     ),
-    ("uuid", "1.29.3", &["serde", "v4"], true),
+    ("uuid", &["serde", "v4"], true),
 ];
 
 /// The dialect of the project's database; for a project without one, the
@@ -87,6 +87,7 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
         copyright_holder: String::new(),
         rust_version: new::RUST_VERSION.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        versions: crate::versions::context(),
         workspace_member: false,
     };
     for (path, contents) in new::database_files(&p) {
@@ -96,12 +97,12 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     plan.create("migrations/.gitkeep", "");
     edit(plan, "Cargo.toml", |path, text| {
         let mut text = text.to_string();
-        for (krate, version, features, default_features) in CRATES {
+        for (krate, features, default_features) in CRATES {
             if let Some(t) = manifest::add_dependency_with(
                 path,
                 &text,
                 krate,
-                version,
+                crate::versions::version(krate),
                 features,
                 *default_features,
             )? {

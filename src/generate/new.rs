@@ -2,6 +2,7 @@
 //! to the members of the workspace around it, as `cargo new` does), then
 //! `git init` and `cargo fetch`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -133,6 +134,8 @@ pub struct Project {
     pub copyright_holder: String,
     pub rust_version: String,
     pub tool_version: String,
+    /// The crates' versions (`p.versions.axum`), from `src/versions.rs`.
+    pub versions: BTreeMap<&'static str, &'static str>,
     /// Built as a member of an enclosing workspace, whose root manifest is
     /// the only one cargo reads profiles from.
     pub workspace_member: bool,
@@ -382,6 +385,7 @@ pub fn project(args: &Options) -> Result<Project> {
         copyright_holder,
         rust_version: RUST_VERSION.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        versions: crate::versions::context(),
         workspace_member: false,
     })
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::vars;
-use crate::layout;
+use crate::{layout, versions};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -15,8 +15,8 @@ use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
 use anyhow::bail;
 
-/// The askama the generated application is tested with.
-const ASKAMA: (&str, &str) = ("askama", "0.16.1");
+/// The crate the HTML views are rendered with.
+const ASKAMA: &str = "askama";
 
 /// One page of a resource.
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +119,8 @@ pub fn plan_html_support(plan: &mut Plan, resource: &ResourceName) -> Result<()>
     super::modules::declare(plan, layout::HTML_VIEWS, "views", resource)?;
     let manifest_path = Path::new(layout::MANIFEST);
     if let Some(text) = plan.current(manifest_path)?
-        && let Some(edited) = manifest::add_dependency(manifest_path, &text, ASKAMA.0, ASKAMA.1)?
+        && let Some(edited) =
+            manifest::add_dependency(manifest_path, &text, ASKAMA, versions::version(ASKAMA))?
     {
         plan.set(manifest_path, Some(edited));
     }
@@ -188,7 +189,7 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
     if !uses_askama(plan)? {
         let manifest_path = Path::new(layout::MANIFEST);
         if let Some(text) = plan.current(manifest_path)?
-            && let Some(edited) = manifest::remove_dependency(manifest_path, &text, ASKAMA.0)?
+            && let Some(edited) = manifest::remove_dependency(manifest_path, &text, ASKAMA)?
         {
             plan.set(manifest_path, Some(edited));
         }
