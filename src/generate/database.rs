@@ -1,6 +1,23 @@
 //! The database layer of an application made with `--database none`, added
 //! by the first `generate model`: SQLite, wired in exactly where `cargo mvc
-//! new` would have put it, by edits that keep the user's code.
+//! new --database sqlite` would have put it, by edits that keep the user's
+//! code.
+//!
+//! Everything comes from `new`'s own templates, rendered for SQLite: the
+//! files of the layer ([`new::database_files`]), the dependencies (those its
+//! Cargo.toml has with a database and not without), and the snippets. A
+//! snippet is a block of a template that `new` writes only with a database
+//! and that names where it goes in a comment:
+//!
+//! ```text
+//! <%- if p.database %><# database layer: struct Settings #>
+//!     pub database: crate::db::DatabaseSettings,
+//! <%- endif %>
+//! ```
+//!
+//! The place is one of a generator manifest's `insert` places (`struct
+//! NAME`, `enum NAME`, `match in fn NAME`, `fn NAME`, `PATH { .. } in fn
+//! NAME`), `after let NAME in fn NAME`, or `mod` for a `pub mod NAME;` line.
 
 use std::path::{Path, PathBuf};
 
@@ -11,30 +28,76 @@ use super::new;
 use crate::edit::item::{self, Place};
 use crate::edit::manifest;
 use crate::errors::nothing_written;
+use crate::layout;
 use crate::names::ProjectName;
 use crate::plan::Plan;
 use crate::project::{Database, Project};
 
-/// The crates of the database layer: (name, features, default features);
-/// their versions are the table's (`src/versions.rs`).
-const CRATES: &[(&str, &[&str], bool)] = &[
-    ("chrono", &["serde"], true),
-    ("rust_decimal", &["serde-str"], true),
-    (
-        "sqlx",
-        &[
-            "runtime-tokio",
-            "sqlite-bundled",
-            "migrate",
-            "macros",
-            "chrono",
-            "json",
-            "uuid",
-        ],
-        false,
-    ),
-    ("uuid", &["serde", "v4"], true),
+/// The files of `new` that the database layer is wired into, in the order
+/// they are edited (so their status lines come in that order).
+pub const WIRED: &[&str] = &[
+    "src/lib.rs",
+    layout::MODELS_MOD,
+    "src/config.rs",
+    "src/app/state.rs",
+    "src/server.rs",
+    "src/cli.rs",
+    "tests/api/helpers.rs",
 ];
+
+/// What opens a marked block of a template, before its place.
+const MARK: &str = "<%- if p.database %><# database layer: ";
+
+/// Where a snippet goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Wiring<'a> {
+    /// A `pub mod NAME;` line.
+    Mod,
+    /// An item at a place syn finds.
+    Item(Place<'a>),
+}
+
+impl<'a> Wiring<'a> {
+    fn parse(place: &'a str) -> Option<Self> {
+        if place == "mod" {
+            return Some(Wiring::Mod);
+        }
+        if let Some(rest) = place.strip_prefix("after let ") {
+            let (binding, function) = rest.split_once(" in fn ")?;
+            return Some(Wiring::Item(Place::AfterLet { function, binding }));
+        }
+        Place::parse(place).map(Wiring::Item)
+    }
+}
+
+/// A marked block of a template: where it goes, and its text (a template
+/// itself, rendered with the project).
+#[derive(Debug)]
+pub struct Block<'t> {
+    pub place: &'t str,
+    pub text: &'t str,
+}
+
+/// The marked blocks of `template`, in order.
+pub fn blocks(template: &str) -> Vec<Block<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find(MARK) {
+        let after = &rest[start + MARK.len()..];
+        let (place, body) = after
+            .split_once(" #>")
+            .expect("a database layer mark closes its comment");
+        let end = body
+            .find("<%- endif %>")
+            .expect("a database layer block ends with endif");
+        out.push(Block {
+            place,
+            text: &body[..end],
+        });
+        rest = &body[end..];
+    }
+    out
+}
 
 /// The dialect of the project's database; for a project without one, the
 /// SQLite layer is added to `plan` first.
@@ -63,143 +126,191 @@ fn edit(
     Ok(())
 }
 
+/// A snippet as its template block renders for `p`: without the blank
+/// lines around it, and without the indentation it has in the template
+/// (the edit indents it like its neighbours).
+pub fn snippet(p: &new::Project, shown: &str, block: &str) -> Result<String> {
+    let text = crate::engine::render_str(shown, block, crate::engine::vars! { p => p })?;
+    let lines: Vec<&str> = text.trim_matches('\n').lines().collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    Ok(lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The dependencies `new`'s manifest has with a database and not without:
+/// (name, version, features, default features).
+fn dependencies(p: &new::Project) -> Vec<(String, String, Vec<String>, bool)> {
+    let without = new::Project {
+        database: false,
+        sqlite: false,
+        postgres: false,
+        ..p.clone()
+    };
+    let parse = |p: &new::Project| -> toml_edit::DocumentMut {
+        new::render(p, "new/Cargo.toml.in")
+            .parse()
+            .expect("the manifest template renders valid TOML")
+    };
+    let (with, without) = (parse(p), parse(&without));
+    let table = |doc: &toml_edit::DocumentMut| {
+        doc["dependencies"]
+            .as_table_like()
+            .expect("[dependencies]")
+            .iter()
+            .map(|(name, dep)| (name.to_string(), dep.clone()))
+            .collect::<Vec<_>>()
+    };
+    let others = table(&without);
+    table(&with)
+        .into_iter()
+        .filter(|(name, _)| !others.iter().any(|(other, _)| other == name))
+        .map(|(name, dep)| {
+            let get = |key: &str| dep.get(key).and_then(|v| v.as_value().cloned());
+            let version = dep
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| get("version")?.as_str().map(str::to_string))
+                .expect("a dependency has a version");
+            let features = get("features")
+                .and_then(|f| {
+                    f.as_array().map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            let default_features = get("default-features")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
+            (name, version, features, default_features)
+        })
+        .collect()
+}
+
 fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     let name = ProjectName::parse(&project.name, &[]).map_err(nothing_written)?;
-    let p = new::Project {
-        name: name.package.clone(),
-        crate_name: name.krate.clone(),
-        env_prefix: name.env_prefix.clone(),
-        title: name.title.clone(),
-        description: String::new(),
-        redis: false,
-        http_client: false,
-        openapi: project.openapi,
-        database_name: Database::Sqlite,
-        database: true,
-        sqlite: true,
-        postgres: false,
-        docker: false,
-        helm: false,
-        actions: false,
-        license: None,
-        repo_url: None,
-        year: String::new(),
-        copyright_holder: String::new(),
-        rust_version: new::RUST_VERSION.to_string(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        versions: crate::versions::context(),
-        workspace_member: false,
-    };
+    let p = new::database_layer(&name, Database::Sqlite, project.openapi);
     for (path, contents) in new::database_files(&p) {
         plan.create(path, contents);
     }
-    // `sqlx::migrate!()` needs the folder even when no migration is left.
-    plan.create("migrations/.gitkeep", "");
-    edit(plan, "Cargo.toml", |path, text| {
+    edit(plan, layout::MANIFEST, |path, text| {
         let mut text = text.to_string();
-        for (krate, features, default_features) in CRATES {
+        for (krate, version, features, default_features) in dependencies(&p) {
+            let features: Vec<&str> = features.iter().map(String::as_str).collect();
             if let Some(t) = manifest::add_dependency_with(
                 path,
                 &text,
-                krate,
-                crate::versions::version(krate),
-                features,
-                *default_features,
+                &krate,
+                &version,
+                &features,
+                default_features,
             )? {
                 text = t;
             }
         }
-        if let Some(t) = manifest::set_mvc_setting(path, &text, "database", "sqlite")? {
+        if let Some(t) =
+            manifest::set_mvc_setting(path, &text, "database", Database::Sqlite.name())?
+        {
             text = t;
         }
         Ok(Some(text))
     })?;
-    let krate = &name.krate;
-    let edits: Vec<(&str, Place, String)> = vec![
-        (
-            "src/config.rs",
-            Place::StructFields("Settings"),
-            "pub database: crate::db::DatabaseSettings,".to_string(),
-        ),
-        (
-            "src/config.rs",
-            Place::StructLiteral {
-                function: "from_lookup",
-                path: "Self",
-            },
-            "database: crate::db::DatabaseSettings::read(&env)?,".to_string(),
-        ),
-        (
-            "src/app/state.rs",
-            Place::StructFields("AppState"),
-            "pub db: crate::db::Pool,".to_string(),
-        ),
-        (
-            "src/app/state.rs",
-            Place::FnStart("new"),
-            "let db = crate::db::pool(&settings.database)?;".to_string(),
-        ),
-        (
-            "src/app/state.rs",
-            Place::StructLiteral {
-                function: "new",
-                path: "Self",
-            },
-            "db,".to_string(),
-        ),
-        (
-            "src/app/state.rs",
-            Place::FnStart("check"),
-            "crate::db::ping(&self.db).await?;".to_string(),
-        ),
-        (
-            "src/app/state.rs",
-            Place::FnStart("close"),
-            "self.db.close().await;".to_string(),
-        ),
-        (
-            "src/server.rs",
-            Place::AfterLet {
-                function: "bind",
-                binding: "state",
-            },
-            "crate::db::migrate_on_start(&state.db, &state.settings.database).await?;".to_string(),
-        ),
-        (
-            "src/cli.rs",
-            Place::EnumVariants("Command"),
-            "/// Apply the pending database migrations (or roll back, or list them)\nMigrate(crate::db::MigrateArgs),".to_string(),
-        ),
-        (
-            "src/cli.rs",
-            Place::MatchArms("execute"),
-            "Command::Migrate(args) => {\n    let settings = Settings::from_lookup(env)?;\n    let report = crate::db::migrate_command(&args, &settings)?;\n    println!(\"{report}\");\n    Ok(())\n}".to_string(),
-        ),
-        (
-            "tests/api/helpers.rs",
-            Place::StructLiteral {
-                function: "test_settings",
-                path: "Settings",
-            },
-            format!("database: {krate}::db::DatabaseSettings::for_tests(),"),
-        ),
-    ];
-    // The `mod` lines, where `cargo mvc new` puts them.
-    for (file, module) in [("src/lib.rs", "db"), ("src/app/models/mod.rs", "fields")] {
-        edit(plan, file, |path, text| {
-            Ok(crate::edit::rust::insert_mod(
-                path, text, module, "pub mod",
-            )?)
-        })?;
-    }
-    for (file, place, snippet) in edits {
+    for file in WIRED {
         // A project without integration tests has no helpers to edit.
         if file.starts_with("tests/") && plan.current(Path::new(file))?.is_none() {
             continue;
         }
-        edit(plan, file, |path, text| {
-            Ok(item::insert(path, text, place, &snippet)?)
-        })?;
+        let template = format!("new/{file}");
+        let source = crate::engine::builtin_template(&template)
+            .unwrap_or_else(|| panic!("no built-in template `{template}`"));
+        for block in blocks(source) {
+            let shown = format!("generators/{template}");
+            let wiring = Wiring::parse(block.place)
+                .unwrap_or_else(|| panic!("{shown}: `{}` is not a place", block.place));
+            let snippet = snippet(&p, &shown, block.text)?;
+            match wiring {
+                Wiring::Mod => {
+                    let module = snippet
+                        .strip_prefix("pub mod ")
+                        .and_then(|m| m.strip_suffix(';'))
+                        .unwrap_or_else(|| panic!("{shown}: `{snippet}` is not a `pub mod` line"));
+                    edit(plan, file, |path, text| {
+                        Ok(crate::edit::rust::insert_mod(
+                            path, text, module, "pub mod",
+                        )?)
+                    })?;
+                }
+                Wiring::Item(place) => edit(plan, file, |path, text| {
+                    Ok(item::insert(path, text, place, &snippet)?)
+                })?,
+            }
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every block of `new`'s templates marked as part of the database
+    /// layer is in a file the layer is wired into, names a place, and is
+    /// plain text: one source for `new` and `generate model`.
+    #[test]
+    fn the_marked_blocks_are_wired_in() {
+        let mut marked = Vec::new();
+        for (rel, text) in crate::engine::builtin_templates("new") {
+            let blocks = blocks(text);
+            if blocks.is_empty() {
+                assert!(
+                    !text.contains("database layer:"),
+                    "new/{rel}: a mark not read"
+                );
+                continue;
+            }
+            assert!(
+                WIRED.contains(&rel),
+                "new/{rel} has marks but is not in WIRED"
+            );
+            for block in blocks {
+                assert!(
+                    Wiring::parse(block.place).is_some(),
+                    "new/{rel}: {}",
+                    block.place
+                );
+                assert!(!block.text.contains("<%"), "new/{rel}: a block in a block");
+            }
+            marked.push(rel);
+        }
+        for file in WIRED {
+            assert!(marked.contains(file), "{file} is in WIRED but has no mark");
+        }
+    }
+
+    #[test]
+    fn the_snippets_are_the_blocks_rendered_and_dedented() {
+        let name = ProjectName::parse("blog-api", &[]).unwrap();
+        let p = new::database_layer(&name, Database::Sqlite, true);
+        let text = "\n        Command::Migrate(args) => {\n            Ok(())\n        }\n";
+        assert_eq!(
+            snippet(&p, "t", text).unwrap(),
+            "Command::Migrate(args) => {\n    Ok(())\n}"
+        );
+        let text = "\n        database: <@ p.crate_name @>::db::DatabaseSettings::for_tests(),\n";
+        assert_eq!(
+            snippet(&p, "t", text).unwrap(),
+            "database: blog_api::db::DatabaseSettings::for_tests(),"
+        );
+        let deps: Vec<String> = dependencies(&p).into_iter().map(|d| d.0).collect();
+        assert_eq!(deps, ["chrono", "rust_decimal", "sqlx", "uuid"]);
+    }
 }

@@ -142,7 +142,7 @@ pub struct Project {
 }
 
 /// Renders the built-in template `name` of `new` for `p`.
-fn render(p: &Project, name: &str) -> String {
+pub(crate) fn render(p: &Project, name: &str) -> String {
     crate::engine::Templates::builtin()
         .render(name, crate::engine::vars! { p => p })
         .unwrap_or_else(|e| panic!("the built-in template {name} renders: {e:#}"))
@@ -227,9 +227,8 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("src/telemetry.rs", render(p, "new/src/telemetry.rs"));
     if p.database {
         for (path, contents) in database_files(p) {
-            add(path, contents);
+            add(&path, contents);
         }
-        add(&format!("{}/.gitkeep", layout::MIGRATIONS), String::new());
     }
     add("src/app/mod.rs", render(p, "new/src/app/mod.rs"));
     add(layout::ROUTER, render(p, "new/src/app/router.rs"));
@@ -324,15 +323,49 @@ fn recorded_args(p: &Project) -> Vec<String> {
 
 /// The files of the database layer, which `generate model` also adds to a
 /// project made without one.
-pub fn database_files(p: &Project) -> Vec<(&'static str, String)> {
+pub fn database_files(p: &Project) -> Vec<(String, String)> {
     vec![
-        ("build.rs", render(p, "new/build.rs")),
-        ("src/db.rs", render(p, "new/src/db.rs")),
+        ("build.rs".to_string(), render(p, "new/build.rs")),
+        ("src/db.rs".to_string(), render(p, "new/src/db.rs")),
         (
-            "src/app/models/fields.rs",
+            format!("{}/fields.rs", layout::MODELS),
             render(p, "new/src/app/models/fields.rs"),
         ),
+        // `sqlx::migrate!()` needs the folder even when no migration is left.
+        (format!("{}/.gitkeep", layout::MIGRATIONS), String::new()),
     ]
+}
+
+/// The context of the project `name` with `database` and `openapi`, and
+/// every other option off: what the templates of the database layer see
+/// when `generate model` adds it to a project made without one, and what
+/// [`project`] starts from.
+pub fn database_layer(name: &ProjectName, database: Database, openapi: bool) -> Project {
+    Project {
+        name: name.package.clone(),
+        crate_name: name.krate.clone(),
+        env_prefix: name.env_prefix.clone(),
+        title: name.title.clone(),
+        description: String::new(),
+        redis: false,
+        http_client: false,
+        openapi,
+        database_name: database,
+        database: database != Database::None,
+        sqlite: database == Database::Sqlite,
+        postgres: database == Database::Postgres,
+        docker: false,
+        helm: false,
+        actions: false,
+        license: None,
+        repo_url: None,
+        year: String::new(),
+        copyright_holder: String::new(),
+        rust_version: RUST_VERSION.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        versions: crate::versions::context(),
+        workspace_member: false,
+    }
 }
 
 /// Builds the project description from what `new` is asked to make.
@@ -347,9 +380,8 @@ pub fn project(args: &Options) -> Result<Project> {
             .unwrap_or_default(),
     };
     let name = ProjectName::parse(&raw, APP_DEPENDENCIES).map_err(|e| {
-        anyhow::Error::from(
-            nothing_written(e)
-            .hint("choose another directory name, or pass `--name <NAME>` to name the package independently of its directory")
+        nothing_written(e).hint(
+            "choose another directory name, or pass `--name <NAME>` to name the package independently of its directory",
         )
     })?;
     let license = args.license.chosen();
@@ -365,17 +397,8 @@ pub fn project(args: &Options) -> Result<Project> {
     };
     Ok(Project {
         description: format!("{}: an axum web application", name.title),
-        name: name.package,
-        crate_name: name.krate,
-        env_prefix: name.env_prefix,
-        title: name.title,
         redis: args.redis,
         http_client: args.http_client,
-        openapi: args.openapi,
-        database_name: args.database,
-        database: args.database != Database::None,
-        sqlite: args.database == Database::Sqlite,
-        postgres: args.database == Database::Postgres,
         docker: args.docker,
         helm: args.helm,
         actions: args.actions,
@@ -383,10 +406,7 @@ pub fn project(args: &Options) -> Result<Project> {
         repo_url: args.repo_url.clone(),
         year: current_year().to_string(),
         copyright_holder,
-        rust_version: RUST_VERSION.to_string(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        versions: crate::versions::context(),
-        workspace_member: false,
+        ..database_layer(&name, args.database, args.openapi)
     })
 }
 

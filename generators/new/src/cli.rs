@@ -21,7 +21,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the production HTTP server
     Serve(ServeArgs),
-<%- if p.database %>
+<%- if p.database %><# database layer: enum Command #>
     /// Apply the pending database migrations (or roll back, or list them)
     Migrate(crate::db::MigrateArgs),
 <%- endif %>
@@ -129,7 +129,7 @@ pub fn execute(cli: Cli, env: impl Fn(&str) -> Option<String>) -> anyhow::Result
             }
             server::run(settings)
         }
-<%- if p.database %>
+<%- if p.database %><# database layer: match in fn execute #>
         Command::Migrate(args) => {
             let settings = Settings::from_lookup(env)?;
             let report = crate::db::migrate_command(&args, &settings)?;

@@ -64,7 +64,7 @@ pub struct Settings {
 <%- if p.http_client %>
     pub http_client: HttpClientSettings,
 <%- endif %>
-<%- if p.database %>
+<%- if p.database %><# database layer: struct Settings #>
     pub database: crate::db::DatabaseSettings,
 <%- endif %>
 }
@@ -160,7 +160,7 @@ impl Settings {
                 timeout: env.seconds("HTTP_TIMEOUT", "10")?,
             },
 <%- endif %>
-<%- if p.database %>
+<%- if p.database %><# database layer: Self { .. } in fn from_lookup #>
             database: crate::db::DatabaseSettings::read(&env)?,
 <%- endif %>
         })

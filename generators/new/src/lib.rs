@@ -11,7 +11,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
-<%- if p.database %>
+<%- if p.database %><# database layer: mod #>
 pub mod db;
 <%- endif %>
 pub mod server;

@@ -51,7 +51,7 @@ impl Server {
         let pid_file = settings.pid_file.clone().map(PidFile::create).transpose()?;
         let shutdown_timeout = settings.shutdown_timeout;
         let state = AppState::new(settings).await?;
-<%- if p.database %>
+<%- if p.database %><# database layer: after let state in fn bind #>
         crate::db::migrate_on_start(&state.db, &state.settings.database).await?;
 <%- endif %>
         Ok(Self {

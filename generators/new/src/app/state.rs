@@ -15,7 +15,7 @@ use crate::utils::redis::Redis;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
-<%- if p.database %>
+<%- if p.database %><# database layer: struct AppState #>
     pub db: crate::db::Pool,
 <%- endif %>
 <%- if p.redis %>
@@ -30,7 +30,7 @@ pub struct AppState {
 impl AppState {
     /// Creates the shared clients from the settings.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
-<%- if p.database %>
+<%- if p.database %><# database layer: fn new #>
         let db = crate::db::pool(&settings.database)?;
 <%- endif %>
 <%- if p.redis %>
@@ -45,7 +45,7 @@ impl AppState {
 <%- endif %>
         Ok(Self {
             settings: Arc::new(settings),
-<%- if p.database %>
+<%- if p.database %><# database layer: Self { .. } in fn new #>
             db,
 <%- endif %>
 <%- if p.redis %>
@@ -59,7 +59,7 @@ impl AppState {
 
     /// Checks the services the application needs, for `/api/ready`.
     pub async fn check(&self) -> Result<(), AppError> {
-<%- if p.database %>
+<%- if p.database %><# database layer: fn check #>
         crate::db::ping(&self.db).await?;
 <%- endif %>
 <%- if p.redis %>
@@ -75,7 +75,7 @@ impl AppState {
 
     /// Closes the shared clients; called once the server has stopped.
     pub async fn close(&self) {
-<%- if p.database %>
+<%- if p.database %><# database layer: fn close #>
         self.db.close().await;
 <%- endif %>
 <%- if p.redis %>

@@ -21,7 +21,7 @@ pub struct TestApp {
 pub fn test_settings() -> Settings {
     Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
-<%- if p.database %>
+<%- if p.database %><# database layer: Settings { .. } in fn test_settings #>
         database: <@ p.crate_name @>::db::DatabaseSettings::for_tests(),
 <%- endif %>
         ..Settings::default()
