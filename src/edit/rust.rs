@@ -25,7 +25,7 @@ pub use layout::format_route;
 pub use mods::{declared_mod_names, insert_mod, remove_mod};
 #[cfg(test)]
 pub use routes::insert_route;
-pub use routes::{RouteGroup, in_scope, insert_routes, remove_routes, route_snippet};
+pub use routes::{MethodRoute, RouteGroup, in_scope, insert_routes, remove_routes, route_snippet};
 pub use source::{EditError, Edited};
 pub(super) use source::{Source, parse};
 pub(super) use syntax::{fn_body, pat_name, segments, stmt_has_cfg, string_lit};

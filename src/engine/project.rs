@@ -12,6 +12,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::manifest::{self, ArgKind, Manifest, OptKind, Wire};
 use crate::edit::item::{self, Place};
+use crate::edit::rust::{MethodRoute, RouteGroup};
 use crate::edit::{manifest as cargo_toml, rust};
 use crate::errors::nothing_written;
 use crate::generate::fields::{Field, Kind};
@@ -464,10 +465,13 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
                 ..
             } => {
                 let methods = methods_of(&shown, &method)?;
-                let group = (
-                    path.clone(),
-                    methods.into_iter().map(|m| (m, handler.clone())).collect(),
-                );
+                let group = RouteGroup {
+                    path: path.clone(),
+                    methods: methods
+                        .into_iter()
+                        .map(|m| MethodRoute::new(m, &handler))
+                        .collect(),
+                };
                 crate::generate::controller::add_routes(&mut plan, project, &path, &[group])?;
             }
             Wire::Mod {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{modules, syntax};
 
 use crate::edit::graph::{self, Standing};
-use crate::edit::rust::{self, METHODS};
+use crate::edit::rust::{self, METHODS, MethodRoute, RouteGroup};
 use crate::errors::nothing_written;
 use crate::names::{ResourceName, action_name};
 use crate::plan::Plan;
@@ -324,17 +324,19 @@ fn files(resource: &ResourceName) -> Files {
     }
 }
 
-/// The routes of the controller, grouped by path in order of appearance:
-/// `(path, [(method, handler)])`. Handlers are named through the router's
-/// `use super::controllers::*`.
-fn routes(ctx: &ControllerCtx) -> Vec<rust::RouteGroup> {
-    let mut out: Vec<rust::RouteGroup> = Vec::new();
+/// The routes of the controller, grouped by path in order of appearance.
+/// Handlers are named through the router's `use super::controllers::*`.
+fn routes(ctx: &ControllerCtx) -> Vec<RouteGroup> {
+    let mut out: Vec<RouteGroup> = Vec::new();
     for a in &ctx.actions {
         let handler = format!("{}::{}", ctx.module_path, a.name);
-        let methods = a.methods.iter().map(|m| (m.clone(), handler.clone()));
-        match out.iter_mut().find(|(p, _)| *p == a.path) {
-            Some((_, ms)) => ms.extend(methods),
-            None => out.push((a.path.clone(), methods.collect())),
+        let methods = a.methods.iter().map(|m| MethodRoute::new(m, &handler));
+        match out.iter_mut().find(|g| g.path == a.path) {
+            Some(group) => group.methods.extend(methods),
+            None => out.push(RouteGroup {
+                path: a.path.clone(),
+                methods: methods.collect(),
+            }),
         }
     }
     out
@@ -413,7 +415,7 @@ pub(crate) fn add_routes(
     plan: &mut Plan,
     project: &Project,
     base: &str,
-    routes: &[rust::RouteGroup],
+    routes: &[RouteGroup],
 ) -> Result<()> {
     let text = plan.current(&project.router)?.ok_or_else(|| {
         anyhow::anyhow!(
@@ -438,13 +440,14 @@ pub(crate) fn add_routes(
         },
         other => other,
     })?;
-    let mut missing: Vec<rust::RouteGroup> = Vec::new();
-    for (path, methods) in routes {
+    let mut missing: Vec<RouteGroup> = Vec::new();
+    for RouteGroup { path, methods } in routes {
         let mut new = Vec::new();
-        for (method, handler) in methods {
+        for route in methods {
+            let MethodRoute { method, handler } = route;
             let absolute = format!("{}::{handler}", layout::CONTROLLERS_PATH);
             match graph::standing(&graph.routes, method, path, &[handler, &absolute]) {
-                Standing::New => new.push((method.clone(), handler.clone())),
+                Standing::New => new.push(route.clone()),
                 Standing::Identical => {}
                 Standing::Clash(r) => {
                     let method = method.to_uppercase();
@@ -479,7 +482,10 @@ pub(crate) fn add_routes(
             }
         }
         if !new.is_empty() {
-            missing.push((path.clone(), new));
+            missing.push(RouteGroup {
+                path: path.clone(),
+                methods: new,
+            });
         }
     }
     if let Some(sub) = resource_home(&graph, base, &missing) {
@@ -487,16 +493,22 @@ pub(crate) fn add_routes(
         // nested, handlers named from the crate root.
         let file = sub.file.clone();
         let sub_text = plan.current(&file)?.unwrap_or_default();
-        let groups: Vec<rust::RouteGroup> = missing
+        let groups: Vec<RouteGroup> = missing
             .iter()
-            .map(|(path, methods)| {
+            .map(|RouteGroup { path, methods }| {
                 let relative = path.strip_prefix(sub.prefix.as_str()).unwrap_or(path);
                 let relative = if relative.is_empty() { "/" } else { relative };
                 let methods = methods
                     .iter()
-                    .map(|(m, h)| (m.clone(), format!("{}::{h}", layout::CONTROLLERS_PATH)))
+                    .map(|m| {
+                        let absolute = format!("{}::{}", layout::CONTROLLERS_PATH, m.handler);
+                        MethodRoute::new(&m.method, absolute)
+                    })
                     .collect();
-                (relative.to_string(), methods)
+                RouteGroup {
+                    path: relative.to_string(),
+                    methods,
+                }
             })
             .collect();
         let edited = rust::insert_routes(&file, &sub_text, &sub.function, &groups)?;
@@ -510,8 +522,8 @@ pub(crate) fn add_routes(
     // A router that does not see the controllers' modules (ours has
     // `use super::controllers::*`) names the handlers from the crate root.
     if let Ok(parsed) = syn::parse_file(&text) {
-        for (_, methods) in &mut missing {
-            for (_, handler) in methods.iter_mut() {
+        for group in &mut missing {
+            for MethodRoute { handler, .. } in &mut group.methods {
                 let module = handler.split("::").next().unwrap_or_default();
                 if !rust::in_scope(&parsed, module, "controllers") {
                     *handler = format!("{}::{handler}", layout::CONTROLLERS_PATH);
@@ -530,7 +542,7 @@ pub(crate) fn add_routes(
 fn resource_home<'g>(
     graph: &'g graph::Graph,
     base: &str,
-    missing: &[rust::RouteGroup],
+    missing: &[RouteGroup],
 ) -> Option<&'g graph::SubRouter> {
     if missing.is_empty() {
         return None;
@@ -552,7 +564,7 @@ fn resource_home<'g>(
         return None;
     }
     let sub = &graph.subrouters[via];
-    let fits = missing.iter().all(|(path, _)| under(path, &sub.prefix));
+    let fits = missing.iter().all(|g| under(&g.path, &sub.prefix));
     (sub.editable && !sub.conditional && fits).then_some(sub)
 }
 

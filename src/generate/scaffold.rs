@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::fields::Kind;
 use super::model::{self, Model};
 use super::syntax;
-use crate::edit::rust;
+use crate::edit::rust::{MethodRoute, RouteGroup};
 use crate::errors::nothing_written;
 use crate::names::{ModelName, ResourceName};
 use crate::plan::Plan;
@@ -169,15 +169,16 @@ fn resource(name: &ModelName) -> Result<ResourceName> {
     Ok(ResourceName::parse(&name.plural).map_err(nothing_written)?)
 }
 
-fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
-    let h = |action: &str| format!("{}::{action}", ctx.plural);
-    let m = |method: &str, action: &str| (method.to_string(), h(action));
+fn routes(ctx: &ScaffoldCtx) -> Vec<RouteGroup> {
+    let m =
+        |method: &str, action: &str| MethodRoute::new(method, format!("{}::{action}", ctx.plural));
+    let group = |path: String, methods: Vec<MethodRoute>| RouteGroup { path, methods };
     let mut out = vec![
-        (
+        group(
             format!("/api/{}", ctx.url),
             vec![m("get", "index"), m("post", "create")],
         ),
-        (
+        group(
             format!("/api/{}/{{id}}", ctx.url),
             vec![
                 m("get", "show"),
@@ -190,17 +191,17 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<rust::RouteGroup> {
     if ctx.html {
         let base = format!("/{}", ctx.url);
         out.extend([
-            (
+            group(
                 base.clone(),
                 vec![m("get", "index_page"), m("post", "create_form")],
             ),
-            (format!("{base}/new"), vec![m("get", "new_page")]),
-            (
+            group(format!("{base}/new"), vec![m("get", "new_page")]),
+            group(
                 format!("{base}/{{id}}"),
                 vec![m("get", "show_page"), m("post", "update_form")],
             ),
-            (format!("{base}/{{id}}/edit"), vec![m("get", "edit_page")]),
-            (
+            group(format!("{base}/{{id}}/edit"), vec![m("get", "edit_page")]),
+            group(
                 format!("{base}/{{id}}/delete"),
                 vec![m("post", "destroy_form")],
             ),

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use syn::spanned::Spanned;
 
+use super::routes::MethodRoute;
 use super::source::Source;
 use super::table::{Call, Chain};
 
@@ -18,9 +19,9 @@ pub(super) const CHAIN_WIDTH: usize = 60;
 /// Formats `.route("/path", get(a).post(b))` the way rustfmt would at
 /// `indent` (the column of the `.`), so the edited file stays rustfmt-clean.
 /// The handler paths are checked with syn and printed with quote.
-pub fn format_route(path: &str, methods: &[(String, String)], indent: &str, unit: &str) -> String {
+pub fn format_route(path: &str, methods: &[MethodRoute], indent: &str, unit: &str) -> String {
     let lit = path_literal(path);
-    let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
+    let calls = method_calls(methods);
     let chain_flat = calls.join(".");
     let args_flat = format!("{lit}, {chain_flat}");
     let width = indent.chars().count() + ".route()".len() + args_flat.len();
@@ -47,10 +48,17 @@ fn path_literal(path: &str) -> String {
 }
 
 /// `.route("/path", get(a).post(b))` on one line, whatever its length.
-pub(super) fn flat_route(path: &str, methods: &[(String, String)]) -> String {
+pub(super) fn flat_route(path: &str, methods: &[MethodRoute]) -> String {
     let lit = path_literal(path);
-    let calls: Vec<String> = methods.iter().map(|(m, h)| format!("{m}({h})")).collect();
-    format!(".route({lit}, {})", calls.join("."))
+    format!(".route({lit}, {})", method_calls(methods).join("."))
+}
+
+/// `get(a)`, `post(b)`: each method's call.
+fn method_calls(methods: &[MethodRoute]) -> Vec<String> {
+    methods
+        .iter()
+        .map(|m| format!("{}({})", m.method, m.handler))
+        .collect()
 }
 
 /// `.route(path, methods)` re-stated as rustfmt lays it out at the call's
@@ -59,7 +67,7 @@ pub(super) fn restated(
     source: &Source<'_>,
     call: &Call<'_>,
     path: &str,
-    methods: &[(String, String)],
+    methods: &[MethodRoute],
     unit: &str,
 ) -> String {
     let indent = source.indentation_at(call.dot).to_string();

@@ -16,8 +16,30 @@ use super::table::{
 };
 use super::{RouteDef, format_route};
 
-/// A path and the methods to route on it: `[(method, handler)]`.
-pub type RouteGroup = (String, Vec<(String, String)>);
+/// One method of a route and the handler it calls: `get(users::index)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodRoute {
+    /// Lowercase, as axum's method router is named: `get`.
+    pub method: String,
+    /// The handler's path as written: `users::index`.
+    pub handler: String,
+}
+
+impl MethodRoute {
+    pub fn new(method: impl Into<String>, handler: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            handler: handler.into(),
+        }
+    }
+}
+
+/// A path and the methods to route on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteGroup {
+    pub path: String,
+    pub methods: Vec<MethodRoute>,
+}
 
 /// Adds the methods of `path` to the router in `function` of `text`; see
 /// [`insert_routes`].
@@ -27,14 +49,13 @@ pub fn insert_route(
     text: &str,
     function: &str,
     path: &str,
-    methods: &[(String, String)],
+    methods: &[MethodRoute],
 ) -> Result<Edited, EditError> {
-    insert_routes(
-        file,
-        text,
-        function,
-        &[(path.to_string(), methods.to_vec())],
-    )
+    let group = RouteGroup {
+        path: path.to_string(),
+        methods: methods.to_vec(),
+    };
+    insert_routes(file, text, function, &[group])
 }
 
 /// Adds routes to the router in `function` of `text`, parsing it once: a
@@ -76,11 +97,15 @@ pub fn insert_routes(
     let eol = source.eol();
     let unit = source.indent_unit();
     let mut edits: Vec<Splice> = Vec::new();
-    let mut added: Vec<(&String, Vec<(String, String)>)> = Vec::new();
-    for (path, methods) in groups {
-        let missing: Vec<(String, String)> = methods
+    let mut added: Vec<(&String, Vec<MethodRoute>)> = Vec::new();
+    for RouteGroup { path, methods } in groups {
+        let missing: Vec<MethodRoute> = methods
             .iter()
-            .filter(|(m, _)| !existing.iter().any(|r| r.path == *path && r.method == *m))
+            .filter(|m| {
+                !existing
+                    .iter()
+                    .any(|r| r.path == *path && r.method == m.method)
+            })
             .cloned()
             .collect();
         if missing.is_empty() {
@@ -95,12 +120,15 @@ pub fn insert_routes(
             // Join the methods to that route's method router: axum takes
             // one `.route` a path in a chain best.
             let end = source.offset(call.args[1].span().end());
-            let more: String = missing.iter().map(|(m, h)| format!(".{m}({h})")).collect();
+            let more: String = missing
+                .iter()
+                .map(|m| format!(".{}({})", m.method, m.handler))
+                .collect();
             let one_line = source.line_bounds(call.dot) == source.line_bounds(end);
             let known = method_calls(&source, call.args[1]);
-            let mut all: Vec<(String, String)> = known
+            let mut all: Vec<MethodRoute> = known
                 .iter()
-                .map(|m| (m.method.clone(), m.written.clone()))
+                .map(|m| MethodRoute::new(&m.method, &m.written))
                 .collect();
             all.extend(missing);
             let layout = restated(&source, call, path, &all, &unit);
@@ -118,7 +146,7 @@ pub fn insert_routes(
         return Ok(None);
     }
     if !added.is_empty() {
-        let added: Vec<(&String, Vec<(String, String)>)> = added
+        let added: Vec<(&String, Vec<MethodRoute>)> = added
             .into_iter()
             .map(|(path, methods)| (path, qualify(&parsed, methods)))
             .collect();
@@ -154,10 +182,12 @@ pub fn insert_routes(
     }
     let out = source.apply(edits);
     verify(file, &out, function, &snippet, |routes| {
-        groups.iter().all(|(path, methods)| {
-            methods
-                .iter()
-                .all(|(m, _)| routes.iter().any(|r| r.path == *path && r.method == *m))
+        groups.iter().all(|group| {
+            group.methods.iter().all(|m| {
+                routes
+                    .iter()
+                    .any(|r| r.path == group.path && r.method == m.method)
+            })
         })
     })?;
     Ok(Some(out))
@@ -186,16 +216,16 @@ pub fn in_scope(file: &syn::File, name: &str, glob_of: &str) -> bool {
 
 /// `get(..)` needs axum's method routers in scope: in a file that does not
 /// import them, the methods are named by their full path.
-fn qualify(parsed: &syn::File, methods: Vec<(String, String)>) -> Vec<(String, String)> {
+fn qualify(parsed: &syn::File, methods: Vec<MethodRoute>) -> Vec<MethodRoute> {
     methods
         .into_iter()
         .enumerate()
-        .map(|(i, (m, h))| {
+        .map(|(i, m)| {
             // Only the first is a function; `.post(..)` after it is a method.
-            if i > 0 || in_scope(parsed, &m, "routing") {
-                (m, h)
+            if i > 0 || in_scope(parsed, &m.method, "routing") {
+                m
             } else {
-                (format!("axum::routing::{m}"), h)
+                MethodRoute::new(format!("axum::routing::{}", m.method), m.handler)
             }
         })
         .collect()
@@ -204,7 +234,10 @@ fn qualify(parsed: &syn::File, methods: Vec<(String, String)>) -> Vec<(String, S
 fn qualified(parsed: &syn::File, groups: &[RouteGroup]) -> Vec<RouteGroup> {
     groups
         .iter()
-        .map(|(path, methods)| (path.clone(), qualify(parsed, methods.clone())))
+        .map(|g| RouteGroup {
+            path: g.path.clone(),
+            methods: qualify(parsed, g.methods.clone()),
+        })
         .collect()
 }
 
@@ -212,7 +245,7 @@ fn qualified(parsed: &syn::File, groups: &[RouteGroup]) -> Vec<RouteGroup> {
 pub fn route_snippet(groups: &[RouteGroup]) -> String {
     groups
         .iter()
-        .map(|(path, methods)| format_route(path, methods, "", "    "))
+        .map(|g| format_route(&g.path, &g.methods, "", "    "))
         .flat_map(|route| {
             route
                 .lines()
@@ -355,11 +388,11 @@ pub fn remove_routes(
             // made it) is re-stated with the methods it keeps.
             let spread = source.line_bounds(call.dot) != source.line_bounds(call.end);
             if spread && let Some(path) = string_lit(call.args[0]) {
-                let kept: Vec<(String, String)> = methods
+                let kept: Vec<MethodRoute> = methods
                     .iter()
                     .zip(&ours)
                     .filter(|(_, o)| !**o)
-                    .map(|(m, _)| (m.method.clone(), m.written.clone()))
+                    .map(|(m, _)| MethodRoute::new(&m.method, &m.written))
                     .collect();
                 let unit = source.indent_unit();
                 edits.push(Splice::replace(

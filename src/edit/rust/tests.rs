@@ -16,10 +16,10 @@ use super::table::all_chains;
 use super::*;
 use crate::edit::graph::{self, Standing, list_routes};
 
-fn users_routes() -> Vec<(String, String)> {
+fn users_routes() -> Vec<MethodRoute> {
     vec![
-        ("get".to_string(), "users::index".to_string()),
-        ("post".to_string(), "users::create".to_string()),
+        MethodRoute::new("get", "users::index"),
+        MethodRoute::new("post", "users::create"),
     ]
 }
 
@@ -126,7 +126,10 @@ fn corpus() {
         let served = list_routes(&file, &before, "routes", &|_, _| None)
             .unwrap_or_else(|e| panic!("{case_name}: {e}"));
         let standing = graph::standing(&served, &method, &path, &[&handler]);
-        let groups = vec![(path.clone(), vec![(method.clone(), handler.clone())])];
+        let groups = vec![RouteGroup {
+            path: path.clone(),
+            methods: vec![MethodRoute::new(&method, &handler)],
+        }];
         match get("expect").as_str() {
             "identical" => assert_eq!(standing, Standing::Identical, "{case_name}"),
             "conflict" => assert!(
