@@ -5,7 +5,8 @@
 //! - `source`: a file's text, its offsets and lines, the errors of an edit
 //!   and the one way an edit changes the text (`Splice`s);
 //! - `syntax`: small syn helpers the router modules share;
-//! - `table`: reading the routes table, its chains, routes and methods;
+//! - `table`: reading the routes table, its chains, routes and methods,
+//!   and the routes an edit adds (`RouteGroup`, `MethodRoute`);
 //! - `layout`: the layout rustfmt would give what an edit writes;
 //! - `routes`: adding routes to the table and taking them out;
 //! - `mods`: the `mod name;` lines of a module file;
@@ -25,12 +26,12 @@ pub use layout::format_route;
 pub use mods::{declared_mod_names, insert_mod, remove_mod};
 #[cfg(test)]
 pub use routes::insert_route;
-pub use routes::{MethodRoute, RouteGroup, in_scope, insert_routes, remove_routes, route_snippet};
+pub use routes::{in_scope, insert_routes, remove_routes, route_snippet};
 pub use source::{EditError, Edited};
 pub(super) use source::{Source, parse};
 pub(super) use syntax::{fn_body, pat_name, segments, stmt_has_cfg, string_lit};
 pub(super) use table::{Chain, ROUTE_CALLS, STOP_CALLS, chain_of, is_router_new};
-pub use table::{METHODS, RouteDef};
+pub use table::{METHODS, MethodRoute, RouteDef, RouteGroup};
 
 #[cfg(test)]
 mod tests;

@@ -6,9 +6,8 @@ use std::ops::Range;
 
 use syn::spanned::Spanned;
 
-use super::routes::MethodRoute;
 use super::source::Source;
-use super::table::{Call, Chain};
+use super::table::{Call, Chain, MethodRoute};
 
 /// rustfmt's defaults: the line width, and the widths above which a call's
 /// arguments or a method chain go one to a line.

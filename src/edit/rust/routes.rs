@@ -12,34 +12,10 @@ use super::layout::{CHAIN_WIDTH, MAX_WIDTH, flat_route, one_line_again, restated
 use super::source::{EditError, Edited, Source, Splice, parse};
 use super::syntax::string_lit;
 use super::table::{
-    Chain, ROUTE_CALLS, STOP_CALLS, all_chains, base_chain, method_calls, routes_in,
+    Chain, MethodRoute, ROUTE_CALLS, RouteGroup, STOP_CALLS, all_chains, base_chain, method_calls,
+    routes_in,
 };
 use super::{RouteDef, format_route};
-
-/// One method of a route and the handler it calls: `get(users::index)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MethodRoute {
-    /// Lowercase, as axum's method router is named: `get`.
-    pub method: String,
-    /// The handler's path as written: `users::index`.
-    pub handler: String,
-}
-
-impl MethodRoute {
-    pub fn new(method: impl Into<String>, handler: impl Into<String>) -> Self {
-        Self {
-            method: method.into(),
-            handler: handler.into(),
-        }
-    }
-}
-
-/// A path and the methods to route on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteGroup {
-    pub path: String,
-    pub methods: Vec<MethodRoute>,
-}
 
 /// Adds the methods of `path` to the router in `function` of `text`; see
 /// [`insert_routes`].

@@ -35,6 +35,31 @@ pub struct RouteDef {
     pub handler: String,
 }
 
+/// One method of a route and the handler it calls: `get(users::index)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodRoute {
+    /// Lowercase, as axum's method router is named: `get`.
+    pub method: String,
+    /// The handler's path as written: `users::index`.
+    pub handler: String,
+}
+
+impl MethodRoute {
+    pub fn new(method: impl Into<String>, handler: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            handler: handler.into(),
+        }
+    }
+}
+
+/// A path and the methods to route on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteGroup {
+    pub path: String,
+    pub methods: Vec<MethodRoute>,
+}
+
 /// One call of a method chain.
 #[derive(Debug)]
 pub(in crate::edit) struct Call<'a> {
