@@ -427,7 +427,6 @@ pub enum Run {
         target: PackageArgs,
         generator: String,
         matches: clap::ArgMatches,
-        args: Vec<String>,
     },
 }
 
@@ -486,25 +485,6 @@ pub fn parse() -> Parsed {
     {
         let global = GlobalArgs::from_arg_matches(mvc).unwrap_or_else(|e| e.exit());
         let target = PackageArgs::from_arg_matches(sub).unwrap_or_else(|e| e.exit());
-        let args: Vec<String> = std::env::args()
-            .skip_while(|a| a != name)
-            .skip(1)
-            .filter(|a| {
-                !matches!(
-                    a.as_str(),
-                    "-p" | "--pretend"
-                        | "-f"
-                        | "--force"
-                        | "-s"
-                        | "--skip"
-                        | "-q"
-                        | "--quiet"
-                        | "-v"
-                        | "--verbose"
-                ) && !a.starts_with("--color")
-                    && !a.starts_with("--package")
-            })
-            .collect();
         return Parsed {
             global,
             what: Run::Project {
@@ -512,7 +492,6 @@ pub fn parse() -> Parsed {
                 target,
                 generator: name.to_string(),
                 matches: inner.clone(),
-                args,
             },
         };
     }
@@ -531,8 +510,7 @@ pub fn run(parsed: Parsed, shell: &Shell) -> Result<()> {
             target,
             generator,
             matches,
-            args,
-        } => return project_generator(generate, &target, &generator, &matches, args, shell),
+        } => return project_generator(generate, &target, &generator, &matches, shell),
     };
     match command {
         Command::New(new) => crate::generate::new::run(&new.options(), shell),
@@ -796,13 +774,12 @@ fn project_generator(
     target: &PackageArgs,
     generator: &str,
     matches: &clap::ArgMatches,
-    args: Vec<String>,
     shell: &Shell,
 ) -> Result<()> {
     let (project, _lock) = locked_project(target, shell)?;
     let manifest = crate::engine::manifest::read(&project.root, generator)?;
     let mut matches = matches.clone();
-    let mut args = args;
+    let mut args = crate::engine::project::given_args(&manifest, &matches);
     // `destroy NAME name` undoes the run the record has for `name`, with
     // the fields and options it was given.
     if !generate

@@ -168,3 +168,66 @@ pub fn template_error(shown: &str, e: &minijinja::Error) -> anyhow::Error {
             .hint("fix the template and run the command again"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// The serialized fields of the context structs in a generator's source:
+    /// `(struct, field)` for every `pub` field not skipped by serde.
+    fn context_fields(source: &str) -> Vec<(String, String)> {
+        let file = syn::parse_file(source).expect("the generator parses");
+        let mut out = Vec::new();
+        for item in file.items {
+            let syn::Item::Struct(s) = item else { continue };
+            let serialized = s.attrs.iter().any(|a| {
+                a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Serialize")
+            });
+            if !serialized {
+                continue;
+            }
+            for f in &s.fields {
+                let skipped = f
+                    .attrs
+                    .iter()
+                    .any(|a| quote::quote!(#a).to_string().contains("skip"));
+                if let Some(ident) = &f.ident
+                    && !skipped
+                {
+                    out.push((s.ident.to_string(), ident.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The README says what every built-in template sees, field by field.
+    #[test]
+    fn the_readme_names_every_field_of_the_built_in_contexts() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("### What the built-in templates see")
+            .expect("the README's section on the contexts");
+        let section = &readme[start..];
+        let section = &section[..section[4..].find("\n### ").map_or(section.len(), |e| e + 4)];
+        let sources = [
+            include_str!("../generate/controller.rs"),
+            include_str!("../generate/model.rs"),
+            include_str!("../generate/scaffold.rs"),
+            include_str!("../generate/view.rs"),
+        ];
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for source in sources {
+            for (ty, field) in context_fields(source) {
+                seen += 1;
+                if !section.contains(&format!("`{field}`")) {
+                    missing.push(format!("{ty}.{field}"));
+                }
+            }
+        }
+        assert!(seen > 80, "only {seen} fields found: is the parsing right?");
+        assert!(
+            missing.is_empty(),
+            "the README does not describe {missing:?}"
+        );
+    }
+}

@@ -165,6 +165,33 @@ pub struct Invocation {
     pub options: crate::plan::Options,
 }
 
+/// The arguments and options given on the command line, as the record
+/// keeps them: the positional values in order, then each option typed
+/// (`--skip-tests`, `--method put`).
+pub fn given_args(m: &Manifest, matches: &ArgMatches) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in &m.arguments {
+        if let Some(values) = matches.get_many::<String>(&a.name) {
+            out.extend(values.cloned());
+        }
+    }
+    for o in &m.options {
+        if matches.value_source(&o.name) != Some(clap::parser::ValueSource::CommandLine) {
+            continue;
+        }
+        match o.kind {
+            OptKind::Bool => out.push(format!("--{}", o.name)),
+            OptKind::String | OptKind::Choice => {
+                if let Some(v) = matches.get_one::<String>(&o.name) {
+                    out.push(format!("--{}", o.name));
+                    out.push(v.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Turns parsed arguments into the templates' context: each argument and
 /// option by its name (`-` as `_`), and `app`, the application.
 pub fn invocation(

@@ -43,20 +43,30 @@ impl Reply {
 /// One action as the user asked for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionCtx {
+    /// The action: `index`, `show`, `buy`.
     pub name: String,
+    /// Its HTTP methods, lowercase: `["put", "patch"]`.
     pub methods: Vec<String>,
+    /// The first of them, for `#[utoipa::path]`.
     pub method: String,
+    /// The methods for the doc comment: `PUT|PATCH`.
     pub methods_doc: String,
+    /// The route: `/api/users/{id}`.
     pub path: String,
+    /// The route with `42` for `{id}`, for the tests.
     pub example_path: String,
+    /// The route takes an `{id}`.
     pub has_id: bool,
     /// 201 with the view.
     pub created: bool,
     /// 204 without a body: the template leaves out the body checks.
     pub no_content: bool,
+    /// What the action answers with.
     #[serde(skip)]
     pub reply: Reply,
+    /// The status it answers: `200`.
     pub status_code: u16,
+    /// The status as `StatusCode`'s constant: `OK`.
     pub status_const: &'static str,
     /// The page struct an HTML action renders: `IndexPage`.
     pub page: String,
@@ -69,16 +79,23 @@ pub struct ActionCtx {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ControllerCtx {
+    /// The URL segment: `admin/user-profiles`.
     pub url: String,
+    /// For prose: `admin user profiles`.
     pub human: String,
     /// The title of the HTML pages: `Admin Users`.
     pub title: String,
+    /// The module under `controllers`: `admin::user_profiles`.
     pub module_path: String,
+    /// The view type prefix: `UserProfiles`.
     pub pascal: String,
+    /// Unique in test names: `admin_user_profiles`.
     pub test_name: String,
     /// The `use` declarations, in groups to be separated by a blank line.
     pub imports: Vec<String>,
+    /// The actions, in the order given.
     pub actions: Vec<ActionCtx>,
+    /// The project has an OpenAPI document.
     pub openapi: bool,
     /// Actions render pages.
     pub html: bool,
@@ -91,6 +108,7 @@ pub struct ControllerCtx {
     /// `(Method::GET, "/api/users", 200)`: every route with the status it
     /// answers, for the integration test.
     pub test_routes: Vec<String>,
+    /// Tests are generated (not `--skip-tests`).
     pub tests: bool,
 }
 

@@ -20,6 +20,7 @@ use crate::project::Project;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldCtx {
+    /// The column and struct field: `title`, `post_id`.
     pub name: String,
     /// The Rust type: `Option<String>`.
     pub ty: String,
@@ -29,6 +30,7 @@ pub struct FieldCtx {
     pub take: String,
     /// A `string`: its length is checked.
     pub string: bool,
+    /// A `?` field: `Option<T>`, NULL in SQL.
     pub nullable: bool,
     /// The type is `Copy`: no `&` to bind it, no `.clone()` to copy it.
     pub copy: bool,
@@ -36,43 +38,65 @@ pub struct FieldCtx {
     pub example: String,
     /// Another valid value, for update tests.
     pub changed: Option<String>,
+    /// A `unique` field.
     pub unique: bool,
     /// For references: the target's module name.
     pub target: Option<String>,
+    /// For references: the target's type, `Post`; empty otherwise.
     pub target_pascal: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ParentCtx {
+    /// The variable the tests keep the parent in: `post`.
     pub var: String,
+    /// Its module: `post`.
     pub module: String,
+    /// Its type: `Post`.
     pub pascal: String,
+    /// For prose: `post`.
     pub human: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelCtx {
+    /// The type: `BlogPost`.
     pub pascal: String,
+    /// The table: `blog_posts`.
     pub table: String,
+    /// For prose: `blog post`.
     pub human: String,
+    /// For prose: `blog posts`.
     pub human_plural: String,
+    /// The project has an OpenAPI document (the struct derives `ToSchema`).
     pub openapi: bool,
     /// The `use` declarations, in groups to be separated by a blank line.
     pub imports: Vec<String>,
+    /// The fields, in the order given.
     pub fields: Vec<FieldCtx>,
     /// The longest `string` value, in characters.
     pub string_max: usize,
+    /// The `CREATE TABLE` columns.
     pub columns: String,
+    /// The columns of the `INSERT`.
     pub insert_columns: String,
+    /// Its placeholders (`?` or `$1`…).
     pub insert_values: String,
+    /// The `SET` list of the `UPDATE`.
     pub update_set: String,
+    /// The placeholder number of the id in the `UPDATE`.
     pub id_param: usize,
     /// The `match` that builds the params once every field was read.
     pub from_fields: String,
+    /// The example values depend on `n` (a unique field).
     pub example_n: bool,
+    /// The models the fields reference.
     pub parents: Vec<ParentCtx>,
+    /// Some field has another valid value, for the update tests.
     pub has_changes: bool,
+    /// Every field has one.
     pub all_changed: bool,
+    /// The fields a request must give.
     pub required: Vec<String>,
     /// The `use` declarations of the tests, if any.
     pub test_imports: String,

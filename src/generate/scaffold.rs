@@ -19,16 +19,22 @@ use crate::project::Project;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WrongCtx {
+    /// The field.
     pub field: String,
+    /// A JSON value it refuses.
     pub value: String,
+    /// The message the 422 gives for it.
     pub message: String,
 }
 
 /// A field as the HTML pages show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FormFieldCtx {
+    /// The field.
     pub name: String,
+    /// Its label: `Published at`.
     pub label: String,
+    /// It may be left empty.
     pub nullable: bool,
     /// The `<input>` (or `<textarea>`) of the form.
     pub input: String,
@@ -36,27 +42,42 @@ pub struct FormFieldCtx {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaffoldCtx {
+    /// With `--html`: pages and forms.
     pub html: bool,
+    /// The title of one: `Blog post`.
     pub title: String,
+    /// Of many: `Blog posts`.
     pub title_plural: String,
+    /// The form's fields.
     pub fields: Vec<FormFieldCtx>,
+    /// The model module: `blog_post`.
     pub model: String,
     /// The model's module sorts before `fields` among the imports of
     /// `crate::app::models`, as rustfmt orders them.
     pub model_before_fields: bool,
+    /// The model type: `BlogPost`.
     pub pascal: String,
+    /// The controller module and table: `blog_posts`.
     pub plural: String,
+    /// The URL segment: `blog-posts`.
     pub url: String,
+    /// The variable of one row: `blog_post`.
     pub var: String,
+    /// For prose: `blog post`.
     pub human: String,
+    /// For prose: `blog posts`.
     pub human_plural: String,
+    /// The project has an OpenAPI document.
     pub openapi: bool,
     /// `const UNIQUE: &[&str] = &[..];`: the fields whose values are unique.
     pub unique: String,
     /// `const REFERENCES: &[&str] = &[..];`: the fields referring to rows.
     pub references: String,
+    /// The fields a request must give.
     pub required: Vec<String>,
+    /// A value each field refuses, with its message.
     pub wrong: Vec<WrongCtx>,
+    /// The fields whose values are unique.
     pub unique_fields: Vec<String>,
     /// A field and a new JSON value for it, for the PATCH test.
     pub patch: Option<(String, String)>,
