@@ -3,24 +3,44 @@
 //! controller with two routes; each run is timed (median of many), then
 //! undone with `destroy` so the next starts from the same bytes. Run with
 //! `cargo bench --bench generate`.
+//!
+//! With `MVC_BENCH_BASELINE=/path/to/cargo-mvc` (another build, e.g. the
+//! commit before a change; `scripts/bench-tool` builds one), each binary
+//! works in a project it created itself (so each finds the files its own
+//! `new` writes), both routes tables are the same, and each size is measured
+//! on both binaries in `MVC_BENCH_ROUNDS` rounds (default 10) of
+//! `MVC_BENCH_RUNS` runs of each (default 10), one run of either binary in
+//! turn, so that whatever else the machine does slows both alike. It reports
+//! each binary's median and p90 over every run, the ratio of the medians
+//! (current/base) and its spread across rounds (the lowest, median and
+//! highest of the rounds' ratios of medians). Without a baseline,
+//! `MVC_BENCH_RUNS` runs (default 30) of the current binary. Only
+//! `generate` is timed, never the `destroy` after it.
+//!
+//! It reports figures; it never fails on a number.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 30;
+const CURRENT: &str = env!("CARGO_BIN_EXE_cargo-mvc");
 
-fn cargo_mvc(dir: &Path, args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+fn cargo_mvc(bin: &Path, dir: &Path, args: &[&str]) {
+    let status = Command::new(bin)
         .arg("mvc")
         .args(args)
         .arg("--quiet")
         .current_dir(dir)
         .status()
         .expect("cargo-mvc runs");
-    assert!(status.success(), "cargo mvc {args:?} failed");
+    assert!(
+        status.success(),
+        "{} mvc {args:?} failed in {}",
+        bin.display(),
+        dir.display()
+    );
 }
 
 /// A routes table with `n` routes, written like the generated one.
@@ -36,44 +56,244 @@ fn router(n: usize) -> String {
     )
 }
 
-fn main() {
-    let root = tempfile::tempdir().expect("a temporary directory");
+/// A project made by `bin`'s own `new` under `root/dir`.
+fn project(bin: &Path, root: &Path, dir: &str) -> PathBuf {
+    let parent = root.join(dir);
+    std::fs::create_dir(&parent).expect("a directory for the project");
     cargo_mvc(
-        root.path(),
+        bin,
+        &parent,
         &["new", "bench", "--skip-install", "--skip-git"],
     );
-    let project = root.path().join("bench");
-    println!("cargo mvc generate controller users index show, {RUNS} runs each");
-    let mut medians = Vec::new();
-    for n in [10, 100, 1000] {
-        std::fs::write(project.join("src/app/router.rs"), router(n)).expect("router written");
-        let mut times = Vec::with_capacity(RUNS);
-        for _ in 0..RUNS {
-            let started = Instant::now();
-            cargo_mvc(
-                &project,
-                &["generate", "controller", "users", "index", "show"],
+    parent.join("bench")
+}
+
+/// Times `generate controller users index show` in `project`, then undoes it
+/// (untimed).
+fn generate(bin: &Path, project: &Path) -> Duration {
+    let started = Instant::now();
+    cargo_mvc(
+        bin,
+        project,
+        &["generate", "controller", "users", "index", "show"],
+    );
+    let elapsed = started.elapsed();
+    cargo_mvc(bin, project, &["destroy", "controller", "users"]);
+    elapsed
+}
+
+const SIZES: [usize; 3] = [10, 100, 1000];
+
+fn main() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let current = Path::new(CURRENT);
+    let Some(base) = bench::baseline() else {
+        let runs = bench::env_count("MVC_BENCH_RUNS", 30);
+        let project = project(current, root.path(), "current");
+        println!("cargo mvc generate controller users index show, {runs} runs each");
+        let mut medians = Vec::new();
+        for n in SIZES {
+            std::fs::write(project.join("src/app/router.rs"), router(n)).expect("router written");
+            let times = bench::sorted((0..runs).map(|_| generate(current, &project)).collect());
+            let median = bench::median(&times);
+            println!(
+                "{n:>5} routes: median {:.2} ms, min {:.2} ms, p90 {:.2} ms",
+                bench::ms(median),
+                bench::ms(times[0]),
+                bench::ms(bench::p90(&times))
             );
-            times.push(started.elapsed());
-            cargo_mvc(&project, &["destroy", "controller", "users"]);
+            medians.push((n, median));
         }
-        times.sort();
-        let median = times[RUNS / 2];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{n:>5} routes: median {:.2} ms, min {:.2} ms, p90 {:.2} ms",
-            ms(median),
-            ms(times[0]),
-            ms(times[RUNS * 9 / 10])
-        );
-        medians.push((n, median));
+        growth("", &medians);
+        return;
+    };
+    let (rounds, runs) = bench::rounds_and_runs();
+    let base_project = project(&base, root.path(), "base");
+    let current_project = project(current, root.path(), "current");
+    println!(
+        "cargo mvc generate controller users index show, {rounds} rounds x {runs} runs of each binary, alternating"
+    );
+    bench::describe(&base);
+    let mut base_medians = Vec::new();
+    let mut current_medians = Vec::new();
+    for n in SIZES {
+        for project in [&base_project, &current_project] {
+            std::fs::write(project.join("src/app/router.rs"), router(n)).expect("router written");
+        }
+        let compared = bench::compare(&base, rounds, runs, |bin| {
+            let project = if bin == current {
+                &current_project
+            } else {
+                &base_project
+            };
+            generate(bin, project)
+        });
+        for project in [&base_project, &current_project] {
+            let after =
+                std::fs::read_to_string(project.join("src/app/router.rs")).expect("router read");
+            assert!(
+                after == router(n),
+                "destroy did not give back the routes table in {}",
+                project.display()
+            );
+        }
+        println!("{n:>5} routes: {compared}");
+        base_medians.push((n, bench::median(&compared.base)));
+        current_medians.push((n, bench::median(&compared.current)));
     }
+    growth("base: ", &base_medians);
+    growth("current: ", &current_medians);
+}
+
+/// How the median grows from the smallest table to each larger one.
+fn growth(who: &str, medians: &[(usize, Duration)]) {
     let (n0, t0) = medians[0];
     for &(n, t) in &medians[1..] {
         println!(
-            "{n0} -> {n} routes ({}x): time x{:.2}",
+            "{who}{n0} -> {n} routes ({}x): time x{:.2}",
             n / n0,
             t.as_secs_f64() / t0.as_secs_f64()
         );
+    }
+}
+
+/// Timing the base and the current binary in alternating rounds.
+mod bench {
+    use std::fmt;
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use super::CURRENT;
+
+    /// The binary named by `MVC_BENCH_BASELINE`, if any.
+    pub fn baseline() -> Option<PathBuf> {
+        let path = PathBuf::from(std::env::var_os("MVC_BENCH_BASELINE")?);
+        assert!(
+            path.is_file(),
+            "MVC_BENCH_BASELINE={} is not a file",
+            path.display()
+        );
+        Some(path)
+    }
+
+    /// A positive count from the environment, or `default`.
+    pub fn env_count(name: &str, default: usize) -> usize {
+        match std::env::var(name) {
+            Ok(value) => match value.parse() {
+                Ok(n) if n > 0 => n,
+                _ => panic!("{name}={value} is not a positive number"),
+            },
+            Err(_) => default,
+        }
+    }
+
+    /// `MVC_BENCH_ROUNDS` (default 10) and `MVC_BENCH_RUNS` (default 10 a
+    /// round) when comparing with a baseline.
+    pub fn rounds_and_runs() -> (usize, usize) {
+        (
+            env_count("MVC_BENCH_ROUNDS", 10),
+            env_count("MVC_BENCH_RUNS", 10),
+        )
+    }
+
+    pub fn describe(base: &Path) {
+        println!("base: {}", base.display());
+        println!("current: {CURRENT}");
+    }
+
+    pub fn sorted(mut times: Vec<Duration>) -> Vec<Duration> {
+        times.sort();
+        times
+    }
+
+    /// The median of sorted times (the upper one of an even count).
+    pub fn median(sorted: &[Duration]) -> Duration {
+        sorted[sorted.len() / 2]
+    }
+
+    pub fn p90(sorted: &[Duration]) -> Duration {
+        sorted[sorted.len() * 9 / 10]
+    }
+
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    /// The figures of one measurement on both binaries.
+    #[derive(Debug)]
+    pub struct Compared {
+        pub base: Vec<Duration>,
+        pub current: Vec<Duration>,
+        /// current/base of each round's medians.
+        pub round_ratios: Vec<f64>,
+    }
+
+    impl Compared {
+        /// current/base of the medians over every run.
+        pub fn ratio(&self) -> f64 {
+            median(&self.current).as_secs_f64() / median(&self.base).as_secs_f64()
+        }
+    }
+
+    impl fmt::Display for Compared {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let mut rounds = self.round_ratios.clone();
+            rounds.sort_by(f64::total_cmp);
+            let (lowest, highest) = (rounds[0], rounds[rounds.len() - 1]);
+            let middle = rounds[rounds.len() / 2];
+            write!(
+                f,
+                "base median {:.2} ms (p90 {:.2}), current median {:.2} ms (p90 {:.2}), \
+                 current/base {:.3} (rounds {lowest:.2}-{highest:.2}, median {middle:.2})",
+                ms(median(&self.base)),
+                ms(p90(&self.base)),
+                ms(median(&self.current)),
+                ms(p90(&self.current)),
+                self.ratio(),
+            )
+        }
+    }
+
+    /// Runs `measure` on each binary once untimed (to warm the page cache),
+    /// then `rounds` rounds of `runs` timed runs of each, one of each binary
+    /// in turn, whichever went second going first next time (so a slow spell
+    /// of the machine falls on both alike).
+    pub fn compare(
+        base: &Path,
+        rounds: usize,
+        runs: usize,
+        mut measure: impl FnMut(&Path) -> Duration,
+    ) -> Compared {
+        let current = Path::new(CURRENT);
+        measure(base);
+        measure(current);
+        let mut compared = Compared {
+            base: Vec::new(),
+            current: Vec::new(),
+            round_ratios: Vec::new(),
+        };
+        for round in 0..rounds {
+            let mut base_round = Vec::with_capacity(runs);
+            let mut current_round = Vec::with_capacity(runs);
+            for run in 0..runs {
+                if (round + run) % 2 == 0 {
+                    base_round.push(measure(base));
+                    current_round.push(measure(current));
+                } else {
+                    current_round.push(measure(current));
+                    base_round.push(measure(base));
+                }
+            }
+            let base_round = sorted(base_round);
+            let current_round = sorted(current_round);
+            compared
+                .round_ratios
+                .push(median(&current_round).as_secs_f64() / median(&base_round).as_secs_f64());
+            compared.base.extend(base_round);
+            compared.current.extend(current_round);
+        }
+        compared.base.sort();
+        compared.current.sort();
+        compared
     }
 }

@@ -1,13 +1,26 @@
 //! How long `cargo mvc new` takes (without `git init` and `cargo fetch`):
 //! the median of many runs of the release binary, each into a fresh
 //! directory. Run with `cargo bench --bench new`.
+//!
+//! With `MVC_BENCH_BASELINE=/path/to/cargo-mvc` (another build, e.g. the
+//! commit before a change; `scripts/bench-tool` builds one), each variant is
+//! measured on both binaries in `MVC_BENCH_ROUNDS` rounds (default 10) of
+//! `MVC_BENCH_RUNS` runs of each (default 10), one run of either binary in
+//! turn, so that whatever else the machine does slows both alike. It reports
+//! each binary's median and p90 over every run, the ratio of the medians
+//! (current/base) and its spread across rounds (the lowest, median and
+//! highest of the rounds' ratios of medians). Without a baseline,
+//! `MVC_BENCH_RUNS` runs (default 50) of the current binary.
+//!
+//! It reports figures; it never fails on a number.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 50;
+const CURRENT: &str = env!("CARGO_BIN_EXE_cargo-mvc");
 
 fn main() {
     let root = tempfile::tempdir().expect("a temporary directory");
@@ -25,36 +38,194 @@ fn main() {
             ],
         ),
     ];
-    println!("cargo mvc new <dir> --skip-install --skip-git, {RUNS} runs each");
-    for (label, extra) in variants {
-        let mut times = Vec::with_capacity(RUNS);
-        for i in 0..RUNS {
-            let name = format!("demo{i}-{}", label.len());
-            let started = Instant::now();
-            let status = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
-                .args([
-                    "mvc",
-                    "new",
-                    &name,
-                    "--skip-install",
-                    "--skip-git",
-                    "--quiet",
-                ])
-                .args(extra)
-                .current_dir(root.path())
-                .status()
-                .expect("cargo-mvc runs");
-            times.push(started.elapsed());
-            assert!(status.success());
+    let mut made = 0;
+    let mut new = |bin: &Path, label: &str, extra: &[&str]| {
+        made += 1;
+        let name = format!("demo{made}-{}", label.len());
+        let started = Instant::now();
+        let status = Command::new(bin)
+            .args([
+                "mvc",
+                "new",
+                &name,
+                "--skip-install",
+                "--skip-git",
+                "--quiet",
+            ])
+            .args(extra)
+            .current_dir(root.path())
+            .status()
+            .expect("cargo-mvc runs");
+        let elapsed = started.elapsed();
+        assert!(status.success(), "{} mvc new {name} failed", bin.display());
+        elapsed
+    };
+    let Some(base) = bench::baseline() else {
+        let runs = bench::env_count("MVC_BENCH_RUNS", 50);
+        println!("cargo mvc new <dir> --skip-install --skip-git, {runs} runs each");
+        for (label, extra) in variants {
+            let times: Vec<Duration> = (0..runs)
+                .map(|_| new(Path::new(CURRENT), label, extra))
+                .collect();
+            let times = bench::sorted(times);
+            println!(
+                "{label:>16}: median {:.2} ms, min {:.2} ms, p90 {:.2} ms, max {:.2} ms",
+                bench::ms(bench::median(&times)),
+                bench::ms(times[0]),
+                bench::ms(bench::p90(&times)),
+                bench::ms(times[times.len() - 1]),
+            );
         }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{label:>16}: median {:.2} ms, min {:.2} ms, p90 {:.2} ms, max {:.2} ms",
-            ms(times[RUNS / 2]),
-            ms(times[0]),
-            ms(times[RUNS * 9 / 10]),
-            ms(times[RUNS - 1]),
+        return;
+    };
+    let (rounds, runs) = bench::rounds_and_runs();
+    println!(
+        "cargo mvc new <dir> --skip-install --skip-git, {rounds} rounds x {runs} runs of each binary, alternating"
+    );
+    bench::describe(&base);
+    for (label, extra) in variants {
+        let compared = bench::compare(&base, rounds, runs, |bin| new(bin, label, extra));
+        println!("{label:>16}: {compared}");
+    }
+}
+
+/// Timing the base and the current binary in alternating rounds.
+mod bench {
+    use std::fmt;
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use super::CURRENT;
+
+    /// The binary named by `MVC_BENCH_BASELINE`, if any.
+    pub fn baseline() -> Option<PathBuf> {
+        let path = PathBuf::from(std::env::var_os("MVC_BENCH_BASELINE")?);
+        assert!(
+            path.is_file(),
+            "MVC_BENCH_BASELINE={} is not a file",
+            path.display()
         );
+        Some(path)
+    }
+
+    /// A positive count from the environment, or `default`.
+    pub fn env_count(name: &str, default: usize) -> usize {
+        match std::env::var(name) {
+            Ok(value) => match value.parse() {
+                Ok(n) if n > 0 => n,
+                _ => panic!("{name}={value} is not a positive number"),
+            },
+            Err(_) => default,
+        }
+    }
+
+    /// `MVC_BENCH_ROUNDS` (default 10) and `MVC_BENCH_RUNS` (default 10 a
+    /// round) when comparing with a baseline.
+    pub fn rounds_and_runs() -> (usize, usize) {
+        (
+            env_count("MVC_BENCH_ROUNDS", 10),
+            env_count("MVC_BENCH_RUNS", 10),
+        )
+    }
+
+    pub fn describe(base: &Path) {
+        println!("base: {}", base.display());
+        println!("current: {CURRENT}");
+    }
+
+    pub fn sorted(mut times: Vec<Duration>) -> Vec<Duration> {
+        times.sort();
+        times
+    }
+
+    /// The median of sorted times (the upper one of an even count).
+    pub fn median(sorted: &[Duration]) -> Duration {
+        sorted[sorted.len() / 2]
+    }
+
+    pub fn p90(sorted: &[Duration]) -> Duration {
+        sorted[sorted.len() * 9 / 10]
+    }
+
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    /// The figures of one measurement on both binaries.
+    #[derive(Debug)]
+    pub struct Compared {
+        pub base: Vec<Duration>,
+        pub current: Vec<Duration>,
+        /// current/base of each round's medians.
+        pub round_ratios: Vec<f64>,
+    }
+
+    impl Compared {
+        /// current/base of the medians over every run.
+        pub fn ratio(&self) -> f64 {
+            median(&self.current).as_secs_f64() / median(&self.base).as_secs_f64()
+        }
+    }
+
+    impl fmt::Display for Compared {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let mut rounds = self.round_ratios.clone();
+            rounds.sort_by(f64::total_cmp);
+            let (lowest, highest) = (rounds[0], rounds[rounds.len() - 1]);
+            let middle = rounds[rounds.len() / 2];
+            write!(
+                f,
+                "base median {:.2} ms (p90 {:.2}), current median {:.2} ms (p90 {:.2}), \
+                 current/base {:.3} (rounds {lowest:.2}-{highest:.2}, median {middle:.2})",
+                ms(median(&self.base)),
+                ms(p90(&self.base)),
+                ms(median(&self.current)),
+                ms(p90(&self.current)),
+                self.ratio(),
+            )
+        }
+    }
+
+    /// Runs `measure` on each binary once untimed (to warm the page cache),
+    /// then `rounds` rounds of `runs` timed runs of each, one of each binary
+    /// in turn, whichever went second going first next time (so a slow spell
+    /// of the machine falls on both alike).
+    pub fn compare(
+        base: &Path,
+        rounds: usize,
+        runs: usize,
+        mut measure: impl FnMut(&Path) -> Duration,
+    ) -> Compared {
+        let current = Path::new(CURRENT);
+        measure(base);
+        measure(current);
+        let mut compared = Compared {
+            base: Vec::new(),
+            current: Vec::new(),
+            round_ratios: Vec::new(),
+        };
+        for round in 0..rounds {
+            let mut base_round = Vec::with_capacity(runs);
+            let mut current_round = Vec::with_capacity(runs);
+            for run in 0..runs {
+                if (round + run) % 2 == 0 {
+                    base_round.push(measure(base));
+                    current_round.push(measure(current));
+                } else {
+                    current_round.push(measure(current));
+                    base_round.push(measure(base));
+                }
+            }
+            let base_round = sorted(base_round);
+            let current_round = sorted(current_round);
+            compared
+                .round_ratios
+                .push(median(&current_round).as_secs_f64() / median(&base_round).as_secs_f64());
+            compared.base.extend(base_round);
+            compared.current.extend(current_round);
+        }
+        compared.base.sort();
+        compared.current.sort();
+        compared
     }
 }
