@@ -270,10 +270,15 @@ generator = "view"
 args = ["<@ name.plural @>", "index"]
 
 [[wire]]
+kind = "use"
+file = "src/config.rs"
+path = "std::num::NonZeroU32"
+
+[[wire]]
 kind = "insert"
 file = "src/config.rs"
 into = "struct Settings"
-code = "/// Page size of the <@ name.plural @> pages.\npub <@ name.snake @>_page_size: u32,"
+code = "/// Page size of the <@ name.plural @> pages.\npub <@ name.snake @>_page_size: NonZeroU32,"
 "#,
     )
     .unwrap();
@@ -283,7 +288,8 @@ code = "/// Page size of the <@ name.plural @> pages.\npub <@ name.snake @>_page
     assert!(project.join("templates/widgets/index.html").exists());
     let config = std::fs::read_to_string(project.join("src/config.rs")).unwrap();
     assert!(
-        config.contains("    pub widget_page_size: u32,\n"),
+        config.contains("    pub widget_page_size: NonZeroU32,\n")
+            && config.contains("\nuse std::num::NonZeroU32;\n"),
         "{config}"
     );
     ok(cargo_mvc(&project, &["destroy", "resource", "widget"]));

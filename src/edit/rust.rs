@@ -23,7 +23,7 @@ mod table;
 
 pub use chain_calls::edit_chain_calls;
 pub use layout::format_route;
-pub use mods::{declared_mod_names, insert_mod, remove_mod};
+pub use mods::{declared_mod_names, insert_mod, insert_use, remove_mod, remove_use};
 #[cfg(test)]
 pub use routes::insert_route;
 pub use routes::{in_scope, insert_routes, remove_routes, route_snippet};

@@ -144,6 +144,13 @@ pub enum Wire {
         #[serde(default)]
         when: Option<String>,
     },
+    /// `use PATH;` in `file`, among its last group of `use` lines.
+    Use {
+        file: String,
+        path: String,
+        #[serde(default)]
+        when: Option<String>,
+    },
     /// A dependency in Cargo.toml's `[dependencies]`.
     Dependency {
         #[serde(rename = "crate")]
@@ -192,6 +199,7 @@ impl Wire {
         match self {
             Wire::Route { when, .. }
             | Wire::Mod { when, .. }
+            | Wire::Use { when, .. }
             | Wire::Dependency { when, .. }
             | Wire::Insert { when, .. }
             | Wire::Openapi { when, .. }

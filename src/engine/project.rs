@@ -375,6 +375,11 @@ fn rendered_wire(shown: &str, w: &Wire, ctx: &Json) -> Result<Wire> {
             public: *public,
             when: None,
         },
+        Wire::Use { file, path, .. } => Wire::Use {
+            file: r(file)?,
+            path: r(path)?,
+            when: None,
+        },
         Wire::Dependency {
             krate,
             version,
@@ -509,6 +514,9 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
                     Ok(rust::insert_mod(p, t, &name, keyword)?)
                 })?;
             }
+            Wire::Use { file, path, .. } => {
+                edit_file(&mut plan, &file, |p, t| Ok(rust::insert_use(p, t, &path)?))?;
+            }
             Wire::Dependency {
                 krate,
                 version,
@@ -566,6 +574,11 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
             Wire::Mod { file, name, .. } => {
                 if plan.current(Path::new(file))?.is_some() {
                     edit_file(&mut plan, file, |p, t| Ok(rust::remove_mod(p, t, name)?))?;
+                }
+            }
+            Wire::Use { file, path, .. } => {
+                if plan.current(Path::new(file))?.is_some() {
+                    edit_file(&mut plan, file, |p, t| Ok(rust::remove_use(p, t, path)?))?;
                 }
             }
             Wire::Dependency { krate, .. } => {

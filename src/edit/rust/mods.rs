@@ -125,3 +125,142 @@ fn declared_mods(source: &Source<'_>, parsed: &syn::File) -> Vec<(String, usize,
         })
         .collect()
 }
+
+/// The top-level `use` items: `(tokens without spacing, start, end)`.
+fn uses(source: &Source, file: &syn::File) -> Vec<(String, usize, usize)> {
+    file.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Use(u) => Some((
+                quote::quote!(#u).to_string().split_whitespace().collect(),
+                source.offset(u.span().start()),
+                source.offset(u.span().end()),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Adds `use PATH;` to a module file: among the last group of `use` lines
+/// at its sorted place, or after the module's `//!` docs when it has none.
+/// `None` when the same `use` is there.
+pub fn insert_use(file: &Path, text: &str, path: &str) -> Result<Edited, EditError> {
+    let line = format!("use {path};");
+    let want: String = line.split_whitespace().collect();
+    let source = Source::new(text);
+    let parsed = parse(file, text, &line)?;
+    let uses = uses(&source, &parsed);
+    if uses.iter().any(|(u, _, _)| *u == want) {
+        return Ok(None);
+    }
+    let eol = source.eol();
+    let out = match uses.last() {
+        Some(last) => {
+            // The last group: the uses after the last blank line between them.
+            let mut group_start = uses.len() - 1;
+            while group_start > 0 {
+                let between = &text[uses[group_start - 1].2..uses[group_start].1];
+                if between.matches('\n').count() > 1 {
+                    break;
+                }
+                group_start -= 1;
+            }
+            match uses[group_start..].iter().find(|(u, _, _)| *u > want) {
+                Some(next) => {
+                    let (line_start, _) = source.line_bounds(next.1);
+                    source.apply([Splice::insert(line_start, format!("{line}{eol}"))])
+                }
+                None => {
+                    let (_, line_end) = source.line_bounds(last.2);
+                    source.apply([Splice::insert(line_end, format!("{eol}{line}"))])
+                }
+            }
+        }
+        None => match parsed
+            .attrs
+            .iter()
+            .map(|a| source.offset(a.span().end()))
+            .max()
+        {
+            Some(end) => {
+                let (_, line_end) = source.line_bounds(end);
+                source.apply([Splice::insert(line_end, format!("{eol}{eol}{line}"))])
+            }
+            None => format!("{line}{eol}{eol}{text}"),
+        },
+    };
+    Ok(Some(out))
+}
+
+/// Takes `use PATH;` out of a module file, with the blank line that set it
+/// apart when it was alone. `None` when it is not there.
+pub fn remove_use(file: &Path, text: &str, path: &str) -> Result<Edited, EditError> {
+    let line = format!("use {path};");
+    let want: String = line.split_whitespace().collect();
+    let source = Source::new(text);
+    let parsed = parse(file, text, &line)?;
+    let Some((_, start, end)) = uses(&source, &parsed)
+        .into_iter()
+        .find(|(u, _, _)| *u == want)
+    else {
+        return Ok(None);
+    };
+    let (line_start, _) = source.line_bounds(start);
+    let next = source.next_line_start(end);
+    let before = &text[..line_start];
+    let after = &text[next..];
+    let blank = |s: &str| s.trim().is_empty();
+    // Alone between blank lines (or at the start of the file): one blank
+    // line goes with it.
+    let out = if before.is_empty() && after.lines().next().is_some_and(blank) {
+        after[after.find('\n').map_or(after.len(), |i| i + 1)..].to_string()
+    } else if before.ends_with(&format!("{0}{0}", source.eol()))
+        && after.lines().next().is_none_or(blank)
+    {
+        format!("{}{after}", &before[..before.len() - source.eol().len()])
+    } else {
+        format!("{before}{after}")
+    };
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod use_tests {
+    use super::*;
+
+    fn round_trip(text: &str, path: &str) -> String {
+        let file = Path::new("x.rs");
+        let out = insert_use(file, text, path).unwrap().expect("inserted");
+        assert_eq!(
+            insert_use(file, &out, path).unwrap(),
+            None,
+            "a second run changes nothing"
+        );
+        let back = remove_use(file, &out, path).unwrap().expect("removed");
+        assert_eq!(back, text, "removing gives back every byte");
+        assert_eq!(remove_use(file, text, path).unwrap(), None);
+        out
+    }
+
+    #[test]
+    fn use_lines_go_in_sorted_and_come_out_exactly() {
+        let text =
+            "//! Docs.\n\nuse std::fmt;\n\nuse crate::a::B;\nuse crate::c::D;\n\nfn f() {}\n";
+        let out = round_trip(text, "crate::b::C");
+        assert!(
+            out.contains("use crate::a::B;\nuse crate::b::C;\nuse crate::c::D;\n"),
+            "{out}"
+        );
+        let out = round_trip(text, "crate::z::Z");
+        assert!(
+            out.contains("use crate::c::D;\nuse crate::z::Z;\n\nfn"),
+            "{out}"
+        );
+        let bare = "//! Docs.\n\nfn f() {}\n";
+        let out = round_trip(bare, "crate::a::B");
+        assert_eq!(out, "//! Docs.\n\nuse crate::a::B;\n\nfn f() {}\n");
+        let nothing = "fn f() {}\n";
+        let out = round_trip(nothing, "crate::a::B");
+        assert_eq!(out, "use crate::a::B;\n\nfn f() {}\n");
+    }
+}
