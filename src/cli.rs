@@ -435,10 +435,11 @@ pub enum Run {
 /// completion and parsing know them.
 pub fn command() -> clap::Command {
     let mut cmd = Cargo::command();
+    // Only the application's own manifest is read (no `cargo metadata`):
+    // this runs before every command, `new` too.
     let Some(root) = std::env::current_dir()
         .ok()
-        .and_then(|d| crate::project::Project::find(&d, None).ok())
-        .map(|p| p.root)
+        .and_then(|d| crate::engine::manifest::application_root(&d))
     else {
         return cmd;
     };

@@ -390,6 +390,19 @@ impl Manifest {
     }
 }
 
+/// The application around `dir`: the nearest directory above it whose
+/// `Cargo.toml` has a `[package.metadata.mvc]` table. A quick look, for the
+/// command line to list the project's generators; commands find their
+/// project with `Project::find`.
+pub fn application_root(dir: &Path) -> Option<std::path::PathBuf> {
+    dir.ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|text| text.contains("[package.metadata.mvc]"))
+        })
+        .map(Path::to_path_buf)
+}
+
 /// The names of the project's generators (folders of `generators/` with a
 /// manifest), sorted.
 pub fn project_generators(root: &Path) -> Vec<String> {
