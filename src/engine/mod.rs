@@ -146,8 +146,10 @@ impl Templates {
 /// context `ctx`. Every text file a generator writes ends with exactly one
 /// newline.
 pub fn render_str(shown: &str, source: &str, ctx: Value) -> Result<String> {
-    let env = environment();
-    let mut s = env
+    // One environment for every template a command renders (`new` renders
+    // about fifty).
+    static ENV: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(environment);
+    let mut s = ENV
         .render_named_str(shown, source, ctx)
         .map_err(|e| template_error(shown, &e))?;
     let trimmed = s.trim_end_matches('\n').len();
