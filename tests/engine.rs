@@ -339,7 +339,7 @@ fn bad_generators_name_the_place_and_write_nothing() {
 
     // An unknown variable in a template is an error, not an empty string.
     std::fs::write(project.join(manifest), &good).unwrap();
-    let template = "generators/endpoint/templates/src/app/controllers/<@ name.snake @>.rs";
+    let template = "generators/endpoint/templates/src/app/controllers/{{ name.snake }}.rs";
     edit(
         &project,
         template,
@@ -348,7 +348,7 @@ fn bad_generators_name_the_place_and_write_nothing() {
     );
     let err = fails(cargo_mvc(&project, &["generate", "endpoint", "note"]));
     assert!(
-        err.contains("generators/endpoint/templates/src/app/controllers/<@ name.snake @>.rs:"),
+        err.contains("generators/endpoint/templates/src/app/controllers/{{ name.snake }}.rs:"),
         "{err}"
     );
     assert!(err.contains("undefined"), "{err}");

@@ -334,7 +334,14 @@ fn rendered_files(project: &Project, inv: &Invocation) -> Result<Vec<(PathBuf, S
     let mut out = Vec::new();
     for (rel, text) in template_files(&project.root.join(&base))? {
         let shown = format!("{}/{rel}", base.display());
-        let path = render_line(&format!("{shown} (its path)"), &rel, &inv.context)?;
+        // A path is written with `{{ }}` and `{% %}`, which file names can
+        // hold everywhere, where the files use `<@ @>` and `<% %>`.
+        let path_template = rel
+            .replace("{{", "<@")
+            .replace("}}", "@>")
+            .replace("{%", "<%")
+            .replace("%}", "%>");
+        let path = render_line(&format!("{shown} (its path)"), &path_template, &inv.context)?;
         if path.split('/').any(|s| s.trim().is_empty()) {
             continue;
         }
