@@ -225,29 +225,11 @@ pub fn destroy_generator(project: &Project, name: &str) -> Result<Plan> {
         );
     }
     let mut plan = Plan::new(&project.root);
-    for file in files_under(&project.root, &dir) {
-        plan.set(&file, None);
+    for file in crate::fs::files_under(&project.root.join(&dir)) {
+        let rel = file.strip_prefix(&project.root).expect("under the project");
+        plan.set(rel, None);
     }
     Ok(plan)
-}
-
-/// Every file under `dir` (relative to `root`), as paths relative to `root`.
-fn files_under(root: &Path, dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-        return out;
-    };
-    let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let rel = dir.join(e.file_name());
-        if e.path().is_dir() {
-            out.extend(files_under(root, &rel));
-        } else {
-            out.push(rel);
-        }
-    }
-    out
 }
 
 /// What the script template sees as `app` (beside `name`, the script's

@@ -296,32 +296,19 @@ fn holds(shown: &str, when: Option<&str>, ctx: &Json) -> Result<bool> {
 
 /// The templates of a generator: `(path under templates/, text)`.
 fn template_files(dir: &Path) -> Result<Vec<(String, String)>> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(&path, base, out)?;
-            } else {
-                let rel = path
-                    .strip_prefix(base)
-                    .expect("under the templates folder")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow!("{}: cannot read the template: {e}", path.display()))?;
-                out.push((rel, text));
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    if dir.is_dir() {
-        walk(dir, dir, &mut out)?;
-    }
-    Ok(out)
+    crate::fs::files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(dir)
+                .expect("under the templates folder")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow!("{}: cannot read the template: {e}", path.display()))?;
+            Ok((rel, text))
+        })
+        .collect()
 }
 
 /// The files the generator renders: `(path in the project, contents)`. A
@@ -592,7 +579,7 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
                 // Only when nothing else in the project uses the crate.
                 let snake = krate.replace('-', "_");
                 let removed: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
-                if !uses_crate(&project.root, &snake, &removed)? {
+                if !crate::generate::crate_in_use(&plan, &snake, &removed)? {
                     edit_file(&mut plan, layout::MANIFEST, |p, t| {
                         Ok(cargo_toml::remove_dependency(p, t, krate)?)
                     })?;
@@ -640,38 +627,4 @@ pub fn destroy(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invoke
     let name = inv.args.first().cloned().unwrap_or_default();
     super::record::destroyed(&mut plan, &inv.generator, &name)?;
     Ok(plan)
-}
-
-/// Whether a Rust file of the project other than `except` names the crate
-/// `snake` (`snake::` or `use snake`).
-fn uses_crate(root: &Path, snake: &str, except: &[&PathBuf]) -> Result<bool> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for dir in ["src", "tests", "benches", "examples"] {
-        walk(&root.join(dir), &mut files);
-    }
-    let needle = format!("{snake}::");
-    let import = format!("use {snake}");
-    for f in files {
-        if except.iter().any(|e| root.join(e) == f) {
-            continue;
-        }
-        let text = std::fs::read_to_string(&f).unwrap_or_default();
-        if text.contains(&needle) || text.contains(&import) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }

@@ -31,6 +31,36 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
+/// Whether a Rust file of the application (under `src/` or `tests/`),
+/// other than those in `except`, names the crate `snake` (`snake::` or
+/// `use snake`) once the plan is applied: a dependency a generator added
+/// goes with it only when nothing else uses it.
+pub fn crate_in_use(
+    plan: &crate::plan::Plan,
+    snake: &str,
+    except: &[&std::path::PathBuf],
+) -> Result<bool> {
+    let path_use = format!("{snake}::");
+    let import = format!("use {snake}");
+    for dir in [crate::layout::SRC, "tests"] {
+        for path in crate::fs::files_under(&plan.root.join(dir)) {
+            let Ok(rel) = path.strip_prefix(&plan.root) else {
+                continue;
+            };
+            if rel.extension().is_none_or(|e| e != "rs") || except.iter().any(|e| *e == rel) {
+                continue;
+            }
+            if plan
+                .current(rel)?
+                .is_some_and(|text| text.contains(&path_use) || text.contains(&import))
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Names every Rust program sees: the built-in crates and the primitive
 /// types. A module of that name, glob-imported beside them, breaks the build.
 const BUILTIN_NAMES: &[&str] = &[

@@ -186,7 +186,7 @@ pub fn unplan_views(plan: &mut Plan, resource: &ResourceName) -> Result<()> {
     {
         plan.set(Path::new(layout::LAYOUT_TEMPLATE), None);
     }
-    if !uses_askama(plan)? {
+    if !super::crate_in_use(plan, ASKAMA, &[])? {
         let manifest_path = Path::new(layout::MANIFEST);
         if let Some(text) = plan.current(manifest_path)?
             && let Some(edited) = manifest::remove_dependency(manifest_path, &text, ASKAMA)?
@@ -210,21 +210,6 @@ fn other_templates(plan: &Plan) -> Result<bool> {
     for path in files_under(plan, layout::TEMPLATES) {
         let is_html = path.extension().is_some_and(|e| e == "html");
         if is_html && path != Path::new(layout::LAYOUT_TEMPLATE) && plan.current(&path)?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Whether any Rust file under `src/` still uses askama (`askama::` in its
-/// code; a mention in prose does not count) once the plan is applied.
-fn uses_askama(plan: &Plan) -> Result<bool> {
-    for path in files_under(plan, layout::SRC) {
-        if path.extension().is_some_and(|e| e == "rs")
-            && plan
-                .current(&path)?
-                .is_some_and(|text| text.contains("askama::"))
-        {
             return Ok(true);
         }
     }
