@@ -437,10 +437,23 @@ pub fn command() -> clap::Command {
     let mut cmd = Cargo::command();
     // Only the application's own manifest is read (no `cargo metadata`):
     // this runs before every command, `new` too.
-    let Some(root) = std::env::current_dir()
-        .ok()
-        .and_then(|d| crate::engine::manifest::application_root(&d))
-    else {
+    // With `--package NAME`, the workspace member of that name (cargo
+    // metadata then runs, as the command itself would run it).
+    let args: Vec<String> = std::env::args().collect();
+    let package = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--package") {
+            Some("") => args.get(i + 1).cloned(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        });
+    let Some(root) = std::env::current_dir().ok().and_then(|d| match &package {
+        Some(name) => crate::project::Project::find(&d, Some(name))
+            .ok()
+            .map(|p| p.root),
+        None => crate::engine::manifest::application_root(&d),
+    }) else {
         return cmd;
     };
     let mut subs = Vec::new();

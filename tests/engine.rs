@@ -377,3 +377,36 @@ fn bad_generators_name_the_place_and_write_nothing() {
     assert!(err.contains("not a valid script name"), "{err}");
     assert_same(&snapshot(&project), &before, "nothing was written");
 }
+
+#[test]
+fn a_project_generator_runs_from_the_workspace_root_with_package() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("Cargo.toml"),
+        "[workspace]\nmembers = []\nresolver = \"3\"\n",
+    )
+    .unwrap();
+    let app = new_project(root.path(), "apps/shop", &["--database", "none"]);
+    ok(cargo_mvc(&app, &["generate", "generator", "endpoint"]));
+    let before = snapshot(&app);
+    let status = ok(cargo_mvc(
+        root.path(),
+        &[
+            "generate",
+            "--package",
+            "shop",
+            "endpoint",
+            "order",
+            "qty:integer",
+        ],
+    ));
+    assert!(
+        status.contains("create src/app/controllers/order.rs"),
+        "{status}"
+    );
+    ok(cargo_mvc(
+        root.path(),
+        &["destroy", "--package=shop", "endpoint", "order"],
+    ));
+    assert_same(&snapshot(&app), &before, "destroy gives back every byte");
+}
