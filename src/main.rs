@@ -22,6 +22,7 @@ mod layout;
 mod names;
 mod plan;
 mod project;
+mod reflow;
 mod routes;
 mod serve;
 mod shell;

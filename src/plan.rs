@@ -466,6 +466,11 @@ pub fn format_rust(root: &Path, changes: &mut [Change]) -> Option<String> {
     for ((_, contents), text) in rust.iter_mut().zip(formatted) {
         **contents = text;
     }
+    if failure == Some(Unformatted::Missing) {
+        for (_, contents) in rust.iter_mut() {
+            **contents = crate::reflow::file(contents);
+        }
+    }
     match failure? {
         Unformatted::Missing => {
             let config = config?;

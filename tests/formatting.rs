@@ -1,7 +1,7 @@
 //! Generated Rust goes through one formatting path: with rustfmt installed
 //! the plan formats every new Rust file in one run, with the project's
-//! `rustfmt.toml`; without it the files are written as rendered, and what
-//! the generators render is already what rustfmt would write. These tests
+//! `rustfmt.toml`; without it the tool breaks the rendered lines where
+//! rustfmt would (`src/reflow.rs`). These tests
 //! run the generators with rustfmt hidden from `PATH` and check the result
 //! with the real rustfmt, without building the projects.
 #![cfg(unix)]
@@ -14,12 +14,10 @@ use std::process::{Command, Output};
 use common::snapshot;
 
 /// The generator commands checked, run one after the other in a fresh
-/// `cargo mvc new` project. Their names are short and their lists few:
-/// rustfmt lays code out by width, so a longer name or list can take a
-/// line of a template past one of its widths (100 columns, 60 for a method
-/// chain or a call's arguments), or a list printed by prettyplease (which
-/// lays out at 89 columns, without rustfmt's narrower widths) to another
-/// layout than rustfmt's; only rustfmt itself gives rustfmt's layout then.
+/// `cargo mvc new` project: short names, and names and field lists long
+/// enough to take lines past rustfmt's widths (100 columns, 60 for a
+/// call's arguments or a chain, 18 for a struct literal), which the tool
+/// must then break where rustfmt would.
 const COMMANDS: &[&[&str]] = &[
     &["generate", "controller", "users", "index", "show"],
     &[
@@ -43,6 +41,49 @@ const COMMANDS: &[&[&str]] = &[
     &["generate", "scaffold", "post", "title:string", "body:text?"],
     &["generate", "scaffold", "note", "title:string", "--html"],
     &["generate", "view", "reports", "index", "show"],
+    &[
+        "generate",
+        "scaffold",
+        "organization_membership_invitation",
+        "invited_email_address:string",
+        "accepted_at_timestamp:datetime?",
+        "rank:integer",
+        "note:text",
+        "post:references",
+    ],
+    &[
+        "generate",
+        "scaffold",
+        "customer_support_ticket",
+        "subject:string:unique",
+        "priority:integer",
+        "resolved:boolean",
+        "--html",
+    ],
+    &[
+        "generate",
+        "controller",
+        "payments_and_refunds",
+        "index",
+        "show",
+        "create:post",
+        "refund_partially:post",
+    ],
+    &[
+        "generate",
+        "controller",
+        "administration/reporting_dashboards",
+        "index",
+        "monthly_summary_report",
+        "--html",
+    ],
+    &[
+        "generate",
+        "model",
+        "very_long_model_name_for_testing_purposes",
+        "some_extremely_long_field_name_here:string",
+        "another_quite_long_field_name:integer?",
+    ],
 ];
 
 /// A fixed time, so both runs write the same migration versions.

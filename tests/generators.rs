@@ -3,6 +3,8 @@
 //! directory and holds, byte for byte, every file the command created or
 //! changed (`out/`, plus `out/.removed` for what it removed) and its exact
 //! stdout and stderr. See `tests/generators/README.md` for the case format.
+//! Every case runs twice: as it is, and with no rustfmt to run, which must
+//! give the same bytes.
 //!
 //! ```console
 //! $ cargo test --test generators                                   # check every case
@@ -36,6 +38,29 @@ const REMOVED: &str = ".removed";
 
 #[test]
 fn generators() {
+    check_cases(true);
+}
+
+/// The same cases, with no rustfmt to run: the output is the same, byte for
+/// byte (the tool lays out what it writes as rustfmt would).
+#[test]
+fn generators_without_rustfmt() {
+    check_cases(false);
+}
+
+/// The binary under test, and whether it may find rustfmt.
+struct Bin {
+    path: PathBuf,
+    rustfmt: bool,
+}
+
+impl Bin {
+    fn display(&self) -> std::path::Display<'_> {
+        self.path.display()
+    }
+}
+
+fn check_cases(rustfmt: bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/generators");
     let filter = std::env::var("MVC_GOLDEN_CASE").unwrap_or_default();
     let mut cases: Vec<PathBuf> = fs::read_dir(&root)
@@ -51,10 +76,12 @@ fn generators() {
         root.display()
     );
 
-    let bin = std::env::var_os("MVC_GOLDEN_BIN")
+    let path = std::env::var_os("MVC_GOLDEN_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_cargo-mvc")));
-    let bless = std::env::var_os("MVC_BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+    let bin = Bin { path, rustfmt };
+    // Blessing writes what the build with rustfmt gives.
+    let bless = rustfmt && std::env::var_os("MVC_BLESS").is_some_and(|v| !v.is_empty() && v != "0");
 
     // A case is a few short processes, which often wait on each other
     // (cargo metadata, rustfmt): run more cases than there are cores.
@@ -80,10 +107,11 @@ fn generators() {
     if !failures.is_empty() {
         failures.sort();
         let mut report = format!(
-            "{} of {} golden cases differ (binary: {}):\n",
+            "{} of {} golden cases differ (binary: {}{}):\n",
             failures.len(),
             cases.len(),
-            bin.display()
+            bin.display(),
+            if rustfmt { "" } else { ", without rustfmt" }
         );
         for (name, problems) in &failures {
             report.push_str(&format!("\n=== {name}\n"));
@@ -197,8 +225,12 @@ fn new_path(args: &[String]) -> Option<&str> {
 
 /// Runs `cargo-mvc mvc ARGS` in `dir` as a user would, without colours
 /// (unless the case asks for them) and with a fixed clock.
-fn run(bin: &Path, dir: &Path, args: &[String]) -> Result<Output, String> {
-    let mut command = Command::new(bin);
+fn run(bin: &Bin, dir: &Path, args: &[String]) -> Result<Output, String> {
+    let mut command = Command::new(&bin.path);
+    if !bin.rustfmt {
+        // As for `cargo fmt`, `RUSTFMT` names the rustfmt to run.
+        command.env("RUSTFMT", dir.join("no-such-rustfmt"));
+    }
     command.arg("mvc");
     if !args.iter().any(|a| a.starts_with("--color")) {
         command.args(["--color", "never"]);
@@ -297,7 +329,7 @@ struct Setups {
 
 impl Setups {
     /// The directory after `in/` and the first `n` steps of the setup.
-    fn tree(&self, bin: &Path, dir: &Path, case: &Case, n: usize) -> Tree {
+    fn tree(&self, bin: &Bin, dir: &Path, case: &Case, n: usize) -> Tree {
         let key = format!(
             "{:?}\n{:?}\n{:?}",
             snapshot(&dir.join("in")),
@@ -342,7 +374,7 @@ impl Setups {
 
 /// Runs one case and compares (or, when blessing, rewrites) its goldens;
 /// returns what differs.
-fn check_case(bin: &Path, setups: &Setups, dir: &Path, bless: bool) -> Result<Vec<String>, String> {
+fn check_case(bin: &Bin, setups: &Setups, dir: &Path, bless: bool) -> Result<Vec<String>, String> {
     let case = read_case(dir)?;
     let setup = setups.tree(bin, dir, &case, case.setup.len())?;
     let temp = tempfile::tempdir().map_err(|e| e.to_string())?;

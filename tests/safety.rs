@@ -526,7 +526,7 @@ fn a_router_importing_only_get_takes_a_scaffold() {
     ));
     let edited = std::fs::read_to_string(&router).unwrap();
     assert!(
-        edited.contains("get(crate::app::controllers::posts::index)\n                .post(crate::app::controllers::posts::create),")
+        edited.contains("            get(crate::app::controllers::posts::index).post(crate::app::controllers::posts::create),\n")
             && !edited.contains("axum::routing::post"),
         "methods after the first are method calls: {edited}"
     );

@@ -231,14 +231,13 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
         .collect();
     update_set.push(format!("updated_at = ${}", names.len() + 1));
     let idents: Vec<syn::Ident> = fields.iter().map(Field::ident).collect();
-    let from_fields = syntax::statement(
-        2,
-        quote! {
-            match (#(#idents,)*) {
-                (#(Some(#idents),)*) if fields.is_valid() => Ok(Self { #(#idents),* }),
-                _ => Err(fields.into_error()),
-            }
-        },
+    // Each arm on one line, as a template writes code: rustfmt, or
+    // `reflow` without it, breaks what is too long.
+    let from_fields = format!(
+        "match {} {{\n            {} if fields.is_valid() => {},\n            _ => Err(fields.into_error()),\n        }}",
+        syntax::expr(quote!((#(#idents,)*))),
+        syntax::expr(quote!((#(Some(#idents),)*))),
+        syntax::expr(quote!(Ok(Self { #(#idents),* }))),
     );
     let parents: Vec<ParentCtx> = fields
         .iter()

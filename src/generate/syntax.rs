@@ -53,22 +53,6 @@ pub fn attribute(attribute: TokenStream) -> String {
     attr.trim_end().to_string()
 }
 
-/// A statement, as prettyplease lays it out in a function's body
-/// `depth` levels of indentation deep (1 for a function at the top level, 2
-/// for a method): its first line without its indentation (the template
-/// places it), the lines after it indented as in that body.
-pub fn statement(depth: usize, statement: TokenStream) -> String {
-    let mut block = statement;
-    for _ in 1..depth {
-        block = quote!({ #block });
-    }
-    let item: syn::ItemFn = parse("statement", quote!(fn f() { #block }));
-    let text = items(item.into_token_stream());
-    let lines: Vec<&str> = text.lines().collect();
-    let body = lines[depth..lines.len() - depth].join("\n");
-    body.trim_start().to_string()
-}
-
 /// A type (`Option<DateTime<Utc>>`), on one line.
 pub fn ty(ty: TokenStream) -> String {
     let ty: syn::Type = parse("type", ty);
@@ -79,17 +63,49 @@ pub fn ty(ty: TokenStream) -> String {
         .to_string()
 }
 
-/// An expression that fits on one line (a value, a call, a tuple), as
-/// prettyplease prints it inside a line of code.
+/// An expression (a value, a call, a tuple), on one line as prettyplease
+/// prints it inside a line of code; a tuple, array or call too long for
+/// prettyplease's line has its parts printed so and joined on one line
+/// (the plan's formatting breaks the line where rustfmt would).
 pub fn expr(expr: TokenStream) -> String {
     let expr: syn::Expr = parse("expression", expr);
+    one_line(&expr)
+}
+
+fn one_line(expr: &syn::Expr) -> String {
     let text = items(quote!(const C: T = #expr;));
     let text = text
         .strip_prefix("const C: T = ")
         .and_then(|t| t.strip_suffix(';'))
         .expect("prettyplease prints a constant's value after its type");
-    debug_assert!(!text.contains('\n'), "`{text}` is not one line");
-    text.to_string()
+    if !text.contains('\n') {
+        return text.to_string();
+    }
+    let list = |items: Vec<String>| items.join(", ");
+    match expr {
+        syn::Expr::Tuple(t) if t.elems.len() == 1 => format!("({},)", one_line(&t.elems[0])),
+        syn::Expr::Tuple(t) => format!("({})", list(t.elems.iter().map(one_line).collect())),
+        syn::Expr::Array(a) => format!("[{}]", list(a.elems.iter().map(one_line).collect())),
+        syn::Expr::Call(c) => format!(
+            "{}({})",
+            one_line(&c.func),
+            list(c.args.iter().map(one_line).collect())
+        ),
+        syn::Expr::Struct(lit) if lit.rest.is_none() && lit.qself.is_none() => {
+            let fields = lit
+                .fields
+                .iter()
+                .map(|f| match (&f.colon_token, &f.member) {
+                    (None, member) => member.to_token_stream().to_string(),
+                    (Some(_), member) => {
+                        format!("{}: {}", member.to_token_stream(), one_line(&f.expr))
+                    }
+                });
+            let path = text.split(" {").next().unwrap_or_default();
+            format!("{path} {{ {} }}", list(fields.collect()))
+        }
+        _ => panic!("`{text}` is not one line"),
+    }
 }
 
 /// Like [`expr`], with the identifier `placeholder` standing for `text`, code

@@ -24,11 +24,14 @@ pub fn format_route(path: &str, methods: &[MethodRoute], indent: &str, unit: &st
     let chain_flat = calls.join(".");
     let args_flat = format!("{lit}, {chain_flat}");
     let width = indent.chars().count() + ".route()".len() + args_flat.len();
-    if chain_flat.len() <= CHAIN_WIDTH && args_flat.len() <= CALL_WIDTH && width <= MAX_WIDTH {
+    // rustfmt holds a chain to `chain_width` from its second link on:
+    // `get(a).post(b)` is one link after its root.
+    let chain_fits = calls.len() <= 2 || chain_flat.len() <= CHAIN_WIDTH;
+    if chain_fits && args_flat.len() <= CALL_WIDTH && width <= MAX_WIDTH {
         return flat_route(path, methods);
     }
     let inner = format!("{indent}{unit}");
-    let chain = if chain_flat.len() <= CHAIN_WIDTH && inner.len() + chain_flat.len() < MAX_WIDTH {
+    let chain = if chain_fits && inner.len() + chain_flat.len() < MAX_WIDTH {
         chain_flat
     } else {
         let mut c = calls[0].clone();
