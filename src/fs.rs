@@ -175,7 +175,13 @@ fn apply_all(root: &Path, steps: &[(&Path, &Action)], undo: &mut Vec<Undo>) -> R
             if let Action::Write(contents) = action {
                 create_dirs(target.parent().expect("a file is in a directory"), undo)?;
                 let tmp = temp_path(target);
-                write_synced(&tmp, contents.as_bytes())
+                // The rename must not replace a file's old content by one a
+                // crash could leave empty: content that replaces a file is
+                // on disk first. A new file has no old content to lose, and
+                // is not synced (a new project's sixty files are written in
+                // a few milliseconds, not one disk flush each).
+                let replaces = fs::symlink_metadata(target).is_ok();
+                write_file(&tmp, contents.as_bytes(), replaces)
                     .with_context(|| format!("could not write {}", tmp.display()))?;
                 staged.push(tmp.clone());
                 // The file keeps its mode (a 0640 file stays 0640); a new
@@ -285,10 +291,10 @@ fn temp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.mvc-{}.tmp", std::process::id()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_file(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let mut f = fs::File::create(path)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    if sync { f.sync_all() } else { Ok(()) }
 }
 
 /// The project's lock, held by a command from its first read of the project

@@ -54,7 +54,20 @@ pub fn file(text: &str) -> String {
         next = edit.last + 1;
     }
     out.extend(lines[next..].iter().map(|l| l.to_string()));
-    out.join("\n")
+    let out = out.join("\n");
+    // Only the layout may change (whitespace, a trailing comma, the block
+    // around a match arm's body): the same tokens but for those, or the
+    // file as it was.
+    let tokens = |file: &syn::File| {
+        let text = file.to_token_stream().to_string();
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '{' | '}'))
+            .collect::<String>()
+    };
+    match syn::parse_file(&out) {
+        Ok(laid) if tokens(&laid) == tokens(&file) => out,
+        _ => text.to_string(),
+    }
 }
 
 /// Lines `first..=last` (0-based) replaced by `text`.
@@ -1360,6 +1373,30 @@ mod tests {
         check(
             "fn f() {\n        let (status, created) = call_json(state.clone(), Method::POST, \"/api/members\", &input).await;\n}\n",
             "fn f() {\n        let (status, created) =\n            call_json(state.clone(), Method::POST, \"/api/members\", &input).await;\n}\n",
+        );
+    }
+
+    #[test]
+    fn match_arms_use_lists_and_let_else_break_as_rustfmt_does() {
+        check(
+            "impl A {\n    fn f() {\n        match (subject, body, priority, resolved) {\n            (Some(subject), Some(body), Some(priority), Some(resolved)) if fields.is_valid() => Ok(Self { subject, body, priority, resolved }),\n            _ => Err(fields.into_error()),\n        }\n    }\n}\n",
+            "impl A {\n    fn f() {\n        match (subject, body, priority, resolved) {\n            (Some(subject), Some(body), Some(priority), Some(resolved)) if fields.is_valid() => {\n                Ok(Self {\n                    subject,\n                    body,\n                    priority,\n                    resolved,\n                })\n            }\n            _ => Err(fields.into_error()),\n        }\n    }\n}\n",
+        );
+        check(
+            "use crate::app::models::organization_membership_invitation::{OrganizationMembershipInvitation, OrganizationMembershipInvitationPage, OrganizationMembershipInvitationParams};\n",
+            "use crate::app::models::organization_membership_invitation::{\n    OrganizationMembershipInvitation, OrganizationMembershipInvitationPage,\n    OrganizationMembershipInvitationParams,\n};\n",
+        );
+        check(
+            "fn f() {\n        let AppError::Invalid(errors) = CustomerSupportTicketParams::from_fields(fields).unwrap_err() else {\n            panic!();\n        };\n}\n",
+            "fn f() {\n        let AppError::Invalid(errors) =\n            CustomerSupportTicketParams::from_fields(fields).unwrap_err()\n        else {\n            panic!();\n        };\n}\n",
+        );
+    }
+
+    #[test]
+    fn calls_in_a_macro_end_without_a_comma() {
+        check(
+            "fn f() {\n        assert_eq!(ids_of(VeryLongModelNameForTestingPurpose::list(&pool, 2, 2).await.unwrap()), ids[2..]);\n}\n",
+            "fn f() {\n        assert_eq!(\n            ids_of(\n                VeryLongModelNameForTestingPurpose::list(&pool, 2, 2)\n                    .await\n                    .unwrap()\n            ),\n            ids[2..]\n        );\n}\n",
         );
     }
 
