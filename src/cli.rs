@@ -737,11 +737,11 @@ fn destroy_plan(
     };
     let (mut plan, args) = match what {
         Destroy::Model(a) => (
-            crate::generate::model::destroy(project, &a.name)?,
+            crate::generate::model::destroy(project, &a.name, a.plan.force)?,
             a.plan.clone(),
         ),
         Destroy::Scaffold(a) => (
-            crate::generate::scaffold::destroy(project, &a.name)?,
+            crate::generate::scaffold::destroy(project, &a.name, a.plan.force)?,
             a.plan.clone(),
         ),
         Destroy::View(a) => (

@@ -125,6 +125,32 @@ fn scaffolds_are_idempotent_and_destroy_restores_every_byte() {
         "a second run changes nothing"
     );
 
+    // `comment` refers to `post`: taking `post` out first would leave a
+    // module and a foreign key pointing at nothing, so it is refused.
+    for what in ["scaffold", "model"] {
+        let refused = cargo_mvc(&project, &["destroy", what, "post"]);
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains("the model `post` is still referred to")
+                && stderr.contains("src/app/models/comment.rs: uses `super::post::`")
+                && stderr.contains("_create_comments.up.sql: a foreign key to `posts`")
+                && stderr.contains("or pass --force")
+                && stderr.contains("nothing was written"),
+            "{stderr}"
+        );
+        assert_eq!(
+            snapshot(&project),
+            generated,
+            "a refused destroy writes nothing"
+        );
+    }
+    let forced = ok(cargo_mvc(
+        &project,
+        &["destroy", "model", "post", "--force", "--pretend"],
+    ));
+    assert!(forced.contains("src/app/models/post.rs"), "{forced}");
+
     let out = ok(cargo_mvc(&project, &["destroy", "scaffold", "comment"]));
     assert!(out.contains("keeps its table"), "{out}");
     ok(cargo_mvc(&project, &["d", "scaffold", "post"]));

@@ -465,9 +465,61 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
     Ok(())
 }
 
+/// What refers to the model `name` from outside it: other models' modules
+/// that use it (`super::post::`) and migrations of other tables with a
+/// foreign key to its table, as `path: what` lines.
+fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
+    let mut found = Vec::new();
+    let own = layout::rust_file(layout::MODELS, &name.snake);
+    let used = format!("super::{}::", name.snake);
+    for path in crate::fs::files_under(&root.join(layout::MODELS)) {
+        let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        if relative == own || relative.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        if std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&used)) {
+            found.push(format!("{}: uses `{used}`", relative.display()));
+        }
+    }
+    let own_migrations = existing_migrations(root, &name.plural);
+    let foreign_key = format!("references {} (", name.plural);
+    for (_, file) in migrations(root) {
+        let relative = Path::new(layout::MIGRATIONS).join(&file);
+        if !file.ends_with(".up.sql") || own_migrations.contains(&relative) {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(&relative)).unwrap_or_default();
+        let lower = text.to_lowercase();
+        if lower.contains(&foreign_key) || lower.contains(&foreign_key.replace(" (", "(")) {
+            found.push(format!(
+                "{}: a foreign key to `{}`",
+                relative.display(),
+                name.plural
+            ));
+        }
+    }
+    found
+}
+
+/// Refuses to take out a model that other models or tables refer to: the
+/// application would no longer build, and its next migration would fail.
+pub fn check_unreferenced(project: &Project, name: &ModelName, force: bool) -> Result<()> {
+    let referrers = referrers(&project.root, name);
+    if force || referrers.is_empty() {
+        return Ok(());
+    }
+    bail!(nothing_written(format!(
+        "the model `{}` is still referred to:\n  {}\ndestroy those first (for a model: `cargo mvc destroy model NAME`), or pass --force to destroy `{}` anyway",
+        name.snake,
+        referrers.join("\n  "),
+        name.snake
+    )))
+}
+
 /// Builds the plan of `destroy model`.
-pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
+pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
+    check_unreferenced(project, &name, force)?;
     let file = layout::rust_file(layout::MODELS, &name.snake);
     if !project.root.join(&file).exists()
         && existing_migrations(&project.root, &name.plural).is_empty()

@@ -154,6 +154,7 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     let mut add = |path: &str, contents: String| out.push((path.to_string(), contents));
     add(layout::MANIFEST, render(p, "new/Cargo.toml.in"));
     add("README.md", render(p, "new/README.md"));
+    add(".markdownlint.yaml", render(p, "new/markdownlint.yaml"));
     add("Makefile", render(p, "new/Makefile"));
     add(".gitignore", render(p, "new/gitignore"));
     if let Some(license) = p.license {

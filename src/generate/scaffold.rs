@@ -282,8 +282,9 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
 }
 
 /// Builds the plan of `destroy scaffold`: the controller's and the model's.
-pub fn destroy(project: &Project, name: &str) -> Result<Plan> {
+pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
+    model::check_unreferenced(project, &name, force)?;
     let mut plan = super::controller::destroy(project, &name.plural)?;
     model::unplan_model(&mut plan, project, &name)?;
     Ok(plan)
