@@ -42,7 +42,7 @@ const DIFFERENCES: &[(&str, Expect)] = &[
     (
         "src/app/controllers/ready.rs",
         Expect::Differs(
-            "`new` tests that /api/ready answers 502 when the database does not answer; `generate model` writes no test into a controller of the user's",
+            "`new` tests that /api/ready answers 503 when the database does not answer; `generate model` writes no test into a controller of the user's",
         ),
     ),
     (

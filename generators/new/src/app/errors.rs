@@ -41,7 +41,8 @@ pub enum AppError {
     /// Fields of the request are missing or wrong (422).
     #[error("{}", summary(.0))]
     Invalid(FieldErrors),
-    /// A service the application needs (a database, Redis) does not answer.
+    /// A service the application needs (a database, Redis) does not answer
+    /// (503: the application cannot do its work for now).
     #[error("Could not connect to {0}")]
     Unavailable(&'static str, #[source] anyhow::Error),
     #[error("Internal server error")]
@@ -54,7 +55,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unavailable(..) => StatusCode::BAD_GATEWAY,
+            AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

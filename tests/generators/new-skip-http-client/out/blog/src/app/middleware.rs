@@ -8,7 +8,8 @@
 //!   axum's `DefaultBodyLimit`).
 //! - The request timeout's timer is armed only when the handler first has to
 //!   wait: a timer for every request cost more than the rest of the
-//!   middleware together. A request still running at the limit is a 408.
+//!   middleware together. A request still running at the limit is a 504 (the
+//!   server, not the client, took too long).
 //! - With `BLOG_LOG_LEVEL` at debug for this module
 //!   (`info,blog::app::middleware=debug`), each request is logged
 //!   (method, path, status, latency, request id); otherwise nothing is
@@ -180,8 +181,8 @@ where
                                 return Poll::Pending;
                             }
                             let response = errors::error_response(
-                                StatusCode::REQUEST_TIMEOUT,
-                                "Request Timeout",
+                                StatusCode::GATEWAY_TIMEOUT,
+                                "Gateway Timeout",
                             );
                             break (response, id.clone(), log.take());
                         }
@@ -297,8 +298,8 @@ mod tests {
     #[tokio::test]
     async fn slow_handlers_time_out_with_json() {
         let (status, body, _) = send(get_request("/slow")).await;
-        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
-        assert_eq!(body["code"], 408);
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(body["code"], 504);
     }
 
     #[tokio::test]

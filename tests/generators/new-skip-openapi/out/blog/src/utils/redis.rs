@@ -2,7 +2,7 @@
 //! master a set of sentinels points at, or a cluster.
 //!
 //! The connection is made at startup and remade on the next use after a
-//! failure, so the application starts (and `/api/ready` answers 502) while
+//! failure, so the application starts (and `/api/ready` answers 503) while
 //! Redis is down, and recovers by itself when Redis comes back.
 
 use std::sync::Arc;

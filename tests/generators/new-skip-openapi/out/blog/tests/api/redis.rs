@@ -1,5 +1,5 @@
 //! Readiness with Redis enabled but not answering: the application starts,
-//! and `/api/ready` reports the dependency as a 502.
+//! and `/api/ready` reports the dependency as a 503.
 
 use std::time::Duration;
 
@@ -29,15 +29,15 @@ fn redis_settings(mode: RedisMode) -> RedisSettings {
 }
 
 #[tokio::test]
-async fn ready_is_502_when_redis_does_not_answer() {
+async fn ready_is_503_when_redis_does_not_answer() {
     let mut settings = test_settings();
     settings.redis = redis_settings(RedisMode::Standalone);
     let app = spawn_app_with(settings).await;
     let response = app.get("/api/ready").await;
-    assert_eq!(response.status(), 502);
+    assert_eq!(response.status(), 503);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
-        json!({"code": 502, "message": "Could not connect to Redis"})
+        json!({"code": 503, "message": "Could not connect to Redis"})
     );
     // Liveness never depends on Redis.
     assert_eq!(app.get("/api/health").await.status(), 200);

@@ -17,7 +17,7 @@ use crate::app::views::status::Status;
     tag = "status",
     responses(
         (status = 200, description = "Ready to take traffic", body = Status),
-        (status = 502, description = "A dependency does not answer", body = ErrorBody)
+        (status = 503, description = "A dependency does not answer", body = ErrorBody)
     )
 )]
 pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppError> {

@@ -17,7 +17,7 @@ use crate::app::views::status::Status;
     tag = "status",
     responses(
         (status = 200, description = "Ready to take traffic", body = Status),
-        (status = 502, description = "A dependency does not answer", body = ErrorBody)
+        (status = 503, description = "A dependency does not answer", body = ErrorBody)
     )
 )]
 pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
@@ -41,15 +41,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn ready_is_502_when_the_database_does_not_answer() {
+    async fn ready_is_503_when_the_database_does_not_answer() {
         let state = testing::state().await;
         state.db.close().await;
         let (status, body) =
             testing::send(state, Method::GET, "/api/ready", Body::empty(), None).await;
-        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             body,
-            json!({"code": 502, "message": "Could not connect to the database"})
+            json!({"code": 503, "message": "Could not connect to the database"})
         );
     }
 
