@@ -247,16 +247,7 @@ fn project_without_optional_parts_gets_a_database_from_generate_model() {
     let project = new_project(
         root.path(),
         "lean-api",
-        &[
-            "--database",
-            "none",
-            "--skip-redis",
-            "--skip-http-client",
-            "--skip-openapi",
-            "--skip-docker",
-            "--skip-helm",
-            "--skip-actions",
-        ],
+        &[&["--database", "none"], common::SKIP_ALL].concat(),
     );
     generate(
         &project,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_rustfmt_clean, new_project};
+use common::{assert_rustfmt_clean, new_project, options_in};
 
 const SHORT: &str = "ab";
 const LONG: &str = "inventory-management-service-backend-api";
@@ -16,13 +16,8 @@ fn every_variant_is_rustfmt_clean() {
     let root = tempfile::tempdir().unwrap();
     for name in [SHORT, LONG] {
         for database in ["sqlite", "postgres", "none"] {
-            for mask in 0..(1 << optional.len()) {
-                let mut args: Vec<&str> = optional
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| mask & (1 << i) != 0)
-                    .map(|(_, s)| *s)
-                    .collect();
+            for mask in 0..(1u32 << optional.len()) {
+                let mut args = options_in(&optional, mask);
                 args.extend(["--database", database]);
                 let dir = root
                     .path()

@@ -9,17 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::new_project;
-
-/// The options that add or take out parts of the README.
-const OPTIONAL: &[&str] = &[
-    "--skip-redis",
-    "--skip-http-client",
-    "--skip-openapi",
-    "--skip-docker",
-    "--skip-helm",
-    "--skip-actions",
-];
+use common::{SKIP_ALL, new_project, options_in};
 
 /// `.ci/install-tools`' markdownlint-cli2, else one on `PATH`.
 fn markdownlint() -> Option<PathBuf> {
@@ -52,13 +42,9 @@ fn every_new_project_readme_passes_markdownlint() {
     let root = tempfile::tempdir().unwrap();
     let mut projects = Vec::new();
     for database in ["sqlite", "postgres", "none"] {
-        for mask in 0..(1u32 << OPTIONAL.len()) {
-            let mut args: Vec<&str> = OPTIONAL
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, s)| *s)
-                .collect();
+        // Every option that takes a part of the README out, on or off.
+        for mask in 0..(1u32 << SKIP_ALL.len()) {
+            let mut args = options_in(SKIP_ALL, mask);
             args.extend(["--database", database]);
             // Half of them without a license, which changes the last section.
             if mask % 2 == 1 {

@@ -8,6 +8,26 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `new`'s options that each leave a part of the project out.
+pub const SKIP_ALL: &[&str] = &[
+    "--skip-redis",
+    "--skip-http-client",
+    "--skip-openapi",
+    "--skip-docker",
+    "--skip-helm",
+    "--skip-actions",
+];
+
+/// The options of `all` whose bit is set in `mask` (bit `i` for `all[i]`):
+/// counting `mask` up to `1 << all.len()` gives every combination.
+pub fn options_in<'a>(all: &[&'a str], mask: u32) -> Vec<&'a str> {
+    all.iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, s)| *s)
+        .collect()
+}
+
 /// Runs `cargo-mvc mvc <args>` in `dir`, without colours.
 pub fn cargo_mvc(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
