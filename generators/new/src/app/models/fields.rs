@@ -145,8 +145,14 @@ pub const MAX_PER_PAGE: i64 = 100;
 <%- endif %>
 pub struct PageQuery {
     /// The page, from 1 (default 1).
+<%- if p.openapi %>
+    #[param(minimum = 1)]
+<%- endif %>
     pub page: Option<i64>,
     /// Rows a page, 1 to 100 (default 25).
+<%- if p.openapi %>
+    #[param(minimum = 1, maximum = 100)]
+<%- endif %>
     pub per_page: Option<i64>,
 }
 

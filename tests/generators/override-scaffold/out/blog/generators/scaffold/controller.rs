@@ -65,6 +65,7 @@ use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s
     params(PageQuery),
     responses(
         (status = 200, description = "One page of <@ s.human_plural @>", body = <@ s.pascal @>Page),
+        (status = 400, description = "The page or per_page is not a whole number", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody)
     )
 )]
@@ -87,6 +88,7 @@ pub async fn index(
     params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
     responses(
         (status = 200, description = "The <@ s.human @>", body = <@ s.pascal @>),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
 )]
@@ -140,6 +142,7 @@ pub async fn create(
     request_body = <@ s.pascal @>Params,
     responses(
         (status = 200, description = "Updated", body = <@ s.pascal @>),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody)
     )
@@ -170,6 +173,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
 )]

@@ -141,8 +141,10 @@ pub const MAX_PER_PAGE: i64 = 100;
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Rows a page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

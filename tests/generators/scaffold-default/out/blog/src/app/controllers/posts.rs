@@ -27,6 +27,7 @@ const REFERENCES: &[&str] = &[];
     params(PageQuery),
     responses(
         (status = 200, description = "One page of posts", body = PostPage),
+        (status = 400, description = "The page or per_page is not a whole number", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody)
     )
 )]
@@ -47,6 +48,7 @@ pub async fn index(
     params(("id" = i64, Path, description = "The id of the post")),
     responses(
         (status = 200, description = "The post", body = Post),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody)
     )
 )]
@@ -96,6 +98,7 @@ pub async fn create(
     request_body = PostParams,
     responses(
         (status = 200, description = "Updated", body = Post),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody)
     )
@@ -124,6 +127,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "The id of the post")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody)
     )
 )]

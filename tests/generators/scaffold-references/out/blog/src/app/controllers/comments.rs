@@ -27,6 +27,7 @@ const REFERENCES: &[&str] = &["post_id"];
     params(PageQuery),
     responses(
         (status = 200, description = "One page of comments", body = CommentPage),
+        (status = 400, description = "The page or per_page is not a whole number", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody)
     )
 )]
@@ -47,6 +48,7 @@ pub async fn index(
     params(("id" = i64, Path, description = "The id of the comment")),
     responses(
         (status = 200, description = "The comment", body = Comment),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody)
     )
 )]
@@ -98,6 +100,7 @@ pub async fn create(
     request_body = CommentParams,
     responses(
         (status = 200, description = "Updated", body = Comment),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody)
     )
@@ -128,6 +131,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "The id of the comment")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody)
     )
 )]
