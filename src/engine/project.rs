@@ -447,14 +447,36 @@ fn edit_file(
     file: &str,
     edit: impl FnOnce(&Path, &str) -> Result<Option<String>>,
 ) -> Result<()> {
+    edit_file_or(plan, file, false, edit)
+}
+
+/// [`edit_file`] for a step that adds: a file that already holds the
+/// addition is in the plan unchanged, so a second run reports it
+/// `identical`.
+fn add_to_file(
+    plan: &mut Plan,
+    file: &str,
+    edit: impl FnOnce(&Path, &str) -> Result<Option<String>>,
+) -> Result<()> {
+    edit_file_or(plan, file, true, edit)
+}
+
+fn edit_file_or(
+    plan: &mut Plan,
+    file: &str,
+    keep_unchanged: bool,
+    edit: impl FnOnce(&Path, &str) -> Result<Option<String>>,
+) -> Result<()> {
     let path = PathBuf::from(file);
     let Some(text) = plan.current(&path)? else {
         bail!(nothing_written(format!(
             "{file} does not exist, so the generator cannot add to it"
         )));
     };
-    if let Some(edited) = edit(&path, &text)? {
-        plan.set(&path, Some(edited));
+    match edit(&path, &text)? {
+        Some(edited) => plan.set(&path, Some(edited)),
+        None if keep_unchanged => plan.set(&path, Some(text)),
+        None => {}
     }
     Ok(())
 }
@@ -504,12 +526,12 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
                 file, name, public, ..
             } => {
                 let keyword = if public { "pub mod" } else { "mod" };
-                edit_file(&mut plan, &file, |p, t| {
+                add_to_file(&mut plan, &file, |p, t| {
                     Ok(rust::insert_mod(p, t, &name, keyword)?)
                 })?;
             }
             Wire::Use { file, path, .. } => {
-                edit_file(&mut plan, &file, |p, t| Ok(rust::insert_use(p, t, &path)?))?;
+                add_to_file(&mut plan, &file, |p, t| Ok(rust::insert_use(p, t, &path)?))?;
             }
             Wire::Dependency {
                 krate,
@@ -518,7 +540,7 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
                 ..
             } => {
                 let features: Vec<&str> = features.iter().map(String::as_str).collect();
-                edit_file(&mut plan, layout::MANIFEST, |p, t| {
+                add_to_file(&mut plan, layout::MANIFEST, |p, t| {
                     Ok(cargo_toml::add_dependency_with(
                         p, t, &krate, &version, &features, true,
                     )?)
@@ -529,7 +551,7 @@ pub fn generate(project: &Project, m: &Manifest, inv: &Invocation, invoke: Invok
             } => {
                 let place = Place::parse(&into)
                     .ok_or_else(|| anyhow!("{shown}: `into = \"{into}\"` is not a place"))?;
-                edit_file(&mut plan, &file, |p, t| {
+                add_to_file(&mut plan, &file, |p, t| {
                     Ok(item::insert(p, t, place, &code)?)
                 })?;
             }

@@ -367,13 +367,21 @@ fn doc_merge(resource: &ResourceName) -> String {
 
 /// Changes the `.merge_from(..)` list of the OpenAPI document, if the file
 /// is there.
-fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<()> {
+/// With `keep_unchanged`, a document that needs no change is in the plan
+/// unchanged, so a second `generate` reports it `identical`.
+fn edit_document(
+    plan: &mut Plan,
+    keep_unchanged: bool,
+    update: &dyn Fn(&mut Vec<String>),
+) -> Result<()> {
     let file = PathBuf::from(layout::OPENAPI);
-    if let Some(text) = plan.current(&file)?
-        && let Some(edited) =
-            rust::edit_chain_calls(&file, &text, layout::OPENAPI_FN, "merge_from", update)?
-    {
-        plan.set(&file, Some(edited));
+    let Some(text) = plan.current(&file)? else {
+        return Ok(());
+    };
+    match rust::edit_chain_calls(&file, &text, layout::OPENAPI_FN, "merge_from", update)? {
+        Some(edited) => plan.set(&file, Some(edited)),
+        None if keep_unchanged => plan.set(&file, Some(text)),
+        None => {}
     }
     Ok(())
 }
@@ -382,7 +390,7 @@ fn edit_document(plan: &mut Plan, update: &dyn Fn(&mut Vec<String>)) -> Result<(
 /// application's OpenAPI document.
 pub(crate) fn merge_document(plan: &mut Plan, resource: &ResourceName, add: bool) -> Result<()> {
     let doc = doc_merge(resource);
-    edit_document(plan, &|merges: &mut Vec<String>| {
+    edit_document(plan, add, &|merges: &mut Vec<String>| {
         let present = merges.iter().any(|m| m.replace(' ', "") == doc);
         if add && !present {
             merges.push(doc.clone());
