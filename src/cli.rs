@@ -170,6 +170,27 @@ pub enum Generate {
         after_help = "Fields are as for `generate model`.\n\nRoutes: GET /api/NAMES?page=&per_page=, GET /api/NAMES/{id}, POST /api/NAMES,\nPUT|PATCH /api/NAMES/{id}, DELETE /api/NAMES/{id}.\n\nExamples:\n  cargo mvc generate scaffold post title:string body:text published:boolean\n  cargo mvc g scaffold comment post:references body:text author:string?"
     )]
     Scaffold(ScaffoldArgs),
+    /// A reversible SQL migration under migrations/, written from its name
+    #[command(
+        after_help = "The name says what the migration does; the table is the one named after the last _to_, _from_ or _in_:
+  add_COLUMNS_to_TABLE FIELD...         add columns (nullable, or with :default=VALUE)
+  remove_COLUMNS_from_TABLE [COLUMN...] drop columns; the down migration puts them back
+  rename_OLD_to_NEW_in_TABLE            rename a column
+  change_COLUMNS_in_TABLE FIELD...      change a column's type, nullability or default
+  add_index_to_TABLE COLUMN[:unique]... one index over the columns
+  create_join_table TABLE TABLE         a table joining two others
+  drop_table TABLE                      drop a table (the down migration makes it again, empty)
+Any other name, without fields, writes an empty pair to fill in. Fields are as for `generate model`.
+On SQLite, changes ALTER TABLE cannot make rebuild the table, keeping its rows, indexes and triggers.
+The migration is not run: apply it with `APP migrate`.
+
+Examples:
+  cargo mvc generate migration add_email_to_users email:string?:unique
+  cargo mvc g migration add_user_ref_to_posts user:references?
+  cargo mvc g migration rename_title_to_headline_in_posts
+  cargo mvc g migration change_price_in_products price:decimal?"
+    )]
+    Migration(MigrationArgs),
     /// List the generators: the built-in ones and the project's own
     List,
     /// Copy a built-in generator's templates into generators/NAME/, where
@@ -227,6 +248,19 @@ pub struct ScaffoldArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct MigrationArgs {
+    /// What the migration does, e.g. `add_email_to_users`
+    pub name: String,
+    /// Columns, as NAME:TYPE[?][:MODIFIER]... (or names, for indexes and removals)
+    pub fields: Vec<String>,
+    /// PostgreSQL: `CREATE INDEX CONCURRENTLY`, outside a transaction
+    #[arg(long)]
+    pub concurrently: bool,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Model name, singular, e.g. `post` or `person`
     pub name: String,
@@ -253,6 +287,10 @@ pub enum Destroy {
     /// model (as `destroy model`)
     #[command(after_help = "Example:\n  cargo mvc destroy scaffold post")]
     Scaffold(DestroyArgs),
+    /// Remove a migration that has not run (asking the application's
+    /// database; --force removes it without asking)
+    #[command(after_help = "Example:\n  cargo mvc destroy migration add_email_to_users")]
+    Migration(DestroyArgs),
     /// Remove the project's copy of a built-in generator's templates (those
     /// the project did not change, unless --force)
     Override(OverrideArgs),
@@ -613,6 +651,13 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
                 .chain(flag(a.html, "--html"))
                 .collect(),
         ),
+        Generate::Migration(a) => (
+            "migration",
+            std::iter::once(a.name.clone())
+                .chain(a.fields.iter().cloned())
+                .chain(flag(a.concurrently, "--concurrently"))
+                .collect(),
+        ),
         Generate::Script(a) => ("script", vec![a.name.clone()]),
         Generate::Override(_) | Generate::Generator(_) | Generate::List => return None,
     })
@@ -647,6 +692,17 @@ fn generate_plan(
         Generate::Scaffold(a) => (
             crate::generate::scaffold::generate(project, &a.model.name, &a.model.fields, a.html)?,
             a.model.plan.clone(),
+        ),
+        Generate::Migration(a) => (
+            crate::generate::migration::generate(
+                project,
+                &a.name,
+                &a.fields,
+                crate::generate::migration::Options {
+                    concurrently: a.concurrently,
+                },
+            )?,
+            a.plan.clone(),
         ),
         Generate::Override(a) => (
             crate::engine::builtins::override_generator(project, &a.generator)?,
@@ -719,7 +775,16 @@ fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
         return crate::engine::builtins::list(&project, shell);
     }
     let (plan, args) = generate_plan(&what, &project)?;
-    execute(plan, &args, shell)
+    execute(plan, &args, shell)?;
+    if let Generate::Migration(_) = what
+        && !args.pretend
+    {
+        shell.note(format!(
+            "the migration has not run; apply it with `cargo run -- migrate` (or `{} migrate` where the application is installed), and roll it back with `migrate --down 1`",
+            project.name
+        ));
+    }
+    Ok(())
 }
 
 fn destroy_plan(
@@ -732,6 +797,7 @@ fn destroy_plan(
         Destroy::View(a) => ("view", &a.name),
         Destroy::Controller(a) => ("controller", &a.name),
         Destroy::Script(a) => ("script", &a.name),
+        Destroy::Migration(a) => ("migration", &a.name),
         Destroy::Override(a) => ("override", &a.generator),
         Destroy::Generator(a) => ("generator", &a.name),
     };
@@ -752,6 +818,27 @@ fn destroy_plan(
             crate::generate::controller::destroy(project, &a.name)?,
             a.plan.clone(),
         ),
+        Destroy::Migration(a) => {
+            let force = a.plan.force;
+            let asked = std::cell::OnceCell::new();
+            let applied = |version: u64| -> Result<bool> {
+                if force {
+                    return Ok(false);
+                }
+                let versions = match asked.get() {
+                    Some(v) => v,
+                    None => {
+                        let v = crate::generate::migration::applied_versions(project)?;
+                        asked.get_or_init(|| v)
+                    }
+                };
+                Ok(versions.contains(&version))
+            };
+            (
+                crate::generate::migration::destroy(project, &a.name, &applied)?,
+                a.plan.clone(),
+            )
+        }
         Destroy::Script(a) => (
             crate::engine::builtins::destroy_script(project, &a.name)?,
             a.plan.clone(),

@@ -31,6 +31,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "scaffold",
         "A model and a JSON API over it (HTML pages with --html)",
     ),
+    (
+        "migration",
+        "A reversible SQL migration, written from its name (add_email_to_users)",
+    ),
     ("script", "An executable shell script under scripts/"),
     (
         "generator",

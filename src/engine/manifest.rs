@@ -215,6 +215,7 @@ pub const RESERVED: &[&str] = &[
     "view",
     "model",
     "scaffold",
+    "migration",
     "list",
     "override",
     "generator",

@@ -63,7 +63,7 @@ pub const KINDS: &[(&str, Kind)] = &[
     ("references", Kind::References),
 ];
 
-pub const MODIFIERS: &[&str] = &["unique", "index"];
+pub const MODIFIERS: &[&str] = &["unique", "index", "default=VALUE"];
 
 /// The longest `string` value, in characters.
 pub const STRING_MAX: usize = 255;
@@ -82,6 +82,8 @@ pub struct Field {
     pub index: bool,
     /// For `references`: the model referred to.
     pub target: Option<ModelName>,
+    /// `default=VALUE`: the column's default, as typed (checked for the type).
+    pub default: Option<String>,
 }
 
 fn kind_names() -> String {
@@ -113,10 +115,17 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
         };
         let mut unique = false;
         let mut index = false;
+        let mut default = None;
         for modifier in parts {
             match modifier {
                 "unique" => unique = true,
                 "index" => index = true,
+                m if m.starts_with("default=") => {
+                    let value = &m["default=".len()..];
+                    check_default(kind, value)
+                        .map_err(|e| nothing_written(format!("{e} (in field `{spec}`)")))?;
+                    default = Some(value.to_string());
+                }
                 other => bail!(nothing_written(format!(
                     "unknown modifier `{other}` in field `{spec}`; valid modifiers are {}",
                     MODIFIERS.join(", ")
@@ -148,6 +157,7 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
             unique,
             index: index || kind == Kind::References,
             target,
+            default,
         });
     }
     Ok(out)
@@ -195,31 +205,27 @@ impl Field {
         syntax::ident(&self.name)
     }
 
+    /// The column's SQL type.
+    pub fn sql_type(&self, dialect: Dialect) -> &'static str {
+        sql_type(self.kind, dialect)
+    }
+
+    /// The `DEFAULT` value as SQL, when the field has one.
+    pub fn default_sql(&self, dialect: Dialect) -> Option<String> {
+        self.default
+            .as_deref()
+            .map(|v| literal(self.kind, dialect, v))
+    }
+
     /// The column definition in `CREATE TABLE`.
     pub fn column(&self, dialect: Dialect, table_of: &dyn Fn(&ModelName) -> String) -> String {
-        let ty = match (self.kind, dialect) {
-            (Kind::String, Dialect::Postgres) => "VARCHAR(255)",
-            (Kind::String | Kind::Text, _) => "TEXT",
-            (Kind::Integer, _) => "INTEGER",
-            (Kind::Bigint | Kind::References, Dialect::Postgres) => "BIGINT",
-            (Kind::Bigint | Kind::References, Dialect::Sqlite) => "INTEGER",
-            (Kind::Float, Dialect::Postgres) => "DOUBLE PRECISION",
-            (Kind::Float, Dialect::Sqlite) => "REAL",
-            (Kind::Decimal, Dialect::Postgres) => "NUMERIC",
-            // Stored as text: SQLite would turn a NUMERIC into a float.
-            (Kind::Decimal, Dialect::Sqlite) => "TEXT",
-            (Kind::Boolean, _) => "BOOLEAN",
-            (Kind::Date, Dialect::Postgres) => "DATE",
-            (Kind::Datetime, Dialect::Postgres) => "TIMESTAMPTZ",
-            (Kind::Date | Kind::Datetime, Dialect::Sqlite) => "TEXT",
-            (Kind::Uuid, Dialect::Postgres) => "UUID",
-            (Kind::Uuid, Dialect::Sqlite) => "BLOB",
-            (Kind::Json, Dialect::Postgres) => "JSONB",
-            (Kind::Json, Dialect::Sqlite) => "TEXT",
-        };
+        let ty = self.sql_type(dialect);
         let mut column = format!("{} {ty}", self.name);
         if !self.nullable {
             column.push_str(" NOT NULL");
+        }
+        if let Some(default) = self.default_sql(dialect) {
+            column.push_str(&format!(" DEFAULT {default}"));
         }
         if let Some(target) = &self.target {
             column.push_str(&format!(
@@ -350,6 +356,125 @@ impl Field {
         Some(syntax::attribute(
             quote!(#[schema(value_type = #ty #format)]),
         ))
+    }
+}
+
+/// The SQL type of a field of `kind`.
+pub fn sql_type(kind: Kind, dialect: Dialect) -> &'static str {
+    match (kind, dialect) {
+        (Kind::String, Dialect::Postgres) => "VARCHAR(255)",
+        (Kind::String | Kind::Text, _) => "TEXT",
+        (Kind::Integer, _) => "INTEGER",
+        (Kind::Bigint | Kind::References, Dialect::Postgres) => "BIGINT",
+        (Kind::Bigint | Kind::References, Dialect::Sqlite) => "INTEGER",
+        (Kind::Float, Dialect::Postgres) => "DOUBLE PRECISION",
+        (Kind::Float, Dialect::Sqlite) => "REAL",
+        (Kind::Decimal, Dialect::Postgres) => "NUMERIC",
+        // Stored as text: SQLite would turn a NUMERIC into a float.
+        (Kind::Decimal, Dialect::Sqlite) => "TEXT",
+        (Kind::Boolean, _) => "BOOLEAN",
+        (Kind::Date, Dialect::Postgres) => "DATE",
+        (Kind::Datetime, Dialect::Postgres) => "TIMESTAMPTZ",
+        (Kind::Date | Kind::Datetime, Dialect::Sqlite) => "TEXT",
+        (Kind::Uuid, Dialect::Postgres) => "UUID",
+        (Kind::Uuid, Dialect::Sqlite) => "BLOB",
+        (Kind::Json, Dialect::Postgres) => "JSONB",
+        (Kind::Json, Dialect::Sqlite) => "TEXT",
+    }
+}
+
+/// Checks a `default=VALUE` for a field of `kind`.
+fn check_default(kind: Kind, value: &str) -> Result<(), String> {
+    let ok = match kind {
+        Kind::String | Kind::Text => true,
+        Kind::Json => serde_json::from_str::<serde_json::Value>(value).is_ok(),
+        Kind::Integer => value.parse::<i32>().is_ok(),
+        Kind::Bigint => value.parse::<i64>().is_ok(),
+        Kind::Float | Kind::Decimal => {
+            value.parse::<f64>().is_ok_and(f64::is_finite)
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+        }
+        Kind::Boolean => matches!(value, "true" | "false"),
+        Kind::Date => is_date(value),
+        Kind::Datetime => {
+            value.len() == 20
+                && is_date(&value[..10])
+                && value.as_bytes()[10] == b'T'
+                && value.ends_with('Z')
+                && value[11..19]
+                    .split(':')
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+        }
+        Kind::Uuid | Kind::References => {
+            return Err(format!(
+                "a `{}` field cannot have a default",
+                kind_name(kind)
+            ));
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(format!(
+        "`default={value}` is not a valid `{}` value; write {}",
+        kind_name(kind),
+        match kind {
+            Kind::Boolean => "true or false",
+            Kind::Date => "YYYY-MM-DD",
+            Kind::Datetime => "YYYY-MM-DDTHH:MM:SSZ",
+            Kind::Integer | Kind::Bigint => "an integer",
+            Kind::Json => "JSON, such as {} or []",
+            _ => "a number such as 0 or 2.5",
+        }
+    ))
+}
+
+fn is_date(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 3
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The name users type for `kind`.
+pub fn kind_name(kind: Kind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map_or("?", |(n, _)| *n)
+}
+
+/// A checked value of `kind` as an SQL literal.
+pub fn literal(kind: Kind, dialect: Dialect, value: &str) -> String {
+    let quoted = || format!("'{}'", value.replace('\'', "''"));
+    match kind {
+        Kind::Integer | Kind::Bigint | Kind::Float => value.to_string(),
+        // SQLite keeps decimals as text.
+        Kind::Decimal if dialect == Dialect::Sqlite => quoted(),
+        Kind::Decimal => value.to_string(),
+        Kind::Boolean => value.to_ascii_uppercase(),
+        _ => quoted(),
+    }
+}
+
+/// The value a column of `kind` takes in rows that had none: a non-null
+/// column put back by a `down` migration, when it had no default.
+pub fn zero(kind: Kind, dialect: Dialect) -> String {
+    match (kind, dialect) {
+        (Kind::String | Kind::Text, _) => "''".into(),
+        (Kind::Integer | Kind::Bigint | Kind::Float | Kind::References, _) => "0".into(),
+        (Kind::Decimal, Dialect::Sqlite) => "'0'".into(),
+        (Kind::Decimal, Dialect::Postgres) => "0".into(),
+        (Kind::Boolean, _) => "FALSE".into(),
+        (Kind::Date, _) => "'1970-01-01'".into(),
+        (Kind::Datetime, _) => "'1970-01-01T00:00:00Z'".into(),
+        (Kind::Uuid, Dialect::Sqlite) => "zeroblob(16)".into(),
+        (Kind::Uuid, Dialect::Postgres) => "'00000000-0000-0000-0000-000000000000'".into(),
+        (Kind::Json, _) => "'null'".into(),
     }
 }
 

@@ -3,10 +3,12 @@
 pub mod controller;
 pub mod database;
 pub mod fields;
+pub mod migration;
 pub mod model;
 pub mod modules;
 pub mod new;
 pub mod scaffold;
+pub mod schema;
 pub mod syntax;
 pub mod view;
 

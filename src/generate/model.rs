@@ -437,6 +437,7 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     let (up_path, down_path) = migration_paths(&project.root, &model.name.plural, version);
     plan.create(up_path, up);
     plan.create(down_path, down);
+    super::migration::update_schema_file(plan, dialect)?;
     Ok(())
 }
 
@@ -461,6 +462,9 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
     plan.set(&layout::rust_file(layout::MODELS, &name.snake), None);
     for file in existing_migrations(&project.root, &name.plural) {
         plan.set(&file, None);
+    }
+    if let Some(dialect) = Dialect::of(project.database) {
+        super::migration::update_schema_file(plan, dialect)?;
     }
     Ok(())
 }
