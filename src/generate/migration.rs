@@ -540,6 +540,39 @@ fn fill(column: &Column, kind: Option<Kind>, dialect: Dialect) -> Result<String>
     }
 }
 
+/// What rows get in `column` when it becomes required again: as
+/// [`fill`], but each row its own value (its id) when the column is
+/// unique, so the unique index can be made.
+fn fill_rows(
+    schema: &Schema,
+    table: &Table,
+    column: &Column,
+    kind: Option<Kind>,
+    dialect: Dialect,
+) -> Result<String> {
+    let unique = column.clauses.contains(&schema::Clause::Unique)
+        || schema.indexes_of(&table.name).any(|x| {
+            x.unique && x.columns.len() == 1 && schema::ident(&x.columns[0]) == column.name
+        });
+    if !unique || column.default().is_some() {
+        return fill(column, kind, dialect);
+    }
+    let text = matches!(kind, Some(Kind::String | Kind::Text))
+        || (kind == Some(Kind::Decimal) && dialect == Dialect::Sqlite);
+    let number = matches!(
+        kind,
+        Some(Kind::Integer | Kind::Bigint | Kind::Float | Kind::Decimal)
+    );
+    match (table.column("id"), text, number) {
+        (Some(_), true, _) => Ok("CAST(id AS TEXT)".to_string()),
+        (Some(_), _, true) => Ok("id".to_string()),
+        _ => bail!(nothing_written(format!(
+            "`{}.{}` is unique and required, so putting it back would need a distinct value for each row, which cargo mvc can only make for text and numbers in a table with an `id`; write this migration by hand",
+            table.name, column.name
+        ))),
+    }
+}
+
 /// The SQL of a migration: its `up` and `down` files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sql {
@@ -722,7 +755,12 @@ pub fn sql(
                 if let Some(f) = field {
                     check_type(table, column, f, dialect)?;
                 }
-                zero.push((c.clone(), fill(column, kind, dialect)?));
+                let value = if column.not_null() {
+                    fill_rows(schema, t, column, kind, dialect)?
+                } else {
+                    column.default().unwrap_or("NULL").to_string()
+                };
+                zero.push((c.clone(), value));
             }
             let removed = columns.iter().map(|(c, _)| c);
             let up_text = match dialect {
@@ -774,11 +812,13 @@ pub fn sql(
                         let column = t.column(c).expect("checked");
                         let (_, value) = zero.iter().find(|(z, _)| z == c).expect("filled");
                         if column.not_null() && column.default().is_none() {
-                            let mut with_default = column.clone();
-                            with_default.set_default(Some(value.clone()));
+                            // Added nullable, filled, then made required:
+                            // the column as it was, and every row a value.
+                            let mut nullable = column.clone();
+                            nullable.set_not_null(false);
                             down.push_str(&format!(
-                                "ALTER TABLE {table} ADD COLUMN {};\nALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT;\n",
-                                with_default.definition()
+                                "ALTER TABLE {table} ADD COLUMN {};\nUPDATE {table} SET {c} = {value};\nALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;\n",
+                                nullable.definition()
                             ));
                         } else {
                             down.push_str(&format!(
@@ -850,10 +890,7 @@ pub fn sql(
                 match dialect {
                     Dialect::Postgres => {
                         up.push_str(&format!("ALTER INDEX {old_index} RENAME TO {new_index};\n"));
-                        down.insert_str(
-                            0,
-                            &format!("ALTER INDEX {new_index} RENAME TO {old_index};\n"),
-                        );
+                        down.push_str(&format!("ALTER INDEX {new_index} RENAME TO {old_index};\n"));
                     }
                     Dialect::Sqlite => {
                         let renamed = Index {
@@ -870,7 +907,7 @@ pub fn sql(
                             "DROP INDEX {old_index};\n{}",
                             renamed.create_sql()
                         ));
-                        down.insert_str(0, &format!("DROP INDEX {new_index};\n{}", x.create_sql()));
+                        down.push_str(&format!("DROP INDEX {new_index};\n{}", x.create_sql()));
                     }
                 }
             }
@@ -1075,11 +1112,11 @@ fn change_sql(
         // Rows without a value, when the column becomes required.
         let fill_up = match (&new_default, gets_not_null) {
             (Some(d), true) => Some(d.clone()),
-            (None, true) => Some(fill(column, Some(f.kind), dialect)?),
+            (None, true) => Some(fill_rows(schema, t, column, Some(f.kind), dialect)?),
             _ => None,
         };
         let fill_down = if loses_not_null {
-            Some(fill(column, old_kind, dialect)?)
+            Some(fill_rows(schema, t, column, old_kind, dialect)?)
         } else {
             None
         };
@@ -1469,5 +1506,410 @@ mod tests {
         assert!(converts(Kind::Integer, Kind::Text));
         assert!(!converts(Kind::Text, Kind::Integer));
         assert!(!converts(Kind::Boolean, Kind::Integer));
+    }
+}
+
+/// Migrations run on in-process SQLite: every `up` then `down` gives back
+/// the schema and the rows.
+#[cfg(test)]
+mod sqlite_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rusqlite::Connection;
+
+    /// The schema as SQLite reports it, comparable across rebuilds (which
+    /// change the stored SQL text and the order of added columns).
+    type Normal = Vec<String>;
+
+    fn normal(db: &Connection) -> Normal {
+        let mut out = Vec::new();
+        let objects: Vec<(String, String, String)> = db
+            .prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (ty, name, table) in objects {
+            match ty.as_str() {
+                "table" => {
+                    let mut columns: Vec<String> = db
+                        .prepare(&format!("PRAGMA table_info({name})"))
+                        .unwrap()
+                        .query_map([], |r| {
+                            Ok(format!(
+                                "{}:{}:{}:{:?}:{}",
+                                r.get::<_, String>(1)?,
+                                r.get::<_, String>(2)?.to_uppercase(),
+                                r.get::<_, i64>(3)?,
+                                r.get::<_, Option<String>>(4)?,
+                                r.get::<_, i64>(5)?
+                            ))
+                        })
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect();
+                    columns.sort();
+                    let mut keys: Vec<String> = db
+                        .prepare(&format!("PRAGMA foreign_key_list({name})"))
+                        .unwrap()
+                        .query_map([], |r| {
+                            Ok(format!(
+                                "{}->{}.{}:{}",
+                                r.get::<_, String>(3)?,
+                                r.get::<_, String>(2)?,
+                                r.get::<_, String>(4)?,
+                                r.get::<_, String>(6)?
+                            ))
+                        })
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect();
+                    keys.sort();
+                    out.push(format!("table {name} {columns:?} {keys:?}"));
+                }
+                "index" => {
+                    let unique: i64 = db
+                        .query_row(
+                            "SELECT \"unique\" FROM pragma_index_list(?1) WHERE name = ?2",
+                            [&table, &name],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                    let columns: Vec<Option<String>> = db
+                        .prepare(&format!("PRAGMA index_info({name})"))
+                        .unwrap()
+                        .query_map([], |r| r.get::<_, Option<String>>(2))
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect();
+                    out.push(format!(
+                        "index {name} on {table} {columns:?} unique={unique}"
+                    ));
+                }
+                other => out.push(format!("{other} {name} on {table}")),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Every row of `table`, column by column.
+    fn rows(db: &Connection, table: &str) -> Vec<(String, Vec<String>)> {
+        let columns: Vec<String> = db
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(1))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        columns
+            .into_iter()
+            .map(|c| {
+                let values = db
+                    .prepare(&format!("SELECT quote({c}) FROM {table} ORDER BY id"))
+                    .unwrap()
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                (c, values)
+            })
+            .collect()
+    }
+
+    fn open(setup: &str) -> Connection {
+        let db = Connection::open_in_memory().unwrap();
+        // As sqlx opens the application's connections.
+        db.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+        db.execute_batch(setup).unwrap();
+        db
+    }
+
+    const SETUP: &str = "CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    body TEXT,
+    rank INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX index_posts_on_title ON posts (title);
+CREATE INDEX index_posts_on_lower_title ON posts (lower(title)) WHERE body IS NOT NULL;
+CREATE TABLE tags (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    body TEXT NOT NULL CHECK (length(body) > 0)
+);
+CREATE INDEX index_comments_on_post_id ON comments (post_id);
+CREATE TRIGGER posts_touch AFTER UPDATE OF title ON posts BEGIN UPDATE posts SET updated_at = 'touched' WHERE id = NEW.id; END;
+";
+
+    fn seed(db: &Connection, n: usize) {
+        let tx = db.unchecked_transaction().unwrap();
+        for i in 0..n {
+            tx.execute(
+                "INSERT INTO posts (title, body, rank, created_at, updated_at) VALUES (?1, ?2, ?3, 'c', 'u')",
+                rusqlite::params![format!("title {i}"), (i % 3 != 0).then(|| format!("body {i}")), (i % 2 == 0).then_some(i as i64)],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO comments (post_id, body) VALUES (?1, 'a comment')",
+                [i as i64 + 1],
+            )
+            .unwrap();
+        }
+        tx.execute("INSERT INTO tags (name) VALUES ('rust')", [])
+            .unwrap();
+        tx.commit().unwrap();
+    }
+
+    /// Generates, runs `up`, checks it against the schema reader, runs
+    /// `down`, checks the schema and the rows, and runs `up` again.
+    fn step(
+        db: &Connection,
+        schema: &mut Schema,
+        name: &str,
+        args: &[String],
+    ) -> Result<(), String> {
+        let plan = Plan::new(std::env::temp_dir());
+        let change = parse(schema, name, args).map_err(|e| e.to_string())?;
+        let sql = sql(
+            &plan,
+            schema,
+            name,
+            &change,
+            Dialect::Sqlite,
+            Options::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let before = normal(db);
+        let rows_before = rows(db, "posts");
+        let comments_before = rows(db, "comments");
+        db.execute_batch(&sql.up)
+            .unwrap_or_else(|e| panic!("{name} {args:?}: up failed: {e}\n{}", sql.up));
+        let after = normal(db);
+        db.execute_batch(&sql.down)
+            .unwrap_or_else(|e| panic!("{name} {args:?}: down failed: {e}\n{}", sql.down));
+        assert_eq!(
+            normal(db),
+            before,
+            "{name} {args:?}: down did not give back the schema\nup:\n{}\ndown:\n{}",
+            sql.up,
+            sql.down
+        );
+        assert_eq!(
+            rows(db, "comments"),
+            comments_before,
+            "{name}: the child rows changed"
+        );
+        let touched: Vec<&str> = match &change {
+            Change::RemoveColumns { columns, .. } => {
+                columns.iter().map(|(c, _)| c.as_str()).collect()
+            }
+            Change::AlterColumns { fields, .. } => fields.iter().map(|f| f.name.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let kept = |r: &Vec<(String, Vec<String>)>| -> Vec<(String, Vec<String>)> {
+            r.iter()
+                .filter(|(c, _)| !touched.contains(&c.as_str()))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            kept(&rows(db, "posts")),
+            kept(&rows_before),
+            "{name}: rows changed"
+        );
+        db.execute_batch(&sql.up).unwrap();
+        assert_eq!(normal(db), after, "{name}: up twice differs");
+        *schema = applied(schema, &sql.up).unwrap();
+        Ok(())
+    }
+
+    /// One random change to `posts`, as a migration name and fields.
+    fn op() -> impl Strategy<Value = (u8, u8, u8, bool)> {
+        (0u8..4, 0u8..8, 0u8..6, any::<bool>())
+    }
+
+    const KINDS: &[&str] = &[
+        "string", "text", "integer", "bigint", "float", "decimal", "boolean", "date",
+    ];
+
+    fn columns(schema: &Schema) -> Vec<String> {
+        schema
+            .table("posts")
+            .unwrap()
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|c| !["id", "created_at", "updated_at"].contains(&c.as_str()))
+            .collect()
+    }
+
+    /// Runs the changes `ops` describes; returns how many were made.
+    fn run(ops: &[(u8, u8, u8, bool)]) -> usize {
+        let db = open(SETUP);
+        seed(&db, 30);
+        let mut schema = Schema::default();
+        schema.apply_sql("setup", SETUP);
+        assert!(schema.not_understood.is_empty());
+        let mut made = 0;
+        for (n, &(what, pick, kind, flag)) in ops.iter().enumerate() {
+            // The first change is an addition, which is always possible.
+            let what = if n == 0 { 0 } else { what };
+            let cols = columns(&schema);
+            let col = cols.get(pick as usize % cols.len().max(1)).cloned();
+            let kind = KINDS[kind as usize % KINDS.len()];
+            let (name, args): (String, Vec<String>) = match (what, col) {
+                (0, _) | (_, None) => {
+                    let field = if flag {
+                        format!("f{n}:{kind}?")
+                    } else {
+                        let default = match kind {
+                            "boolean" => "true",
+                            "date" => "2026-01-01",
+                            "string" | "text" => "none",
+                            _ => "1",
+                        };
+                        format!("f{n}:{kind}:default={default}")
+                    };
+                    (format!("add_f{n}_to_posts"), vec![field])
+                }
+                (1, Some(c)) => (format!("remove_{c}_from_posts"), Vec::new()),
+                (2, Some(c)) => (format!("rename_{c}_to_r{n}_in_posts"), Vec::new()),
+                (_, Some(c)) => {
+                    let nullable = if flag { "?" } else { "" };
+                    (
+                        format!("change_{c}_in_posts"),
+                        vec![format!("{c}:{kind}{nullable}")],
+                    )
+                }
+            };
+            // Changes the generator refuses (a type it cannot convert, a
+            // change that changes nothing) are part of the property: a
+            // refusal writes nothing, and the next step goes on.
+            made += usize::from(step(&db, &mut schema, &name, &args).is_ok());
+        }
+        made
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn every_up_then_down_gives_back_the_schema_and_the_rows(ops in prop::collection::vec(op(), 1..8)) {
+            prop_assert!(run(&ops) >= 1);
+        }
+    }
+
+    #[test]
+    fn each_kind_of_migration_runs_up_and_down() {
+        let db = open(SETUP);
+        seed(&db, 20);
+        let mut schema = Schema::default();
+        schema.apply_sql("setup", SETUP);
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for (name, args) in [
+            ("add_email_to_posts", a(&["email:string?:unique"])),
+            ("add_views_to_posts", a(&["views:integer:default=0"])),
+            ("add_tag_ref_to_posts", a(&["tag:references?"])),
+            ("rename_title_to_headline_in_posts", a(&[])),
+            ("change_views_in_posts", a(&["views:bigint?"])),
+            ("change_rank_in_posts", a(&["rank:integer:default=5"])),
+            ("add_index_to_posts", a(&["headline", "views:unique"])),
+            ("create_join_table", a(&["posts", "tags"])),
+            ("remove_body_from_posts", a(&[])),
+            ("remove_tag_id_from_posts", a(&[])),
+            ("remove_views_from_posts", a(&["views:bigint"])),
+            ("drop_table", a(&["posts_tags"])),
+            ("backfill_headlines", a(&[])),
+        ] {
+            step(&db, &mut schema, name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    /// The rebuild of a parent table keeps every row of it and of the
+    /// table that refers to it, its indexes and its foreign keys.
+    #[test]
+    fn a_rebuilt_parent_table_keeps_its_rows_and_its_children() {
+        let db = open(SETUP);
+        seed(&db, 10_000);
+        let mut schema = Schema::default();
+        schema.apply_sql("setup", SETUP);
+        let args = vec!["rank:bigint:default=0".to_string()];
+        let change = parse(&schema, "change_rank_in_posts", &args).unwrap();
+        let sql = sql(
+            &Plan::new(std::env::temp_dir()),
+            &schema,
+            "change_rank_in_posts",
+            &change,
+            Dialect::Sqlite,
+            Options::default(),
+        )
+        .unwrap();
+        assert!(sql.up.starts_with(NO_TRANSACTION), "{}", sql.up);
+        let before = normal(&db);
+        db.execute_batch(&sql.up).unwrap();
+        let count = |t: &str| -> i64 {
+            db.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((count("posts"), count("comments")), (10_000, 10_000));
+        assert!(
+            normal(&db)
+                .iter()
+                .any(|l| l.starts_with("index index_posts_on_title "))
+        );
+        assert!(
+            normal(&db)
+                .iter()
+                .any(|l| l.starts_with("trigger posts_touch"))
+        );
+        // The foreign key still holds: deleting a post deletes its comment.
+        db.execute("DELETE FROM posts WHERE id = 1", []).unwrap();
+        assert_eq!(count("comments"), 9_999);
+        // And a comment cannot refer to a post that is not there.
+        assert!(
+            db.execute(
+                "INSERT INTO comments (post_id, body) VALUES (999999, 'x')",
+                []
+            )
+            .is_err()
+        );
+        db.execute_batch(&sql.down).unwrap();
+        assert_eq!(normal(&db), before);
+        assert_eq!((count("posts"), count("comments")), (9_999, 9_999));
+    }
+
+    /// A rebuild stops, changing nothing, when a row refers to nothing.
+    #[test]
+    fn a_rebuild_refuses_broken_foreign_keys() {
+        let db = open(SETUP);
+        seed(&db, 3);
+        db.execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO comments (post_id, body) VALUES (42, 'orphan'); PRAGMA foreign_keys = ON;").unwrap();
+        let mut schema = Schema::default();
+        schema.apply_sql("setup", SETUP);
+        let change = parse(
+            &schema,
+            "change_body_in_comments",
+            &["body:string?".to_string()],
+        )
+        .unwrap();
+        let sql = sql(
+            &Plan::new(std::env::temp_dir()),
+            &schema,
+            "x",
+            &change,
+            Dialect::Sqlite,
+            Options::default(),
+        )
+        .unwrap();
+        let before = normal(&db);
+        let err = db.execute_batch(&sql.up).unwrap_err().to_string();
+        assert!(err.contains("CHECK constraint failed"), "{err}");
+        db.execute_batch("ROLLBACK; PRAGMA foreign_keys = ON;")
+            .unwrap();
+        assert_eq!(normal(&db), before);
     }
 }
