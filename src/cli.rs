@@ -701,6 +701,7 @@ fn generate_plan(
                 crate::generate::migration::Options {
                     concurrently: a.concurrently,
                 },
+                &|generator: &str, args: &[String]| builtin_plan(project, generator, args, true),
             )?,
             a.plan.clone(),
         ),
@@ -820,22 +821,22 @@ fn destroy_plan(
         ),
         Destroy::Migration(a) => {
             let force = a.plan.force;
-            let asked = std::cell::OnceCell::new();
-            let applied = |version: u64| -> Result<bool> {
+            let applied = || -> Result<Vec<u64>> {
                 if force {
-                    return Ok(false);
+                    Ok(Vec::new())
+                } else {
+                    crate::generate::migration::applied_versions(project)
                 }
-                let versions = match asked.get() {
-                    Some(v) => v,
-                    None => {
-                        let v = crate::generate::migration::applied_versions(project)?;
-                        asked.get_or_init(|| v)
-                    }
-                };
-                Ok(versions.contains(&version))
             };
             (
-                crate::generate::migration::destroy(project, &a.name, &applied)?,
+                crate::generate::migration::destroy(
+                    project,
+                    &a.name,
+                    &applied,
+                    &|generator: &str, args: &[String]| {
+                        builtin_plan(project, generator, args, true)
+                    },
+                )?,
                 a.plan.clone(),
             )
         }

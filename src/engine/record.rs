@@ -133,6 +133,114 @@ pub fn generated(plan: &mut Plan, generator: &str, args: &[String]) -> Result<()
     Ok(())
 }
 
+/// One run of a generator, as the record lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub generator: String,
+    pub args: Vec<String>,
+    /// For a migration that changed a model's fields: the model's
+    /// arguments before it.
+    pub follows: Vec<String>,
+}
+
+/// Every run the record lists, oldest first.
+pub fn runs(plan: &Plan) -> Result<Vec<Run>> {
+    let Some(doc) = read(plan)? else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = doc.get("generated").and_then(Item::as_array_of_tables) else {
+        return Ok(Vec::new());
+    };
+    Ok(list
+        .iter()
+        .map(|t| {
+            let follows = t
+                .get("follows")
+                .and_then(Item::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Run {
+                generator: t
+                    .get("generator")
+                    .and_then(Item::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                args: args_of(t),
+                follows,
+            }
+        })
+        .collect())
+}
+
+/// Gives the latest entry of `generator` with arguments `old` the
+/// arguments `new` (a model whose fields a migration changed).
+pub fn replace_args(
+    plan: &mut Plan,
+    generator: &str,
+    old: &[String],
+    new: &[String],
+) -> Result<()> {
+    let Some(mut doc) = read(plan)? else {
+        return Ok(());
+    };
+    let Some(list) = doc
+        .get_mut("generated")
+        .and_then(Item::as_array_of_tables_mut)
+    else {
+        return Ok(());
+    };
+    let found = (0..list.len()).rev().find(|&i| {
+        let t = list.get(i).expect("an index in range");
+        t.get("generator").and_then(Item::as_str) == Some(generator) && args_of(t) == old
+    });
+    let Some(i) = found else {
+        return Ok(());
+    };
+    let mut array = toml_edit::Array::new();
+    for a in new {
+        array.push(a.as_str());
+    }
+    list.get_mut(i)
+        .expect("an index in range")
+        .insert("args", value(array));
+    plan.set(Path::new(RECORD), Some(doc.to_string()));
+    Ok(())
+}
+
+/// Adds `generator ARGS…` to the record with a `follows` list (see
+/// [`runs`]).
+pub fn generated_following(
+    plan: &mut Plan,
+    generator: &str,
+    args: &[String],
+    follows: &[String],
+) -> Result<()> {
+    generated(plan, generator, args)?;
+    let Some(mut doc) = read(plan)? else {
+        return Ok(());
+    };
+    if let Some(t) = doc
+        .get_mut("generated")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|l| {
+            let n = l.len();
+            n.checked_sub(1).and_then(|i| l.get_mut(i))
+        })
+    {
+        let mut array = toml_edit::Array::new();
+        for a in follows {
+            array.push(a.as_str());
+        }
+        t.insert("follows", value(array));
+    }
+    plan.set(Path::new(RECORD), Some(doc.to_string()));
+    Ok(())
+}
+
 /// Takes the latest entry of `generator` for `name` out of the record; the
 /// record goes when nothing is left in it.
 pub fn destroyed(plan: &mut Plan, generator: &str, name: &str) -> Result<()> {

@@ -57,6 +57,21 @@ pub enum Change {
     Empty,
 }
 
+impl Change {
+    /// The table whose columns change.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Change::AddColumns { table, .. }
+            | Change::RemoveColumns { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumns { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropTable { table } => Some(table),
+            Change::JoinTable { .. } | Change::Empty => None,
+        }
+    }
+}
+
 /// The conventions, for errors and `--help`.
 pub const CONVENTIONS: &str = "add_COLUMNS_to_TABLE FIELD..., remove_COLUMNS_from_TABLE [COLUMN...], rename_OLD_to_NEW_in_TABLE, change_COLUMNS_in_TABLE FIELD..., add_index_to_TABLE COLUMN[:unique]..., create_join_table TABLE TABLE, drop_table TABLE";
 
@@ -1214,6 +1229,7 @@ pub fn generate(
     raw_name: &str,
     args: &[String],
     options: Options,
+    invoke: super::evolve::Invoke<'_>,
 ) -> Result<Plan> {
     let Some(dialect) = Dialect::of(project.database) else {
         bail!(
@@ -1243,6 +1259,15 @@ pub fn generate(
     plan.create(dir.join(format!("{version}_{file}.down.sql")), sql.down);
     debug_assert_eq!(current(&plan)?.schema.tables, after.tables);
     update_schema_file(&mut plan, dialect)?;
+    if let Some(table) = change.table()
+        && let Some(before) = super::evolve::follow(&mut plan, table, &change, args, invoke)?
+    {
+        let recorded: Vec<String> = std::iter::once(raw_name.to_string())
+            .chain(args.iter().cloned())
+            .chain(options.concurrently.then(|| "--concurrently".to_string()))
+            .collect();
+        crate::engine::record::generated_following(&mut plan, "migration", &recorded, &before)?;
+    }
     Ok(plan)
 }
 
@@ -1273,12 +1298,13 @@ fn find(migrations: &[Migration], name: &str) -> Option<Migration> {
         .cloned()
 }
 
-/// Builds the plan of `destroy migration`; `applied` says whether the
-/// database has run a version (None: it could not be asked).
+/// Builds the plan of `destroy migration`; `applied` gives the versions
+/// the database has run.
 pub fn destroy(
     project: &Project,
     raw_name: &str,
-    applied: &dyn Fn(u64) -> Result<bool>,
+    applied: &dyn Fn() -> Result<Vec<u64>>,
+    invoke: super::evolve::Invoke<'_>,
 ) -> Result<Plan> {
     let mut plan = Plan::new(&project.root);
     let before = current(&plan)?;
@@ -1298,21 +1324,40 @@ pub fn destroy(
             }
         )));
     };
-    if applied(m.version)? {
+    let versions = applied()?;
+    if versions.contains(&m.version) {
+        let back = versions.iter().filter(|v| **v >= m.version).count();
         bail!(
             nothing_written(format!(
                 "the migration {} has run on the application's database, so removing its files would leave the database with a change no migration describes",
                 m.up
             ))
             .hint(format!(
-                "roll it back first (`{} migrate --down N`, where N counts back from the newest applied migration to this one), then destroy it",
-                project.name
+                "roll it back first with `cargo run -- migrate --down {back}`, which undoes the {back} newest applied migration(s) down to this one, then destroy it"
             ))
         );
     }
     plan.set(Path::new(&m.up), None);
     if let Some(down) = &m.down {
         plan.set(Path::new(down), None);
+    }
+    // The model this migration's fields went into goes back to its fields
+    // before it.
+    let follows = crate::engine::record::runs(&plan)?
+        .into_iter()
+        .rev()
+        .find(|run| {
+            run.generator == "migration"
+                && run
+                    .args
+                    .first()
+                    .and_then(|n| migration_name(n).ok())
+                    .is_some_and(|n| n == m.name)
+        })
+        .map(|run| run.follows)
+        .unwrap_or_default();
+    if let Some(model) = follows.first().and_then(|n| ModelName::parse(n).ok()) {
+        super::evolve::unfollow(&mut plan, &model.plural, &follows, invoke)?;
     }
     update_schema_file(
         &mut plan,

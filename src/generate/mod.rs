@@ -2,6 +2,7 @@
 
 pub mod controller;
 pub mod database;
+pub mod evolve;
 pub mod fields;
 pub mod migration;
 pub mod model;
