@@ -853,7 +853,12 @@ fn destroy_plan(
             a.plan.clone(),
         ),
     };
-    if !matches!(what, Destroy::Override(_) | Destroy::Generator(_)) {
+    // A migration's entry is taken out by `destroy migration` itself, which
+    // knows the file names its arguments make.
+    if !matches!(
+        what,
+        Destroy::Override(_) | Destroy::Generator(_) | Destroy::Migration(_)
+    ) {
         crate::engine::record::destroyed(&mut plan, generator, name)?;
     }
     Ok((plan, args))

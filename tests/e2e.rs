@@ -188,6 +188,216 @@ fn checks(project: &Path, name: &str, env: &[(&str, String)]) {
     serve_ready_and_stop(&shared_target().join("debug").join(name), project, env);
 }
 
+/// The migrations the database projects get after their first checks:
+/// one of each kind `generate migration` knows, on the tables the
+/// scaffolds made (with rows in them by then).
+const MIGRATIONS: &[&[&str]] = &[
+    &["add_email_to_posts", "email:string?:unique"],
+    &["add_views_to_posts", "views:integer:default=0"],
+    &["add_listing_ref_to_posts", "listing:references?"],
+    &["rename_body_to_content_in_posts"],
+    &["change_views_in_posts", "views:bigint?"],
+    &["add_index_to_posts", "title", "published"],
+    &["create_join_table", "posts", "listings"],
+    &["remove_published_from_posts"],
+    &["backfill_posts"],
+    &["drop_table", "listings_posts"],
+];
+
+/// `<binary> migrate ARGS` in `dir`.
+fn migrate(binary: &Path, dir: &Path, env: &[(&str, String)], args: &[&str]) -> String {
+    let output = Command::new(binary)
+        .arg("migrate")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "migrate {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The schema of a SQLite file, comparable across table rebuilds: tables
+/// with their columns (name, type, nullability, default, key) sorted,
+/// foreign keys, and indexes with their columns.
+fn sqlite_schema(file: &Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(file).unwrap();
+    let mut out = Vec::new();
+    let objects: Vec<(String, String, String)> = db
+        .prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let strings = |sql: &str| -> Vec<String> {
+        let mut stmt = db.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        other => format!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows.sort();
+        rows
+    };
+    for (ty, name, table) in objects {
+        match ty.as_str() {
+            "table" => out.push(format!(
+                "table {name} {:?} {:?}",
+                strings(&format!("SELECT name, upper(type), \"notnull\", dflt_value, pk FROM pragma_table_info('{name}')")),
+                strings(&format!("SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list('{name}')")),
+            )),
+            "index" => out.push(format!(
+                "index {name} on {table} {:?} {:?}",
+                strings(&format!("SELECT \"unique\" FROM pragma_index_list('{table}') WHERE name = '{name}'")),
+                strings(&format!("SELECT seqno, name FROM pragma_index_info('{name}')")),
+            )),
+            other => out.push(format!("{other} {name} on {table}")),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The schema of a PostgreSQL database, comparable however columns were
+/// added: columns sorted by table and name, indexes, constraints.
+fn postgres_schema(url: &str) -> Vec<String> {
+    let query = "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' AND table_name != '_sqlx_migrations'
+UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename != '_sqlx_migrations'
+UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text != '_sqlx_migrations'";
+    let output = Command::new("psql")
+        .args([url, "-At", "-c", query])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The post `data_survives_a_restart` made, as the API shows it.
+fn the_kept_post(addr: &str) -> serde_json::Value {
+    let (status, body) = http_get(addr, "/api/posts?per_page=100").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    page["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["title"] == "Kept"))
+        .cloned()
+        .unwrap_or_else(|| panic!("the post made before the migrations is gone: {body}"))
+}
+
+/// Every kind of migration on a project with rows: generated (the post
+/// scaffold following each), the project's checks passed again, applied,
+/// the new fields used through the API, then rolled back one step at a
+/// time to the start, the schema compared at each step and the rows kept.
+fn migrations_evolve_the_project(
+    project: &Path,
+    name: &str,
+    env: &[(&str, String)],
+    schema: &dyn Fn() -> Vec<String>,
+) {
+    let binary = shared_target().join("debug").join(name);
+    let start = schema();
+    for args in MIGRATIONS {
+        let mut all = vec!["generate", "migration", "--quiet"];
+        all.extend_from_slice(args);
+        ok(cargo_mvc(project, &all));
+    }
+    checks(project, name, env);
+    // The server `checks` started applied them already (debug builds
+    // migrate on start); `migrate` finds nothing left to do.
+    migrate(&binary, project, env, &[]);
+    let status = migrate(&binary, project, env, &["--status"]);
+    assert!(!status.contains("pending"), "{status}");
+    let top = schema();
+
+    let served = serve(&binary, project, env);
+    let kept = the_kept_post(&served.addr);
+    assert_eq!(kept["content"], "across restarts", "{kept}");
+    assert_eq!(kept["views"], 0, "{kept}");
+    assert!(kept.get("published").is_none(), "{kept}");
+    let new = r#"{"title": "After", "content": "the migrations", "email": "a@b.c", "views": 3, "listing_id": null}"#;
+    let (status, body) = http_request(&served.addr, "POST", "/api/posts", Some(new)).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (&created["email"], &created["views"]),
+        (&serde_json::json!("a@b.c"), &serde_json::json!(3))
+    );
+    let bad = r#"{"title": "Bad", "content": "x", "email": 42, "views": 1, "listing_id": null}"#;
+    let (status, body) = http_request(&served.addr, "POST", "/api/posts", Some(bad)).unwrap();
+    assert_eq!(status, 422, "{body}");
+    let errors: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        errors["errors"]["email"],
+        serde_json::json!(["must be a string"]),
+        "{body}"
+    );
+    let (status, body) = http_request(
+        &served.addr,
+        "DELETE",
+        &format!("/api/posts/{}", created["id"]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(status, 204, "{body}");
+    served.stop();
+
+    // Down one at a time, then up again: each step gives the schema it had.
+    let mut steps = vec![top.clone()];
+    for _ in MIGRATIONS {
+        migrate(&binary, project, env, &["--down", "1"]);
+        steps.push(schema());
+    }
+    assert_eq!(
+        steps.last(),
+        Some(&start),
+        "rolling every migration back gives the schema before them"
+    );
+    for (i, pair) in steps.windows(2).enumerate() {
+        let undone = MIGRATIONS[MIGRATIONS.len() - 1 - i];
+        // Only the migration of no convention, left empty, changes nothing.
+        assert_eq!(
+            pair[0] == pair[1],
+            undone == ["backfill_posts"],
+            "rolling back {undone:?}"
+        );
+    }
+    migrate(&binary, project, env, &[]);
+    assert_eq!(schema(), top, "applying them again gives the same schema");
+    migrate(
+        &binary,
+        project,
+        env,
+        &["--down", &MIGRATIONS.len().to_string()],
+    );
+    assert_eq!(schema(), start);
+}
+
 #[test]
 fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves() {
     let root = tempfile::tempdir().unwrap();
@@ -197,10 +407,9 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
     checks(&project, "blog", &[]);
     let binary = shared_target().join("debug").join("blog");
     data_survives_a_restart(&binary, &project, &[]);
-    assert!(
-        project.join("data/blog.db").is_file(),
-        "SQLite keeps its file under data/"
-    );
+    let file = project.join("data/blog.db");
+    assert!(file.is_file(), "SQLite keeps its file under data/");
+    migrations_evolve_the_project(&project, "blog", &[], &|| sqlite_schema(&file));
 }
 
 #[test]
@@ -230,7 +439,7 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     psql(&format!("CREATE DATABASE {database}"));
     let base = server.rsplit_once('/').expect("a URL with a database").0;
     let url = format!("{base}/{database}");
-    let env = [("DATABASE_URL", url)];
+    let env = [("DATABASE_URL", url.clone())];
 
     let root = tempfile::tempdir().unwrap();
     let project = new_project(root.path(), "pgblog", &["--database", "postgres"]);
@@ -238,6 +447,7 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     checks(&project, "pgblog", &env);
     let binary = shared_target().join("debug").join("pgblog");
     data_survives_a_restart(&binary, &project, &env);
+    migrations_evolve_the_project(&project, "pgblog", &env, &|| postgres_schema(&url));
     psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
 }
 

@@ -244,6 +244,18 @@ pub fn generated_following(
 /// Takes the latest entry of `generator` for `name` out of the record; the
 /// record goes when nothing is left in it.
 pub fn destroyed(plan: &mut Plan, generator: &str, name: &str) -> Result<()> {
+    destroyed_where(plan, generator, &|args| {
+        args.first().map(String::as_str) == Some(name)
+    })
+}
+
+/// Takes the latest entry of `generator` whose arguments `which` accepts
+/// out of the record.
+pub fn destroyed_where(
+    plan: &mut Plan,
+    generator: &str,
+    which: &dyn Fn(&[String]) -> bool,
+) -> Result<()> {
     let Some(mut doc) = read(plan)? else {
         return Ok(());
     };
@@ -255,8 +267,7 @@ pub fn destroyed(plan: &mut Plan, generator: &str, name: &str) -> Result<()> {
     };
     let found = (0..list.len()).rev().find(|&i| {
         let t = list.get(i).expect("an index in range");
-        t.get("generator").and_then(Item::as_str) == Some(generator)
-            && args_of(t).first().map(String::as_str) == Some(name)
+        t.get("generator").and_then(Item::as_str) == Some(generator) && which(&args_of(t))
     });
     let Some(i) = found else {
         return Ok(());

@@ -450,6 +450,21 @@ fn file_name(name: &str, change: &Change) -> String {
     }
 }
 
+/// The file name part of a migration the record lists with `args`.
+fn recorded_file_name(args: &[String]) -> Option<String> {
+    let name = migration_name(args.first()?).ok()?;
+    let table = |raw: &String| ModelName::parse(raw).map_or_else(|_| raw.clone(), |m| m.plural);
+    Some(match (name.as_str(), &args[1..]) {
+        ("create_join_table", [a, b, ..]) => {
+            let mut tables = [table(a), table(b)];
+            tables.sort();
+            format!("create_join_table_{}_{}", tables[0], tables[1])
+        }
+        ("drop_table", [t, ..]) => format!("drop_table_{}", table(t)),
+        _ => name,
+    })
+}
+
 /// The Rust model's kind of each column of the table, where a generated
 /// model says it (SQLite keeps a date, a decimal and text all as TEXT).
 fn model_kinds(plan: &Plan, table: &str) -> Vec<(String, Kind)> {
@@ -715,9 +730,9 @@ pub fn sql(
     Ok(match change {
         Change::Empty => Sql {
             up: format!(
-                "-- {name}: the change to make. Its reverse, which puts the schema back\n-- as it was, goes in the .down.sql file of the same version.\n"
+                "-- Write here the SQL of `{name}`; the SQL that undoes it goes in the\n-- .down.sql file of the same version.\n"
             ),
-            down: format!("-- {name}: undoes what the .up.sql file of the same version does.\n"),
+            down: "-- Write here the SQL that puts the schema back as it was before the\n-- .up.sql file of the same version.\n".to_string(),
         },
         Change::AddColumns { table, fields } => {
             let mut up = format!("-- Adds {} to {table}.\n", names(fields));
@@ -1240,9 +1255,13 @@ pub fn generate(
     let name = migration_name(raw_name)?;
     let mut plan = Plan::new(&project.root);
     let before = current(&plan)?;
-    let change = parse(&before.schema, &name, args)?;
+    let taken = |file: &str| before.migrations.iter().find(|m| m.name == file).cloned();
+    let change = match taken(&name) {
+        Some(_) => Change::Empty,
+        None => parse(&before.schema, &name, args)?,
+    };
     let file = file_name(&name, &change);
-    if let Some(m) = before.migrations.iter().find(|m| m.name == file) {
+    if let Some(m) = taken(&file) {
         bail!(
             nothing_written(format!("a migration named `{file}` exists: {}", m.up)).hint(
                 format!(
@@ -1253,10 +1272,14 @@ pub fn generate(
     }
     let sql = sql(&plan, &before.schema, &name, &change, dialect, options)?;
     let after = applied(&before.schema, &sql.up)?;
+    let down = match sql.down.strip_prefix(NO_TRANSACTION) {
+        Some(rest) => format!("{NO_TRANSACTION}-- Undoes `{file}`.\n{rest}"),
+        None => format!("-- Undoes `{file}`.\n{}", sql.down),
+    };
     let version = next_version(&before.migrations, &super::model::version_now());
     let dir = Path::new(layout::MIGRATIONS);
     plan.create(dir.join(format!("{version}_{file}.up.sql")), sql.up);
-    plan.create(dir.join(format!("{version}_{file}.down.sql")), sql.down);
+    plan.create(dir.join(format!("{version}_{file}.down.sql")), down);
     debug_assert_eq!(current(&plan)?.schema.tables, after.tables);
     update_schema_file(&mut plan, dialect)?;
     if let Some(table) = change.table()
@@ -1343,19 +1366,14 @@ pub fn destroy(
     }
     // The model this migration's fields went into goes back to its fields
     // before it.
+    let is_this = |args: &[String]| recorded_file_name(args).is_some_and(|n| n == m.name);
     let follows = crate::engine::record::runs(&plan)?
         .into_iter()
         .rev()
-        .find(|run| {
-            run.generator == "migration"
-                && run
-                    .args
-                    .first()
-                    .and_then(|n| migration_name(n).ok())
-                    .is_some_and(|n| n == m.name)
-        })
+        .find(|run| run.generator == "migration" && is_this(&run.args))
         .map(|run| run.follows)
         .unwrap_or_default();
+    crate::engine::record::destroyed_where(&mut plan, "migration", &is_this)?;
     if let Some(model) = follows.first().and_then(|n| ModelName::parse(n).ok()) {
         super::evolve::unfollow(&mut plan, &model.plural, &follows, invoke)?;
     }

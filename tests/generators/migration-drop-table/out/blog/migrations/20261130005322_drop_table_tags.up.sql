@@ -1,0 +1,2 @@
+-- Drops tags and its rows.
+DROP TABLE tags;

@@ -1,0 +1,2 @@
+-- Write here the SQL of `backfill_titles`; the SQL that undoes it goes in the
+-- .down.sql file of the same version.

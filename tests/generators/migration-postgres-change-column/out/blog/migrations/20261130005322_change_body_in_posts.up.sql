@@ -1,0 +1,3 @@
+-- Changes `body` in posts.
+ALTER TABLE posts ALTER COLUMN body TYPE VARCHAR(255);
+ALTER TABLE posts ALTER COLUMN body DROP NOT NULL;

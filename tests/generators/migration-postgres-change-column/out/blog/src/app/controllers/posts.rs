@@ -1,0 +1,277 @@
+//! `/api/posts`: create, read, update and delete posts as JSON.
+//! Handlers stay thin: they read the request, call the model in
+//! `models::post`, and answer with it.
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::app::AppState;
+use crate::app::errors::AppError;
+use crate::app::errors::ErrorBody;
+use crate::app::models::fields::{Fields, PageQuery, db_error};
+use crate::app::models::post::{Post, PostPage, PostParams};
+
+/// Fields whose values must be unique, and fields that refer to other rows:
+/// a request breaking either is answered 422 on those fields.
+const UNIQUE: &[&str] = &[];
+const REFERENCES: &[&str] = &[];
+
+/// `GET /api/posts?page=&per_page=`
+#[utoipa::path(
+    get,
+    path = "/api/posts",
+    operation_id = "posts_index",
+    tag = "posts",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of posts", body = PostPage),
+        (status = 400, description = "The page or per_page is not a whole number", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<PostPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    Ok(Json(Post::list(&state.db, page, per_page).await?))
+}
+
+/// `GET /api/posts/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/posts/{id}",
+    operation_id = "posts_show",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    responses(
+        (status = 200, description = "The post", body = Post),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody)
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Post>, AppError> {
+    let post = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `POST /api/posts`
+#[utoipa::path(
+    post,
+    path = "/api/posts",
+    operation_id = "posts_create",
+    tag = "posts",
+    request_body = PostParams,
+    responses(
+        (status = 201, description = "Created", body = Post),
+        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<impl IntoResponse, AppError> {
+    let params = PostParams::from_fields(Fields::json(&body)?)?;
+    let post = Post::create(&state.db, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
+    let location = format!("/api/posts/{}", post.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(post),
+    ))
+}
+
+/// `PUT|PATCH /api/posts/{id}`: fields left out keep their values.
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/posts/{id}",
+    operation_id = "posts_update",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    request_body = PostParams,
+    responses(
+        (status = 200, description = "Updated", body = Post),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Post>, AppError> {
+    let current = Post::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
+    let params = PostParams::from_fields(Fields::json(&body)?.or(current))?;
+    let post = Post::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `DELETE /api/posts/{id}`
+#[utoipa::path(
+    delete,
+    path = "/api/posts/{id}",
+    operation_id = "posts_destroy",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the post")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody)
+    )
+)]
+pub async fn destroy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    if Post::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The OpenAPI description of these routes, merged into the application's
+/// document in `app::openapi`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(index, show, create, update, destroy),
+    components(schemas(Post, PostParams, PostPage))
+)]
+pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Method;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::app::testing::{self, call_json, send};
+    use crate::db::Pool;
+
+    /// The application, on the test's own database.
+    async fn state(pool: &Pool) -> AppState {
+        let mut state = testing::state().await;
+        state.db = pool.clone();
+        state
+    }
+
+    /// A valid body, with the rows it refers to created first.
+    async fn valid_body(pool: &Pool) -> Value {
+        serde_json::to_value(PostParams::example(pool).await).unwrap()
+    }
+
+    async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+        send(state.clone(), Method::GET, uri, Body::empty(), None).await
+    }
+
+    #[sqlx::test]
+    async fn create_list_show_update_delete(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/posts", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&created[field], value, "{field}");
+        }
+        let id = created["id"].as_i64().expect("an id");
+        let url = format!("/api/posts/{id}");
+
+        let (status, page) = get(&state, "/api/posts?page=1&per_page=10").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"], json!([created]));
+        assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
+        let patch = json!({ "title": "changed" });
+        let (status, patched) = call_json(state.clone(), Method::PATCH, &url, &patch).await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        assert_eq!(patched["title"], patch["title"]);
+        for (field, value) in input.as_object().unwrap() {
+            if field != "title" {
+                assert_eq!(&patched[field], value, "{field} is kept");
+            }
+        }
+        let (status, replaced) = call_json(state.clone(), Method::PUT, &url, &input).await;
+        assert_eq!(status, StatusCode::OK, "{replaced}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&replaced[field], value, "{field}");
+        }
+
+        let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
+        assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+        assert_eq!(get(&state, &url).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = get(&state, "/api/posts").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[sqlx::test]
+    async fn unknown_ids_are_404(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let url = "/api/posts/999999999";
+        let (status, body) = get(&state, url).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"code": 404, "message": "Not found"}));
+        for method in [Method::PUT, Method::PATCH] {
+            let (status, _) = call_json(state.clone(), method, url, &input).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+        }
+        let (status, _) = send(state.clone(), Method::DELETE, url, Body::empty(), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[sqlx::test]
+    async fn invalid_fields_are_422_by_field(pool: Pool) {
+        let state = state(&pool).await;
+        let post = |body: Value| {
+            let state = state.clone();
+            async move { call_json(state, Method::POST, "/api/posts", &body).await }
+        };
+        let (status, body) = post(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], 422);
+        assert_eq!(body["errors"]["title"], json!(["is required"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["title"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["title"], json!(["must be a string"]));
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["body"] = json!(42);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["body"], json!(["must be a string"]));
+
+        let (status, body) = post(json!(["not", "an", "object"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["message"], "the body must be a JSON object");
+        let (status, body) = get(&state, "/api/posts?page=0").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["page"].is_array(), "{body}");
+    }
+
+    #[tokio::test]
+    async fn routes_are_documented() {
+        let (_, spec) = testing::call(Method::GET, "/api/openapi.json").await;
+        for path in ["/api/posts", "/api/posts/{id}"] {
+            assert!(
+                spec["paths"][path].is_object(),
+                "{path} is in the OpenAPI document"
+            );
+        }
+    }
+}

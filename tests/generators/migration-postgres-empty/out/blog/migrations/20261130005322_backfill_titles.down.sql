@@ -1,0 +1,3 @@
+-- Undoes `backfill_titles`.
+-- Write here the SQL that puts the schema back as it was before the
+-- .up.sql file of the same version.

@@ -1,0 +1,2 @@
+-- Renames posts.title to headline.
+ALTER TABLE posts RENAME COLUMN title TO headline;

@@ -1,0 +1,2 @@
+-- Removes `body` from posts.
+ALTER TABLE posts DROP COLUMN body;

@@ -1,0 +1,18 @@
+-- The database schema (SQLite) that the migrations under migrations/ build,
+-- kept up to date by `cargo mvc generate model` and `generate migration`. It is
+-- a snapshot to read: the migrations are what changes the database.
+
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    headline TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
