@@ -78,6 +78,36 @@ pub async fn index(
     Ok(Json(<@ s.pascal @>::list(&state.db, page, per_page).await?))
 }
 
+<%- for n in s.nested %>
+/// `GET /api/<@ n.parent_url @>/{id}/<@ s.url @>?page=&per_page=`: the <@ n.human @>'s <@ s.human_plural @>.
+<%- if s.openapi %>
+#[utoipa::path(
+    get,
+    path = "/api/<@ n.parent_url @>/{id}/<@ s.url @>",
+    operation_id = "<@ s.plural @>_<@ n.handler @>",
+    tag = "<@ s.url @>",
+    params(("id" = i64, Path, description = "The id of the <@ n.human @>"), PageQuery),
+    responses(
+        (status = 200, description = "One page of the <@ n.human @>'s <@ s.human_plural @>", body = <@ s.pascal @>Page),
+        (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such <@ n.human @>", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn <@ n.handler @>(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<<@ s.pascal @>Page>, AppError> {
+    let (page, per_page) = query.read()?;
+    let <@ n.var @> = crate::app::models::<@ n.module @>::<@ n.pascal @>::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(<@ s.pascal @>::list_by_<@ n.field @>(&state.db, <@ n.var @>.id, page, per_page).await?))
+}
+
+<%- endfor %>
 /// `GET /api/<@ s.url @>/{id}`
 <%- if s.openapi %>
 #[utoipa::path(
@@ -289,7 +319,7 @@ pub async fn destroy_form(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy),
+    paths(index, show, create, update, destroy<% for n in s.nested %>, <@ n.handler @><% endfor %>),
     components(schemas(<@ s.pascal @>, <@ s.pascal @>Params, <@ s.pascal @>Page))
 )]
 pub struct ApiDoc;
@@ -321,6 +351,26 @@ mod tests {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
 
+<%- for n in s.nested %>
+    #[sqlx::test]
+    async fn lists_the_<@ s.plural @>_of_a_<@ n.var @>(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/<@ s.url @>", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        // Another <@ s.human @>, of another <@ n.human @>.
+        let other = valid_body(&pool).await;
+        let (status, body) = call_json(state.clone(), Method::POST, "/api/<@ s.url @>", &other).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uri = format!("/api/<@ n.parent_url @>/{}/<@ s.url @>?per_page=10", created["<@ n.field @>"]);
+        let (status, page) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((&page["total"], &page["items"][0]), (&json!(1), &created), "{page}");
+        let (status, _) = get(&state, &format!("/api/<@ n.parent_url @>/{}/<@ s.url @>", i64::MAX)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+<%- endfor %>
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;

@@ -16,6 +16,7 @@ use crate::engine::record;
 use crate::layout;
 use crate::names::ModelName;
 use crate::plan::{self, Plan};
+use crate::project::Project;
 
 /// Runs a built-in generator with arguments: its plan, not applied.
 pub type Invoke<'a> = &'a dyn Fn(&str, &[String]) -> Result<Plan>;
@@ -119,18 +120,41 @@ fn follows(path: &Path) -> bool {
 }
 
 /// The contents each following file of `plan` is given, formatted as the
-/// plan writes it.
-fn rendered(plan: &Plan) -> BTreeMap<PathBuf, String> {
+/// plan writes it, and whether it is an edit of a file already there.
+fn rendered(plan: &Plan) -> BTreeMap<PathBuf, (String, bool)> {
     let (changes, _) = plan.formatted();
     changes
         .into_iter()
         .filter_map(|c| match c {
-            plan::Change::Create { path, contents } | plan::Change::Edit { path, contents } => {
-                follows(&path).then_some((path, contents))
+            plan::Change::Create { path, contents } => {
+                follows(&path).then_some((path, (contents, false)))
+            }
+            plan::Change::Edit { path, contents } => {
+                follows(&path).then_some((path, (contents, true)))
             }
             plan::Change::Remove { .. } => None,
         })
         .collect()
+}
+
+/// The nested-route handlers (`index_of_post`) a scaffold with `args`
+/// has, one for each model its fields refer to.
+fn nested_handlers(args: &[String]) -> Vec<String> {
+    let specs: Vec<String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
+        .collect();
+    fields::parse(&specs)
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|f| f.target.as_ref())
+                .map(|t| format!("index_of_{}", t.snake))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Brings the files of `generator` from rendering `from` to rendering `to`
@@ -139,6 +163,7 @@ fn rendered(plan: &Plan) -> BTreeMap<PathBuf, String> {
 /// the plan says what to change by hand.
 pub fn bring(
     plan: &mut Plan,
+    project: &Project,
     generator: &str,
     from: &[String],
     to: &[String],
@@ -148,10 +173,12 @@ pub fn bring(
     let after = invoke(generator, to)?;
     let before = rendered(&before);
     let after = rendered(&after);
-    for (path, new) in &after {
-        let Some(old) = before.get(path) else {
-            // A file only the new fields make: created if it is not there.
-            if plan.current(path)?.is_none() {
+    for (path, (new, edit)) in &after {
+        let Some((old, _)) = before.get(path) else {
+            // A file only the new fields make is created if it is not
+            // there; an edit only they make (a nested route in the router)
+            // was made on the file as it is, and is taken as it is.
+            if *edit || plan.current(path)?.is_none() {
                 plan.set(path, Some(new.clone()));
             }
             continue;
@@ -189,6 +216,27 @@ pub fn bring(
             }
         }
     }
+    // The nested routes of references the new fields no longer have.
+    if generator == "scaffold"
+        && let Some(name) = from.first().and_then(|n| ModelName::parse(n).ok())
+    {
+        let kept = nested_handlers(to);
+        let gone: Vec<String> = nested_handlers(from)
+            .into_iter()
+            .filter(|h| !kept.contains(h))
+            .map(|h| format!("{}::{h}", name.plural))
+            .collect();
+        if !gone.is_empty() {
+            let absolute: Vec<String> = gone
+                .iter()
+                .map(|h| format!("{}::{h}", layout::CONTROLLERS_PATH))
+                .collect();
+            let is_gone = |handler: &str| {
+                gone.iter().any(|h| h == handler) || absolute.iter().any(|h| h == handler)
+            };
+            super::controller::remove_routes_of(plan, project, &is_gone)?;
+        }
+    }
     Ok(())
 }
 
@@ -196,6 +244,7 @@ pub fn bring(
 /// model's recorded arguments before, when it did.
 pub fn follow(
     plan: &mut Plan,
+    project: &Project,
     table: &str,
     change: &Change,
     given: &[String],
@@ -219,7 +268,7 @@ pub fn follow(
         }
         return Ok(None);
     };
-    if let Err(e) = bring(plan, &generator, &args, &new_args, invoke) {
+    if let Err(e) = bring(plan, project, &generator, &args, &new_args, invoke) {
         plan.announce(
             "by hand",
             format!(
@@ -236,11 +285,17 @@ pub fn follow(
 
 /// Undoes [`follow`] when the migration goes: the model's files go back
 /// from its current arguments to `before`.
-pub fn unfollow(plan: &mut Plan, table: &str, before: &[String], invoke: Invoke<'_>) -> Result<()> {
+pub fn unfollow(
+    plan: &mut Plan,
+    project: &Project,
+    table: &str,
+    before: &[String],
+    invoke: Invoke<'_>,
+) -> Result<()> {
     let Some((generator, args)) = run_for(plan, table)? else {
         return Ok(());
     };
-    bring(plan, &generator, &args, before, invoke)?;
+    bring(plan, project, &generator, &args, before, invoke)?;
     record::replace_args(plan, &generator, &args, before)
 }
 

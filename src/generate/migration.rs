@@ -1283,7 +1283,8 @@ pub fn generate(
     debug_assert_eq!(current(&plan)?.schema.tables, after.tables);
     update_schema_file(&mut plan, dialect)?;
     if let Some(table) = change.table()
-        && let Some(before) = super::evolve::follow(&mut plan, table, &change, args, invoke)?
+        && let Some(before) =
+            super::evolve::follow(&mut plan, project, table, &change, args, invoke)?
     {
         let recorded: Vec<String> = std::iter::once(raw_name.to_string())
             .chain(args.iter().cloned())
@@ -1375,7 +1376,7 @@ pub fn destroy(
         .unwrap_or_default();
     crate::engine::record::destroyed_where(&mut plan, "migration", &is_this)?;
     if let Some(model) = follows.first().and_then(|n| ModelName::parse(n).ok()) {
-        super::evolve::unfollow(&mut plan, &model.plural, &follows, invoke)?;
+        super::evolve::unfollow(&mut plan, project, &model.plural, &follows, invoke)?;
     }
     update_schema_file(
         &mut plan,

@@ -56,7 +56,18 @@ pub struct ParentCtx {
     pub pascal: String,
     /// For prose: `post`.
     pub human: String,
+    /// The column that refers to it: `post_id`.
+    pub field: String,
+    /// The column is nullable.
+    pub nullable: bool,
+    /// The model gets the accessor `post()` (unless its name is taken).
+    pub belongs: bool,
+    /// The parent gets the accessor `comments()` (unless its name is taken).
+    pub many: bool,
 }
+
+/// Methods every model has, which an association may not shadow.
+const MODEL_METHODS: &[&str] = &["params", "create", "find", "list", "update", "delete"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelCtx {
@@ -241,12 +252,18 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
     );
     let parents: Vec<ParentCtx> = fields
         .iter()
-        .filter_map(|f| f.target.as_ref())
-        .map(|t| ParentCtx {
+        .filter_map(|f| f.target.as_ref().map(|t| (f, t)))
+        .map(|(f, t)| ParentCtx {
             var: t.snake.clone(),
             module: t.snake.clone(),
             pascal: t.pascal.clone(),
             human: t.snake.replace('_', " "),
+            field: f.name.clone(),
+            nullable: f.nullable,
+            belongs: !MODEL_METHODS.contains(&t.snake.as_str())
+                && !t.snake.starts_with("list_by_")
+                && !fields.iter().any(|g| g.name == t.snake),
+            many: !MODEL_METHODS.contains(&model.name.plural.as_str()),
         })
         .collect();
     let uses_n = |k: Kind| {

@@ -40,8 +40,29 @@ pub struct FormFieldCtx {
     pub input: String,
 }
 
+/// A model the scaffold's model refers to: its rows get a nested route,
+/// `GET /api/posts/{id}/comments`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NestedCtx {
+    /// The handler: `index_of_post`.
+    pub handler: String,
+    /// The parent's URL segment: `posts`.
+    pub parent_url: String,
+    /// The parent's module and type: `post`, `Post`.
+    pub module: String,
+    pub pascal: String,
+    /// The variable the parent is kept in: `post`.
+    pub var: String,
+    /// For prose: `post`.
+    pub human: String,
+    /// The column that refers to it: `post_id`.
+    pub field: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaffoldCtx {
+    /// The nested routes, one for each model referred to.
+    pub nested: Vec<NestedCtx>,
     /// With `--html`: pages and forms.
     pub html: bool,
     /// The title of one: `Blog post`.
@@ -149,6 +170,19 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
     let name = &model.name;
     let title = heck::ToTitleCase::to_title_case(name.snake.as_str());
     ScaffoldCtx {
+        nested: fields
+            .iter()
+            .filter_map(|f| f.target.as_ref().map(|t| (f, t)))
+            .map(|(f, t)| NestedCtx {
+                handler: format!("index_of_{}", t.snake),
+                parent_url: t.url.clone(),
+                module: t.snake.clone(),
+                pascal: t.pascal.clone(),
+                var: t.snake.clone(),
+                human: t.snake.replace('_', " "),
+                field: f.name.clone(),
+            })
+            .collect(),
         html,
         title_plural: heck::ToTitleCase::to_title_case(name.plural.as_str()),
         title,
@@ -275,6 +309,22 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
     }
     let base = format!("/api/{}", model.name.url);
     super::controller::add_routes(&mut plan, project, &base, &routes(&ctx))?;
+    // `GET /api/posts/{id}/comments`, where the parent's routes are.
+    for n in &ctx.nested {
+        let route = RouteGroup {
+            path: format!("/api/{}/{{id}}/{}", n.parent_url, ctx.url),
+            methods: vec![MethodRoute::new(
+                "get",
+                format!("{}::{}", ctx.plural, n.handler),
+            )],
+        };
+        super::controller::add_routes(
+            &mut plan,
+            project,
+            &format!("/api/{}", n.parent_url),
+            &[route],
+        )?;
+    }
     if project.openapi {
         super::controller::merge_document(&mut plan, &resource, true)?;
     }

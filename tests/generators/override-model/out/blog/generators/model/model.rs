@@ -151,7 +151,60 @@ impl <@ m.pascal @> {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+<%- for p in m.parents %>
+
+    /// Page `page` (from 1) of `per_page` rows that refer to the <@ p.human @> with
+    /// `<@ p.field @>`, ordered by id.
+    pub async fn list_by_<@ p.field @>(pool: &Pool, <@ p.field @>: i64, page: i64, per_page: i64) -> sqlx::Result<<@ m.pascal @>Page> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let items = sqlx::query_as(
+            "SELECT <@ m.columns @> FROM <@ m.table @> WHERE <@ p.field @> = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(<@ p.field @>)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM <@ m.table @> WHERE <@ p.field @> = $1")
+            .bind(<@ p.field @>)
+            .fetch_one(pool)
+            .await?;
+        Ok(<@ m.pascal @>Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+<%- if p.belongs %>
+
+    /// The <@ p.human @> this <@ m.human @> belongs to<% if p.nullable %>, if it has one<% endif %>.
+    pub async fn <@ p.var @>(&self, pool: &Pool) -> sqlx::Result<Option<super::<@ p.module @>::<@ p.pascal @>>> {
+<%- if p.nullable %>
+        match self.<@ p.field @> {
+            Some(id) => super::<@ p.module @>::<@ p.pascal @>::find(pool, id).await,
+            None => Ok(None),
+        }
+<%- else %>
+        super::<@ p.module @>::<@ p.pascal @>::find(pool, self.<@ p.field @>).await
+<%- endif %>
+    }
+<%- endif %>
+<%- endfor %>
 }
+<%- for p in m.parents %>
+<%- if p.many %>
+
+impl super::<@ p.module @>::<@ p.pascal @> {
+    /// Page `page` (from 1) of `per_page` of this <@ p.human @>'s <@ m.human_plural @>, ordered
+    /// by id (defined with the <@ m.human @> model, which refers to it).
+    pub async fn <@ m.table @>(&self, pool: &Pool, page: i64, per_page: i64) -> sqlx::Result<<@ m.pascal @>Page> {
+        <@ m.pascal @>::list_by_<@ p.field @>(pool, self.id, page, per_page).await
+    }
+}
+<%- endif %>
+<%- endfor %>
 
 #[cfg(test)]
 impl <@ m.pascal @>Params {
@@ -227,6 +280,36 @@ mod tests {
         let gone = <@ m.pascal @>::update(&pool, created.id, &changed).await.unwrap();
         assert_eq!(gone, None);
     }
+
+<%- for p in m.parents %>
+
+    #[sqlx::test]
+    async fn belongs_to_a_<@ p.var @>_that_has_many(pool: Pool) {
+        let params = <@ m.pascal @>Params::example(&pool).await;
+        let created = <@ m.pascal @>::create(&pool, &params).await.unwrap();
+        let other = <@ m.pascal @>::create(&pool, &<@ m.pascal @>Params::example(&pool).await).await.unwrap();
+<%- if p.belongs %>
+        let <@ p.var @> = created
+            .<@ p.var @>(&pool)
+            .await
+            .unwrap()
+            .expect("the <@ p.human @> it refers to");
+<%- else %>
+        let <@ p.var @> = super::super::<@ p.module @>::<@ p.pascal @>::find(&pool, created.<@ p.field @><% if p.nullable %>.expect("a <@ p.human @>")<% endif %>)
+            .await
+            .unwrap()
+            .expect("the <@ p.human @> it refers to");
+<%- endif %>
+        assert_eq!(<% if p.nullable %>Some(<@ p.var @>.id)<% else %><@ p.var @>.id<% endif %>, created.<@ p.field @>);
+        let page = <@ m.pascal @>::list_by_<@ p.field @>(&pool, <@ p.var @>.id, 1, 10).await.unwrap();
+        assert_eq!((page.items, page.total), (vec![created], 1));
+        // Each example refers to a <@ p.human @> of its own.
+        assert!(other.<@ p.field @> != <% if p.nullable %>Some(<@ p.var @>.id)<% else %><@ p.var @>.id<% endif %>);
+<%- if p.many %>
+        assert_eq!(<@ p.var @>.<@ m.table @>(&pool, 1, 10).await.unwrap().total, 1);
+<%- endif %>
+    }
+<%- endfor %>
 
     #[sqlx::test]
     async fn lists_pages_in_creation_order(pool: Pool) {

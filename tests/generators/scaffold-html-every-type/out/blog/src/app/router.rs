@@ -40,4 +40,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/items/{id}/edit", get(items::edit_page))
         .route("/items/{id}/delete", post(items::destroy_form))
+        .route("/api/posts/{id}/items", get(items::index_of_post))
 }

@@ -32,4 +32,5 @@ pub fn routes() -> Router<AppState> {
                 .patch(members::update)
                 .delete(members::destroy),
         )
+        .route("/api/authors/{id}/members", get(members::index_of_author))
 }

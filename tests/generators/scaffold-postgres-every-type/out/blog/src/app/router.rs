@@ -32,4 +32,5 @@ pub fn routes() -> Router<AppState> {
                 .patch(items::update)
                 .delete(items::destroy),
         )
+        .route("/api/posts/{id}/items", get(items::index_of_post))
 }

@@ -32,4 +32,5 @@ pub fn routes() -> Router<AppState> {
                 .patch(comments::update)
                 .delete(comments::destroy),
         )
+        .route("/api/posts/{id}/comments", get(comments::index_of_post))
 }

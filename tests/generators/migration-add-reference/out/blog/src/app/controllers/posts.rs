@@ -38,7 +38,33 @@ pub async fn index(
     let (page, per_page) = query.read()?;
     Ok(Json(Post::list(&state.db, page, per_page).await?))
 }
-
+/// `GET /api/tags/{id}/posts?page=&per_page=`: the tag's posts.
+#[utoipa::path(
+    get,
+    path = "/api/tags/{id}/posts",
+    operation_id = "posts_index_of_tag",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The id of the tag"), PageQuery),
+    responses(
+        (status = 200, description = "One page of the tag's posts", body = PostPage),
+        (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such tag", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index_of_tag(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<PostPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    let tag = crate::app::models::tag::Tag::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(
+        Post::list_by_tag_id(&state.db, tag.id, page, per_page).await?,
+    ))
+}
 /// `GET /api/posts/{id}`
 #[utoipa::path(
     get,
@@ -146,7 +172,7 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy),
+    paths(index, show, create, update, destroy, index_of_tag),
     components(schemas(Post, PostParams, PostPage))
 )]
 pub struct ApiDoc;
@@ -176,7 +202,27 @@ mod tests {
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
-
+    #[sqlx::test]
+    async fn lists_the_posts_of_a_tag(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/posts", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        // Another post, of another tag.
+        let other = valid_body(&pool).await;
+        let (status, body) = call_json(state.clone(), Method::POST, "/api/posts", &other).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uri = format!("/api/tags/{}/posts?per_page=10", created["tag_id"]);
+        let (status, page) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            (&page["total"], &page["items"][0]),
+            (&json!(1), &created),
+            "{page}"
+        );
+        let (status, _) = get(&state, &format!("/api/tags/{}/posts", i64::MAX)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;

@@ -143,6 +143,52 @@ impl Post {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// Page `page` (from 1) of `per_page` rows that refer to the tag with
+    /// `tag_id`, ordered by id.
+    pub async fn list_by_tag_id(
+        pool: &Pool,
+        tag_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> sqlx::Result<PostPage> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let items = sqlx::query_as(
+            "SELECT id, title, body, tag_id, created_at, updated_at FROM posts WHERE tag_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(tag_id)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE tag_id = $1")
+            .bind(tag_id)
+            .fetch_one(pool)
+            .await?;
+        Ok(PostPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// The tag this post belongs to, if it has one.
+    pub async fn tag(&self, pool: &Pool) -> sqlx::Result<Option<super::tag::Tag>> {
+        match self.tag_id {
+            Some(id) => super::tag::Tag::find(pool, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+impl super::tag::Tag {
+    /// Page `page` (from 1) of `per_page` of this tag's posts, ordered
+    /// by id (defined with the post model, which refers to it).
+    pub async fn posts(&self, pool: &Pool, page: i64, per_page: i64) -> sqlx::Result<PostPage> {
+        Post::list_by_tag_id(pool, self.id, page, per_page).await
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +239,26 @@ mod tests {
         assert!(!Post::delete(&pool, created.id).await.unwrap());
         let gone = Post::update(&pool, created.id, &changed).await.unwrap();
         assert_eq!(gone, None);
+    }
+
+    #[sqlx::test]
+    async fn belongs_to_a_tag_that_has_many(pool: Pool) {
+        let params = PostParams::example(&pool).await;
+        let created = Post::create(&pool, &params).await.unwrap();
+        let other = Post::create(&pool, &PostParams::example(&pool).await)
+            .await
+            .unwrap();
+        let tag = created
+            .tag(&pool)
+            .await
+            .unwrap()
+            .expect("the tag it refers to");
+        assert_eq!(Some(tag.id), created.tag_id);
+        let page = Post::list_by_tag_id(&pool, tag.id, 1, 10).await.unwrap();
+        assert_eq!((page.items, page.total), (vec![created], 1));
+        // Each example refers to a tag of its own.
+        assert!(other.tag_id != Some(tag.id));
+        assert_eq!(tag.posts(&pool, 1, 10).await.unwrap().total, 1);
     }
 
     #[sqlx::test]

@@ -38,7 +38,6 @@ pub async fn index(
     let (page, per_page) = query.read()?;
     Ok(Json(Post::list(&state.db, page, per_page).await?))
 }
-
 /// `GET /api/posts/{id}`
 #[utoipa::path(
     get,
@@ -176,7 +175,6 @@ mod tests {
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
-
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;

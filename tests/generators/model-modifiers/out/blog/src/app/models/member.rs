@@ -187,6 +187,49 @@ impl Member {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// Page `page` (from 1) of `per_page` rows that refer to the author with
+    /// `author_id`, ordered by id.
+    pub async fn list_by_author_id(
+        pool: &Pool,
+        author_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> sqlx::Result<MemberPage> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let items = sqlx::query_as(
+            "SELECT id, email, slug, code, rank, token, born_on, author_id, created_at, updated_at FROM members WHERE author_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(author_id)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE author_id = $1")
+            .bind(author_id)
+            .fetch_one(pool)
+            .await?;
+        Ok(MemberPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// The author this member belongs to.
+    pub async fn author(&self, pool: &Pool) -> sqlx::Result<Option<super::author::Author>> {
+        super::author::Author::find(pool, self.author_id).await
+    }
+}
+
+impl super::author::Author {
+    /// Page `page` (from 1) of `per_page` of this author's members, ordered
+    /// by id (defined with the member model, which refers to it).
+    pub async fn members(&self, pool: &Pool, page: i64, per_page: i64) -> sqlx::Result<MemberPage> {
+        Member::list_by_author_id(pool, self.id, page, per_page).await
+    }
 }
 
 #[cfg(test)]
@@ -246,6 +289,28 @@ mod tests {
         assert!(!Member::delete(&pool, created.id).await.unwrap());
         let gone = Member::update(&pool, created.id, &changed).await.unwrap();
         assert_eq!(gone, None);
+    }
+
+    #[sqlx::test]
+    async fn belongs_to_a_author_that_has_many(pool: Pool) {
+        let params = MemberParams::example(&pool).await;
+        let created = Member::create(&pool, &params).await.unwrap();
+        let other = Member::create(&pool, &MemberParams::example(&pool).await)
+            .await
+            .unwrap();
+        let author = created
+            .author(&pool)
+            .await
+            .unwrap()
+            .expect("the author it refers to");
+        assert_eq!(author.id, created.author_id);
+        let page = Member::list_by_author_id(&pool, author.id, 1, 10)
+            .await
+            .unwrap();
+        assert_eq!((page.items, page.total), (vec![created], 1));
+        // Each example refers to a author of its own.
+        assert!(other.author_id != author.id);
+        assert_eq!(author.members(&pool, 1, 10).await.unwrap().total, 1);
     }
 
     #[sqlx::test]

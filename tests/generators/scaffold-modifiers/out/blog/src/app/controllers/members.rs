@@ -38,7 +38,33 @@ pub async fn index(
     let (page, per_page) = query.read()?;
     Ok(Json(Member::list(&state.db, page, per_page).await?))
 }
-
+/// `GET /api/authors/{id}/members?page=&per_page=`: the author's members.
+#[utoipa::path(
+    get,
+    path = "/api/authors/{id}/members",
+    operation_id = "members_index_of_author",
+    tag = "members",
+    params(("id" = i64, Path, description = "The id of the author"), PageQuery),
+    responses(
+        (status = 200, description = "One page of the author's members", body = MemberPage),
+        (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such author", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index_of_author(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<MemberPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    let author = crate::app::models::author::Author::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(
+        Member::list_by_author_id(&state.db, author.id, page, per_page).await?,
+    ))
+}
 /// `GET /api/members/{id}`
 #[utoipa::path(
     get,
@@ -150,7 +176,7 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy),
+    paths(index, show, create, update, destroy, index_of_author),
     components(schemas(Member, MemberParams, MemberPage))
 )]
 pub struct ApiDoc;
@@ -180,7 +206,28 @@ mod tests {
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
-
+    #[sqlx::test]
+    async fn lists_the_members_of_a_author(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) =
+            call_json(state.clone(), Method::POST, "/api/members", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        // Another member, of another author.
+        let other = valid_body(&pool).await;
+        let (status, body) = call_json(state.clone(), Method::POST, "/api/members", &other).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uri = format!("/api/authors/{}/members?per_page=10", created["author_id"]);
+        let (status, page) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            (&page["total"], &page["items"][0]),
+            (&json!(1), &created),
+            "{page}"
+        );
+        let (status, _) = get(&state, &format!("/api/authors/{}/members", i64::MAX)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;

@@ -38,7 +38,33 @@ pub async fn index(
     let (page, per_page) = query.read()?;
     Ok(Json(Item::list(&state.db, page, per_page).await?))
 }
-
+/// `GET /api/posts/{id}/items?page=&per_page=`: the post's items.
+#[utoipa::path(
+    get,
+    path = "/api/posts/{id}/items",
+    operation_id = "items_index_of_post",
+    tag = "items",
+    params(("id" = i64, Path, description = "The id of the post"), PageQuery),
+    responses(
+        (status = 200, description = "One page of the post's items", body = ItemPage),
+        (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+pub async fn index_of_post(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<ItemPage>, AppError> {
+    let (page, per_page) = query.read()?;
+    let post = crate::app::models::post::Post::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(
+        Item::list_by_post_id(&state.db, post.id, page, per_page).await?,
+    ))
+}
 /// `GET /api/items/{id}`
 #[utoipa::path(
     get,
@@ -146,7 +172,7 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy),
+    paths(index, show, create, update, destroy, index_of_post),
     components(schemas(Item, ItemParams, ItemPage))
 )]
 pub struct ApiDoc;
@@ -176,7 +202,27 @@ mod tests {
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
-
+    #[sqlx::test]
+    async fn lists_the_items_of_a_post(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/items", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        // Another item, of another post.
+        let other = valid_body(&pool).await;
+        let (status, body) = call_json(state.clone(), Method::POST, "/api/items", &other).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uri = format!("/api/posts/{}/items?per_page=10", created["post_id"]);
+        let (status, page) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            (&page["total"], &page["items"][0]),
+            (&json!(1), &created),
+            "{page}"
+        );
+        let (status, _) = get(&state, &format!("/api/posts/{}/items", i64::MAX)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;

@@ -230,6 +230,52 @@ impl Item {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// Page `page` (from 1) of `per_page` rows that refer to the post with
+    /// `post_id`, ordered by id.
+    pub async fn list_by_post_id(
+        pool: &Pool,
+        post_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> sqlx::Result<ItemPage> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let items = sqlx::query_as(
+            "SELECT id, name, notes, count, total, ratio, price, active, born_on, seen_at, token, data, post_id, created_at, updated_at FROM items WHERE post_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(post_id)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE post_id = $1")
+            .bind(post_id)
+            .fetch_one(pool)
+            .await?;
+        Ok(ItemPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// The post this item belongs to, if it has one.
+    pub async fn post(&self, pool: &Pool) -> sqlx::Result<Option<super::post::Post>> {
+        match self.post_id {
+            Some(id) => super::post::Post::find(pool, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+impl super::post::Post {
+    /// Page `page` (from 1) of `per_page` of this post's items, ordered
+    /// by id (defined with the item model, which refers to it).
+    pub async fn items(&self, pool: &Pool, page: i64, per_page: i64) -> sqlx::Result<ItemPage> {
+        Item::list_by_post_id(pool, self.id, page, per_page).await
+    }
 }
 
 #[cfg(test)]
@@ -298,6 +344,26 @@ mod tests {
         assert!(!Item::delete(&pool, created.id).await.unwrap());
         let gone = Item::update(&pool, created.id, &changed).await.unwrap();
         assert_eq!(gone, None);
+    }
+
+    #[sqlx::test]
+    async fn belongs_to_a_post_that_has_many(pool: Pool) {
+        let params = ItemParams::example(&pool).await;
+        let created = Item::create(&pool, &params).await.unwrap();
+        let other = Item::create(&pool, &ItemParams::example(&pool).await)
+            .await
+            .unwrap();
+        let post = created
+            .post(&pool)
+            .await
+            .unwrap()
+            .expect("the post it refers to");
+        assert_eq!(Some(post.id), created.post_id);
+        let page = Item::list_by_post_id(&pool, post.id, 1, 10).await.unwrap();
+        assert_eq!((page.items, page.total), (vec![created], 1));
+        // Each example refers to a post of its own.
+        assert!(other.post_id != Some(post.id));
+        assert_eq!(post.items(&pool, 1, 10).await.unwrap().total, 1);
     }
 
     #[sqlx::test]

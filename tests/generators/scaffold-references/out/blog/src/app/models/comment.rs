@@ -147,6 +147,54 @@ impl Comment {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// Page `page` (from 1) of `per_page` rows that refer to the post with
+    /// `post_id`, ordered by id.
+    pub async fn list_by_post_id(
+        pool: &Pool,
+        post_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> sqlx::Result<CommentPage> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let items = sqlx::query_as(
+            "SELECT id, post_id, body, author, created_at, updated_at FROM comments WHERE post_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(post_id)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE post_id = $1")
+            .bind(post_id)
+            .fetch_one(pool)
+            .await?;
+        Ok(CommentPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// The post this comment belongs to.
+    pub async fn post(&self, pool: &Pool) -> sqlx::Result<Option<super::post::Post>> {
+        super::post::Post::find(pool, self.post_id).await
+    }
+}
+
+impl super::post::Post {
+    /// Page `page` (from 1) of `per_page` of this post's comments, ordered
+    /// by id (defined with the comment model, which refers to it).
+    pub async fn comments(
+        &self,
+        pool: &Pool,
+        page: i64,
+        per_page: i64,
+    ) -> sqlx::Result<CommentPage> {
+        Comment::list_by_post_id(pool, self.id, page, per_page).await
+    }
 }
 
 #[cfg(test)]
@@ -197,6 +245,28 @@ mod tests {
         assert!(!Comment::delete(&pool, created.id).await.unwrap());
         let gone = Comment::update(&pool, created.id, &changed).await.unwrap();
         assert_eq!(gone, None);
+    }
+
+    #[sqlx::test]
+    async fn belongs_to_a_post_that_has_many(pool: Pool) {
+        let params = CommentParams::example(&pool).await;
+        let created = Comment::create(&pool, &params).await.unwrap();
+        let other = Comment::create(&pool, &CommentParams::example(&pool).await)
+            .await
+            .unwrap();
+        let post = created
+            .post(&pool)
+            .await
+            .unwrap()
+            .expect("the post it refers to");
+        assert_eq!(post.id, created.post_id);
+        let page = Comment::list_by_post_id(&pool, post.id, 1, 10)
+            .await
+            .unwrap();
+        assert_eq!((page.items, page.total), (vec![created], 1));
+        // Each example refers to a post of its own.
+        assert!(other.post_id != post.id);
+        assert_eq!(post.comments(&pool, 1, 10).await.unwrap().total, 1);
     }
 
     #[sqlx::test]

@@ -28,7 +28,6 @@ pub async fn index(
     let (page, per_page) = query.read()?;
     Ok(Json(Post::list(&state.db, page, per_page).await?))
 }
-
 /// `GET /api/posts/{id}`
 pub async fn show(
     State(state): State<AppState>,
@@ -201,7 +200,6 @@ mod tests {
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await
     }
-
     #[sqlx::test]
     async fn create_list_show_update_delete(pool: Pool) {
         let state = state(&pool).await;
