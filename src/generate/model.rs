@@ -517,6 +517,14 @@ fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
                 relative.display(),
                 name.plural
             ));
+        } else if super::schema::mentions(&text, &name.plural) {
+            // A later migration of the table (`add_email_to_posts`): it
+            // would fail once the table is no longer created.
+            found.push(format!(
+                "{}: a migration of `{}` (`cargo mvc destroy migration` removes it)",
+                relative.display(),
+                name.plural
+            ));
         }
     }
     found
