@@ -1230,6 +1230,83 @@ fn change_sql(
     Ok(Sql { up, down })
 }
 
+/// One side of a many-to-many association, for `model/join.rs`.
+#[derive(Debug, Clone, serde::Serialize)]
+struct SideCtx {
+    module: String,
+    pascal: String,
+    table: String,
+    column: String,
+    human: String,
+    human_plural: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct JoinCtx {
+    table: String,
+    a: SideCtx,
+    b: SideCtx,
+}
+
+/// The module of a join table: `src/app/models/posts_tags.rs`.
+fn join_file(tables: &[String; 2]) -> std::path::PathBuf {
+    layout::rust_file(layout::MODELS, &format!("{}_{}", tables[0], tables[1]))
+}
+
+/// Writes the many-to-many accessors of a join table, when both tables
+/// have generated models (and neither refers to the other, whose
+/// accessors would have the same names).
+fn join_module(plan: &mut Plan, tables: &[String; 2]) -> Result<()> {
+    let side = |table: &str| -> Option<(SideCtx, String)> {
+        let name = ModelName::parse(table).ok()?;
+        let file = layout::rust_file(layout::MODELS, &name.snake);
+        let text = plan.current(&file).ok().flatten()?;
+        Some((
+            SideCtx {
+                column: format!("{}_id", name.snake),
+                human: name.snake.replace('_', " "),
+                human_plural: name.plural.replace('_', " "),
+                module: name.snake,
+                pascal: name.pascal,
+                table: table.to_string(),
+            },
+            text,
+        ))
+    };
+    let (Some((a, a_text)), Some((b, b_text))) = (side(&tables[0]), side(&tables[1])) else {
+        return Ok(());
+    };
+    if a_text.contains(&format!("super::{}::", b.module))
+        || b_text.contains(&format!("super::{}::", a.module))
+    {
+        plan.announce(
+            "skip",
+            format!(
+                "the many-to-many accessors of `{}` and `{}`: one model already refers to the other",
+                a.module, b.module
+            ),
+        );
+        return Ok(());
+    }
+    let module = format!("{}_{}", tables[0], tables[1]);
+    let ctx = JoinCtx {
+        table: module.clone(),
+        a,
+        b,
+    };
+    plan.create(
+        join_file(tables),
+        plan.templates()
+            .render("model/join.rs", crate::engine::vars! { j => &ctx })?,
+    );
+    let mods = Path::new(layout::MODELS_MOD);
+    if let Some(text) = plan.current(mods)? {
+        let edited = crate::edit::rust::insert_mod(mods, &text, &module, "pub mod")?;
+        plan.set(mods, Some(edited.unwrap_or(text)));
+    }
+    Ok(())
+}
+
 /// The next migration version: `version`, or one past the newest.
 fn next_version(migrations: &[Migration], version: &str) -> String {
     match (version.parse::<u64>(), migrations.last()) {
@@ -1282,6 +1359,9 @@ pub fn generate(
     plan.create(dir.join(format!("{version}_{file}.down.sql")), down);
     debug_assert_eq!(current(&plan)?.schema.tables, after.tables);
     update_schema_file(&mut plan, dialect)?;
+    if let Change::JoinTable { tables } = &change {
+        join_module(&mut plan, tables)?;
+    }
     if let Some(table) = change.table()
         && let Some(before) =
             super::evolve::follow(&mut plan, project, table, &change, args, invoke)?
@@ -1375,6 +1455,18 @@ pub fn destroy(
         .map(|run| run.follows)
         .unwrap_or_default();
     crate::engine::record::destroyed_where(&mut plan, "migration", &is_this)?;
+    // A join table's many-to-many accessors.
+    if let Some(rest) = m.name.strip_prefix("create_join_table_") {
+        let join = Path::new(layout::MODELS).join(format!("{rest}.rs"));
+        if plan.current(&join)?.is_some() {
+            plan.set(&join, None);
+            let mods = Path::new(layout::MODELS_MOD);
+            if let Some(text) = plan.current(mods)? {
+                let edited = crate::edit::rust::remove_mod(mods, &text, rest)?;
+                plan.set(mods, Some(edited.unwrap_or(text)));
+            }
+        }
+    }
     if let Some(model) = follows.first().and_then(|n| ModelName::parse(n).ok()) {
         super::evolve::unfollow(&mut plan, project, &model.plural, &follows, invoke)?;
     }

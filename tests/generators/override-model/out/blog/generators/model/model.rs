@@ -349,7 +349,9 @@ mod tests {
         <@ m.pascal @>::create(&pool, &first).await.unwrap();
         let second = <@ m.pascal @>Params {
             <@ f.name @>: first.<@ f.name @><% if not f.copy %>.clone()<% endif %>,
+<%- if m.fields | length > 1 %>
             ..<@ m.pascal @>Params::example(&pool).await
+<%- endif %>
         };
         let err = <@ m.pascal @>::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
@@ -366,7 +368,9 @@ mod tests {
     async fn <@ f.name @>_must_exist(pool: Pool) {
         let params = <@ m.pascal @>Params {
             <@ f.name @>: <% if f.nullable %>Some(i64::MAX)<% else %>i64::MAX<% endif %>,
+<%- if m.fields | length > 1 %>
             ..<@ m.pascal @>Params::example(&pool).await
+<%- endif %>
         };
         let err = <@ m.pascal @>::create(&pool, &params).await.unwrap_err();
         let AppError::Invalid(errors) = db_error(err, &[], &["<@ f.name @>"]) else {
