@@ -266,6 +266,10 @@ pub struct ModelArgs {
     pub name: String,
     /// Fields, as NAME:TYPE[?][:MODIFIER]...
     pub fields: Vec<String>,
+    /// Also a join table with MODEL's table, and many-to-many accessors
+    /// both ways (repeatable)
+    #[arg(long, value_name = "MODEL")]
+    pub join: Vec<String>,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -642,6 +646,11 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
             "model",
             std::iter::once(a.name.clone())
                 .chain(a.fields.iter().cloned())
+                .chain(
+                    a.join
+                        .iter()
+                        .flat_map(|j| ["--join".to_string(), j.clone()]),
+                )
                 .collect(),
         ),
         Generate::Scaffold(a) => (
@@ -649,6 +658,12 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
             std::iter::once(a.model.name.clone())
                 .chain(a.model.fields.iter().cloned())
                 .chain(flag(a.html, "--html"))
+                .chain(
+                    a.model
+                        .join
+                        .iter()
+                        .flat_map(|j| ["--join".to_string(), j.clone()]),
+                )
                 .collect(),
         ),
         Generate::Migration(a) => (
@@ -686,11 +701,17 @@ fn generate_plan(
             a.plan.clone(),
         ),
         Generate::Model(a) => (
-            crate::generate::model::generate(project, &a.name, &a.fields)?,
+            crate::generate::model::generate(project, &a.name, &a.fields, &a.join)?,
             a.plan.clone(),
         ),
         Generate::Scaffold(a) => (
-            crate::generate::scaffold::generate(project, &a.model.name, &a.model.fields, a.html)?,
+            crate::generate::scaffold::generate(
+                project,
+                &a.model.name,
+                &a.model.fields,
+                a.html,
+                &a.model.join,
+            )?,
             a.model.plan.clone(),
         ),
         Generate::Migration(a) => (

@@ -52,8 +52,20 @@ fn column_of(spec: &str) -> Option<String> {
 /// leaves the model as it is or cannot be said in fields.
 pub fn evolved(args: &[String], change: &Change, given: &[String]) -> Option<Vec<String>> {
     let (name, rest) = args.split_first()?;
-    let fields: Vec<&String> = rest.iter().filter(|a| !a.starts_with("--")).collect();
-    let flags: Vec<&String> = rest.iter().filter(|a| a.starts_with("--")).collect();
+    // Options, with the value of `--join MODEL`, stay as they are.
+    let mut fields: Vec<&String> = Vec::new();
+    let mut flags: Vec<&String> = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(a) = rest.next() {
+        if a == "--join" {
+            flags.push(a);
+            flags.extend(rest.next());
+        } else if a.starts_with("--") {
+            flags.push(a);
+        } else {
+            fields.push(a);
+        }
+    }
     let mut out: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
     match change {
         Change::AddColumns { .. } => out.extend(given.iter().cloned()),
@@ -137,14 +149,29 @@ fn rendered(plan: &Plan) -> BTreeMap<PathBuf, (String, bool)> {
         .collect()
 }
 
+/// `args` without `--join MODEL`.
+fn without_joins(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if a == "--join" {
+            skip = true;
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
 /// The nested-route handlers (`index_of_post`) a scaffold with `args`
 /// has, one for each model its fields refer to.
 fn nested_handlers(args: &[String]) -> Vec<String> {
-    let specs: Vec<String> = args
-        .iter()
+    let specs: Vec<String> = without_joins(args)
+        .into_iter()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
-        .cloned()
         .collect();
     fields::parse(&specs)
         .map(|fields| {
@@ -169,8 +196,9 @@ pub fn bring(
     to: &[String],
     invoke: Invoke<'_>,
 ) -> Result<()> {
-    let before = invoke(generator, from)?;
-    let after = invoke(generator, to)?;
+    // The join tables of `--join` are their own migrations, made once.
+    let before = invoke(generator, &without_joins(from))?;
+    let after = invoke(generator, &without_joins(to))?;
     let before = rendered(&before);
     let after = rendered(&after);
     for (path, (new, edit)) in &after {

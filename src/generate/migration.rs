@@ -1348,16 +1348,7 @@ pub fn generate(
         );
     }
     let sql = sql(&plan, &before.schema, &name, &change, dialect, options)?;
-    let after = applied(&before.schema, &sql.up)?;
-    let down = match sql.down.strip_prefix(NO_TRANSACTION) {
-        Some(rest) => format!("{NO_TRANSACTION}-- Undoes `{file}`.\n{rest}"),
-        None => format!("-- Undoes `{file}`.\n{}", sql.down),
-    };
-    let version = next_version(&before.migrations, &super::model::version_now());
-    let dir = Path::new(layout::MIGRATIONS);
-    plan.create(dir.join(format!("{version}_{file}.up.sql")), sql.up);
-    plan.create(dir.join(format!("{version}_{file}.down.sql")), down);
-    debug_assert_eq!(current(&plan)?.schema.tables, after.tables);
+    write_migration(&mut plan, &before, &file, sql)?;
     update_schema_file(&mut plan, dialect)?;
     if let Change::JoinTable { tables } = &change {
         join_module(&mut plan, tables)?;
@@ -1373,6 +1364,88 @@ pub fn generate(
         crate::engine::record::generated_following(&mut plan, "migration", &recorded, &before)?;
     }
     Ok(plan)
+}
+
+/// Plans the files of a migration named `file`, after every migration in
+/// `before`.
+fn write_migration(plan: &mut Plan, before: &Current, file: &str, sql: Sql) -> Result<()> {
+    applied(&before.schema, &sql.up)?;
+    let down = match sql.down.strip_prefix(NO_TRANSACTION) {
+        Some(rest) => format!("{NO_TRANSACTION}-- Undoes `{file}`.\n{rest}"),
+        None => format!("-- Undoes `{file}`.\n{}", sql.down),
+    };
+    let version = next_version(&before.migrations, &super::model::version_now());
+    let dir = Path::new(layout::MIGRATIONS);
+    plan.create(dir.join(format!("{version}_{file}.up.sql")), sql.up);
+    plan.create(dir.join(format!("{version}_{file}.down.sql")), down);
+    Ok(())
+}
+
+/// `generate model tag --join post`: the join table of the model's table
+/// and `other`'s (after the model's own migration), and its many-to-many
+/// accessors.
+pub fn plan_join(plan: &mut Plan, project: &Project, table: &str, other: &str) -> Result<()> {
+    let dialect = Dialect::of(project.database).unwrap_or(Dialect::Sqlite);
+    let before = current(plan)?;
+    let args = [table.to_string(), other.to_string()];
+    let change = parse(&before.schema, "create_join_table", &args)?;
+    let file = file_name("create_join_table", &change);
+    if let Some(m) = before.migrations.iter().find(|m| m.name == file) {
+        bail!(nothing_written(format!(
+            "the join table of `{}` and `{}` has a migration already: {}",
+            args[0], args[1], m.up
+        )));
+    }
+    let sql = sql(
+        plan,
+        &before.schema,
+        "create_join_table",
+        &change,
+        dialect,
+        Options::default(),
+    )?;
+    write_migration(plan, &before, &file, sql)?;
+    update_schema_file(plan, dialect)?;
+    if let Change::JoinTable { tables } = &change {
+        join_module(plan, tables)?;
+    }
+    Ok(())
+}
+
+/// Takes out the join-table migration of `table` and `other` (`--join` of
+/// a model being destroyed) and its accessors; the files it removes.
+pub fn unplan_join(plan: &mut Plan, table: &str, other: &str) -> Result<Vec<std::path::PathBuf>> {
+    let other = ModelName::parse(other).map_or_else(|_| other.to_string(), |m| m.plural);
+    let mut tables = [table.to_string(), other];
+    tables.sort();
+    let name = format!("create_join_table_{}_{}", tables[0], tables[1]);
+    let before = current(plan)?;
+    let mut removed = Vec::new();
+    if let Some(m) = before.migrations.iter().find(|m| m.name == name) {
+        removed.push(std::path::PathBuf::from(&m.up));
+        removed.extend(m.down.iter().map(std::path::PathBuf::from));
+    }
+    for path in &removed {
+        plan.set(path, None);
+    }
+    let module = format!("{}_{}", tables[0], tables[1]);
+    remove_join_module(plan, &module)?;
+    removed.push(layout::rust_file(layout::MODELS, &module));
+    Ok(removed)
+}
+
+/// Removes `src/app/models/MODULE.rs` of a join table and its `mod` line.
+fn remove_join_module(plan: &mut Plan, module: &str) -> Result<()> {
+    let join = Path::new(layout::MODELS).join(format!("{module}.rs"));
+    if plan.current(&join)?.is_some() {
+        plan.set(&join, None);
+        let mods = Path::new(layout::MODELS_MOD);
+        if let Some(text) = plan.current(mods)? {
+            let edited = crate::edit::rust::remove_mod(mods, &text, module)?;
+            plan.set(mods, Some(edited.unwrap_or(text)));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `db/schema.sql` as the migrations `plan` leaves make it, or
@@ -1457,15 +1530,7 @@ pub fn destroy(
     crate::engine::record::destroyed_where(&mut plan, "migration", &is_this)?;
     // A join table's many-to-many accessors.
     if let Some(rest) = m.name.strip_prefix("create_join_table_") {
-        let join = Path::new(layout::MODELS).join(format!("{rest}.rs"));
-        if plan.current(&join)?.is_some() {
-            plan.set(&join, None);
-            let mods = Path::new(layout::MODELS_MOD);
-            if let Some(text) = plan.current(mods)? {
-                let edited = crate::edit::rust::remove_mod(mods, &text, rest)?;
-                plan.set(mods, Some(edited.unwrap_or(text)));
-            }
-        }
+        remove_join_module(&mut plan, rest)?;
     }
     if let Some(model) = follows.first().and_then(|n| ModelName::parse(n).ok()) {
         super::evolve::unfollow(&mut plan, project, &model.plural, &follows, invoke)?;

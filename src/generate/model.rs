@@ -458,13 +458,61 @@ pub fn plan_model(plan: &mut Plan, project: &Project, model: &Model, version: &s
     Ok(())
 }
 
-/// Builds the plan of `generate model`.
-pub fn generate(project: &Project, name: &str, raw_fields: &[String]) -> Result<Plan> {
+/// Builds the plan of `generate model`; `joins` are the models to join it
+/// with, many to many (`--join`).
+pub fn generate(
+    project: &Project,
+    name: &str,
+    raw_fields: &[String],
+    joins: &[String],
+) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
     super::check_module_name(project, "model", &model.name.snake)?;
     let mut plan = Plan::new(&project.root);
     plan_model(&mut plan, project, &model, &version_now())?;
+    plan_joins(&mut plan, project, &model.name, joins)?;
     Ok(plan)
+}
+
+/// The join tables of `--join`, after the model's own migration.
+pub fn plan_joins(
+    plan: &mut Plan,
+    project: &Project,
+    name: &ModelName,
+    joins: &[String],
+) -> Result<()> {
+    for other in joins {
+        super::migration::plan_join(plan, project, &name.plural, other)?;
+    }
+    Ok(())
+}
+
+/// The `--join` models of the recorded run of `generator` for `name`.
+fn recorded_joins(project: &Project, generator: &str, name: &ModelName) -> Vec<String> {
+    let Some(args) = crate::engine::record::args_of_run(&project.root, generator, &name.snake)
+        .or_else(|| crate::engine::record::args_of_run(&project.root, generator, &name.pascal))
+    else {
+        return Vec::new();
+    };
+    args.windows(2)
+        .filter(|w| w[0] == "--join")
+        .map(|w| w[1].clone())
+        .collect()
+}
+
+/// Takes out the join tables the model was generated with (`--join`);
+/// the files that go, which no longer count as referring to the model.
+pub fn unplan_joins(
+    plan: &mut Plan,
+    project: &Project,
+    generator: &str,
+    name: &ModelName,
+) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for other in recorded_joins(project, generator, name) {
+        removed.extend(super::migration::unplan_join(plan, &name.plural, &other)?);
+    }
+    Ok(removed)
 }
 
 /// Takes the model out of `plan`: its module, `mod` line and migrations.
@@ -532,8 +580,20 @@ fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
 
 /// Refuses to take out a model that other models or tables refer to: the
 /// application would no longer build, and its next migration would fail.
-pub fn check_unreferenced(project: &Project, name: &ModelName, force: bool) -> Result<()> {
-    let referrers = referrers(&project.root, name);
+pub fn check_unreferenced(
+    project: &Project,
+    name: &ModelName,
+    force: bool,
+    going: &[PathBuf],
+) -> Result<()> {
+    let referrers: Vec<String> = referrers(&project.root, name)
+        .into_iter()
+        .filter(|r| {
+            !going
+                .iter()
+                .any(|g| r.starts_with(&format!("{}:", g.display())))
+        })
+        .collect();
     if force || referrers.is_empty() {
         return Ok(());
     }
@@ -548,7 +608,9 @@ pub fn check_unreferenced(project: &Project, name: &ModelName, force: bool) -> R
 /// Builds the plan of `destroy model`.
 pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
-    check_unreferenced(project, &name, force)?;
+    let mut plan = Plan::new(&project.root);
+    let going = unplan_joins(&mut plan, project, "model", &name)?;
+    check_unreferenced(project, &name, force, &going)?;
     let file = layout::rust_file(layout::MODELS, &name.snake);
     if !project.root.join(&file).exists()
         && existing_migrations(&project.root, &name.plural).is_empty()
@@ -560,7 +622,6 @@ pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
             name.plural
         )));
     }
-    let mut plan = Plan::new(&project.root);
     unplan_model(&mut plan, project, &name)?;
     Ok(plan)
 }

@@ -266,13 +266,20 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<RouteGroup> {
 }
 
 /// Builds the plan of `generate scaffold`.
-pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool) -> Result<Plan> {
+pub fn generate(
+    project: &Project,
+    name: &str,
+    raw_fields: &[String],
+    html: bool,
+    joins: &[String],
+) -> Result<Plan> {
     let model = Model::parse(name, raw_fields)?;
     let resource = resource(&model.name)?;
     super::controller::check_free(project, &resource)?;
     super::check_module_name(project, "model", &model.name.snake)?;
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
+    model::plan_joins(&mut plan, project, &model.name, joins)?;
     let ctx = context(project, &model, html);
     let controller = layout::rust_file(layout::CONTROLLERS, &ctx.plural);
     plan.create(
@@ -334,8 +341,11 @@ pub fn generate(project: &Project, name: &str, raw_fields: &[String], html: bool
 /// Builds the plan of `destroy scaffold`: the controller's and the model's.
 pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
-    model::check_unreferenced(project, &name, force)?;
+    let mut joins = Plan::new(&project.root);
+    let going = model::unplan_joins(&mut joins, project, "scaffold", &name)?;
+    model::check_unreferenced(project, &name, force, &going)?;
     let mut plan = super::controller::destroy(project, &name.plural)?;
+    plan.absorb(joins);
     model::unplan_model(&mut plan, project, &name)?;
     Ok(plan)
 }
