@@ -319,9 +319,12 @@ fn migrations_evolve_the_project(
     name: &str,
     env: &[(&str, String)],
     schema: &dyn Fn() -> Vec<String>,
+    posts: &dyn Fn() -> Vec<String>,
 ) {
     let binary = shared_target().join("debug").join(name);
     let start = schema();
+    let rows = posts();
+    assert!(rows.iter().any(|r| r == "Kept|across restarts"), "{rows:?}");
     for args in MIGRATIONS {
         let mut all = vec!["generate", "migration", "--quiet"];
         all.extend_from_slice(args);
@@ -396,6 +399,7 @@ fn migrations_evolve_the_project(
         &["--down", &MIGRATIONS.len().to_string()],
     );
     assert_eq!(schema(), start);
+    assert_eq!(posts(), rows, "the posts are as they were, title and body");
 }
 
 #[test]
@@ -409,7 +413,16 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
     data_survives_a_restart(&binary, &project, &[]);
     let file = project.join("data/blog.db");
     assert!(file.is_file(), "SQLite keeps its file under data/");
-    migrations_evolve_the_project(&project, "blog", &[], &|| sqlite_schema(&file));
+    let posts = || {
+        let db = rusqlite::Connection::open(&file).unwrap();
+        db.prepare("SELECT title || '|' || body FROM posts ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<String>>()
+    };
+    migrations_evolve_the_project(&project, "blog", &[], &|| sqlite_schema(&file), &posts);
 }
 
 #[test]
@@ -447,7 +460,27 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     checks(&project, "pgblog", &env);
     let binary = shared_target().join("debug").join("pgblog");
     data_survives_a_restart(&binary, &project, &env);
-    migrations_evolve_the_project(&project, "pgblog", &env, &|| postgres_schema(&url));
+    let posts = || {
+        let output = Command::new("psql")
+            .args([
+                url.as_str(),
+                "-At",
+                "-c",
+                "SELECT title || '|' || body FROM posts ORDER BY id",
+            ])
+            .output()
+            .expect("psql runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    };
+    migrations_evolve_the_project(&project, "pgblog", &env, &|| postgres_schema(&url), &posts);
     psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
 }
 
