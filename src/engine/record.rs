@@ -184,31 +184,42 @@ pub fn replace_args(
     old: &[String],
     new: &[String],
 ) -> Result<()> {
-    let Some(mut doc) = read(plan)? else {
-        return Ok(());
-    };
-    let Some(list) = doc
-        .get_mut("generated")
-        .and_then(Item::as_array_of_tables_mut)
-    else {
-        return Ok(());
-    };
-    let found = (0..list.len()).rev().find(|&i| {
-        let t = list.get(i).expect("an index in range");
-        t.get("generator").and_then(Item::as_str) == Some(generator) && args_of(t) == old
-    });
-    let Some(i) = found else {
+    let Some((mut doc, i)) = latest_where(plan, generator, &|args| args == old)? else {
         return Ok(());
     };
     let mut array = toml_edit::Array::new();
     for a in new {
         array.push(a.as_str());
     }
-    list.get_mut(i)
-        .expect("an index in range")
-        .insert("args", value(array));
+    if let Some(t) = doc
+        .get_mut("generated")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|l| l.get_mut(i))
+    {
+        t.insert("args", value(array));
+    }
     plan.set(Path::new(RECORD), Some(doc.to_string()));
     Ok(())
+}
+
+/// The record, and the index of the latest entry of `generator` whose
+/// arguments `which` accepts, if there is one.
+fn latest_where(
+    plan: &Plan,
+    generator: &str,
+    which: &dyn Fn(&[String]) -> bool,
+) -> Result<Option<(DocumentMut, usize)>> {
+    let Some(doc) = read(plan)? else {
+        return Ok(None);
+    };
+    let Some(list) = doc.get("generated").and_then(Item::as_array_of_tables) else {
+        return Ok(None);
+    };
+    let found = (0..list.len()).rev().find(|&i| {
+        let t = list.get(i).expect("an index in range");
+        t.get("generator").and_then(Item::as_str) == Some(generator) && which(&args_of(t))
+    });
+    Ok(found.map(|i| (doc, i)))
 }
 
 /// Adds `generator ARGS…` to the record with a `follows` list (see
@@ -256,20 +267,13 @@ pub fn destroyed_where(
     generator: &str,
     which: &dyn Fn(&[String]) -> bool,
 ) -> Result<()> {
-    let Some(mut doc) = read(plan)? else {
+    let Some((mut doc, i)) = latest_where(plan, generator, which)? else {
         return Ok(());
     };
     let Some(list) = doc
         .get_mut("generated")
         .and_then(Item::as_array_of_tables_mut)
     else {
-        return Ok(());
-    };
-    let found = (0..list.len()).rev().find(|&i| {
-        let t = list.get(i).expect("an index in range");
-        t.get("generator").and_then(Item::as_str) == Some(generator) && which(&args_of(t))
-    });
-    let Some(i) = found else {
         return Ok(());
     };
     list.remove(i);
