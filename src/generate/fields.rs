@@ -141,6 +141,11 @@ pub fn parse(raw: &[String]) -> Result<Vec<Field>> {
         } else {
             (base.to_snake_case(), None)
         };
+        if super::schema::RESERVED.contains(&name.as_str()) {
+            bail!(nothing_written(format!(
+                "field `{name}`: `{name}` is an SQL keyword, which SQLite or PostgreSQL does not take as a column name; choose another name (for example `{name}_value` or `sort_{name}`)"
+            )));
+        }
         if RESERVED.contains(&name.as_str()) {
             bail!(nothing_written(format!(
                 "field `{name}` is one every model already has ({}); choose another name",

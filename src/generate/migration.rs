@@ -136,6 +136,12 @@ fn existing_table(schema: &Schema, raw: &str, name: &str) -> Result<String> {
             tables_list(schema)
         )));
     };
+    if schema::quoted(&table.name) != table.name {
+        bail!(nothing_written(format!(
+            "the table `{}` has a name SQL needs quoted, which this generator does not write; write this migration by hand",
+            table.name
+        )));
+    }
     if let Some(unclear) = schema.unclear(&table.name) {
         let first = unclear.sql.lines().next().unwrap_or_default();
         bail!(
@@ -150,6 +156,11 @@ fn existing_table(schema: &Schema, raw: &str, name: &str) -> Result<String> {
 }
 
 fn existing_column<'a>(table: &'a Table, name: &str) -> Result<&'a Column> {
+    if schema::quoted(name) != name {
+        bail!(nothing_written(format!(
+            "the column `{name}` has a name SQL needs quoted, which this generator does not write; write this migration by hand"
+        )));
+    }
     table.column(name).ok_or_else(|| {
         let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         nothing_written(format!(
@@ -327,6 +338,9 @@ pub fn parse(schema: &Schema, name: &str, args: &[String]) -> Result<Change> {
         let mut columns = Vec::new();
         if args.is_empty() {
             // `remove_age_from_users`: the column the name names.
+            if t.column(middle).is_some() {
+                existing_column(t, middle)?;
+            }
             existing_column(t, middle).map_err(|_| {
                 nothing_written(format!(
                     "`{name}`: give the columns to remove, e.g. `cargo mvc generate migration {name} COLUMN` (`{middle}` is not a column of `{table}`)"
@@ -634,8 +648,11 @@ fn rebuild(
         out.push_str(&format!("DROP {} {};\n", o.kind.to_uppercase(), o.name));
     }
     out.push_str(&new_table.create_sql(&temp));
-    let targets: Vec<&str> = copy.iter().map(|(c, _)| c.as_str()).collect();
-    let sources: Vec<&str> = copy.iter().map(|(_, s)| s.as_str()).collect();
+    let targets: Vec<String> = copy.iter().map(|(c, _)| schema::quoted(c)).collect();
+    let sources: Vec<String> = copy
+        .iter()
+        .map(|(c, s)| if s == c { schema::quoted(s) } else { s.clone() })
+        .collect();
     out.push_str(&format!(
         "INSERT INTO {temp} ({})\n    SELECT {} FROM {table};\n",
         targets.join(", "),
@@ -1719,6 +1736,26 @@ mod tests {
             "{e}"
         );
         assert!(parse(&s, "add_x_to_users", &args(&["x:integer?"])).is_ok());
+    }
+
+    #[test]
+    fn names_sql_needs_quoted_are_kept_quoted_or_refused() {
+        let s = schema(&[
+            "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY, \"order\" INTEGER, \"Name\" TEXT, email TEXT NOT NULL);",
+        ]);
+        let users = s.table("users").unwrap();
+        assert_eq!(
+            users.create_sql("users"),
+            "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    \"order\" INTEGER,\n    \"Name\" TEXT,\n    email TEXT NOT NULL\n);\n"
+        );
+        let e = parse(&s, "remove_order_from_users", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs quoted"), "{e}");
+        let e = fields::parse(&args(&["order:integer"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("an SQL keyword"), "{e}");
     }
 
     #[test]

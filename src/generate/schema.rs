@@ -243,6 +243,138 @@ pub fn ident(raw: &str) -> String {
     }
 }
 
+/// Words SQLite or PostgreSQL do not take as a bare table or column name.
+pub const RESERVED: &[&str] = &[
+    "all",
+    "alter",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "autoincrement",
+    "between",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "commit",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "delete",
+    "desc",
+    "distinct",
+    "do",
+    "drop",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exists",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "index",
+    "initially",
+    "inner",
+    "insert",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "set",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "transaction",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "user",
+    "using",
+    "values",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// A name as SQL writes it: bare when it can be, else double-quoted.
+pub fn quoted(name: &str) -> String {
+    let simple = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if simple && !RESERVED.contains(&name) {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
 /// A clause of a column's definition, in the order written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clause {
@@ -310,7 +442,7 @@ impl Column {
 
     /// The definition: `title TEXT NOT NULL`.
     pub fn definition(&self) -> String {
-        let mut out = format!("{} {}", self.name, self.ty);
+        let mut out = format!("{} {}", quoted(&self.name), self.ty);
         for c in &self.clauses {
             out.push(' ');
             match c {
@@ -516,7 +648,8 @@ impl Table {
             format!(" {}", self.options)
         };
         format!(
-            "CREATE TABLE {name} (\n    {}\n){options};\n",
+            "CREATE TABLE {} (\n    {}\n){options};\n",
+            quoted(name),
             lines.join(",\n    ")
         )
     }
@@ -549,8 +682,8 @@ impl Index {
         };
         format!(
             "CREATE {unique}INDEX {} ON {} ({}){tail};\n",
-            self.name,
-            self.table,
+            quoted(&self.name),
+            quoted(&self.table),
             self.columns.join(", ")
         )
     }
