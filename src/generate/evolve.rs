@@ -149,26 +149,11 @@ fn rendered(plan: &Plan) -> BTreeMap<PathBuf, (String, bool)> {
         .collect()
 }
 
-/// `args` without `--join MODEL`.
-fn without_joins(args: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-        } else if a == "--join" {
-            skip = true;
-        } else {
-            out.push(a.clone());
-        }
-    }
-    out
-}
-
 /// The nested-route handlers (`index_of_post`) a scaffold with `args`
 /// has, one for each model its fields refer to.
 fn nested_handlers(args: &[String]) -> Vec<String> {
-    let specs: Vec<String> = without_joins(args)
+    let specs: Vec<String> = super::model::split_joins(args)
+        .0
         .into_iter()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
@@ -178,7 +163,7 @@ fn nested_handlers(args: &[String]) -> Vec<String> {
             fields
                 .iter()
                 .filter_map(|f| f.target.as_ref())
-                .map(|t| format!("index_of_{}", t.snake))
+                .map(super::scaffold::nested_handler)
                 .collect()
         })
         .unwrap_or_default()
@@ -197,8 +182,8 @@ pub fn bring(
     invoke: Invoke<'_>,
 ) -> Result<()> {
     // The join tables of `--join` are their own migrations, made once.
-    let before = invoke(generator, &without_joins(from))?;
-    let after = invoke(generator, &without_joins(to))?;
+    let before = invoke(generator, &super::model::split_joins(from).0)?;
+    let after = invoke(generator, &super::model::split_joins(to).0)?;
     let before = rendered(&before);
     let after = rendered(&after);
     for (path, (new, edit)) in &after {

@@ -1325,7 +1325,7 @@ fn join_module(plan: &mut Plan, tables: &[String; 2]) -> Result<()> {
 }
 
 /// The next migration version: `version`, or one past the newest.
-fn next_version(migrations: &[Migration], version: &str) -> String {
+pub fn next_version(migrations: &[Migration], version: &str) -> String {
     match (version.parse::<u64>(), migrations.last()) {
         (Ok(v), Some(latest)) if v <= latest.version => (latest.version + 1).to_string(),
         _ => version.to_string(),

@@ -353,20 +353,9 @@ pub fn migration_sql(model: &Model, dialect: Dialect) -> (String, String) {
     (up, down)
 }
 
-/// The migrations already in the project: (version, file name), in order.
-fn migrations(root: &Path) -> Vec<(u64, String)> {
-    let mut out: Vec<(u64, String)> = std::fs::read_dir(root.join(layout::MIGRATIONS))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?.to_string();
-            let version = name.split_once('_')?.0.parse().ok()?;
-            Some((version, name))
-        })
-        .collect();
-    out.sort();
-    out
+/// The migrations already in the project, oldest first.
+fn migrations(root: &Path) -> Vec<super::schema::Migration> {
+    super::schema::migrations_in(&super::schema::migration_files(root))
 }
 
 /// `migrations/<VERSION>_create_<table>.{up,down}.sql`: the version of an
@@ -374,31 +363,26 @@ fn migrations(root: &Path) -> Vec<(u64, String)> {
 /// a new one runs after every existing one, even within a second.
 fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
     let existing = migrations(root);
-    let suffix = format!("_create_{table}.up.sql");
-    let version = match existing.iter().find(|(_, name)| name.ends_with(&suffix)) {
-        Some((v, _)) => v.to_string(),
-        None => match (version.parse::<u64>(), existing.last()) {
-            (Ok(v), Some((latest, _))) if v <= *latest => (latest + 1).to_string(),
-            _ => version.to_string(),
-        },
+    let name = format!("create_{table}");
+    let version = match existing.iter().find(|m| m.name == name) {
+        Some(m) => m.version.to_string(),
+        None => super::migration::next_version(&existing, version),
     };
     let dir = Path::new(layout::MIGRATIONS);
     (
-        dir.join(format!("{version}_create_{table}.up.sql")),
-        dir.join(format!("{version}_create_{table}.down.sql")),
+        dir.join(format!("{version}_{name}.up.sql")),
+        dir.join(format!("{version}_{name}.down.sql")),
     )
 }
 
 /// The files of existing migrations creating `table`.
 fn existing_migrations(root: &Path, table: &str) -> Vec<PathBuf> {
-    let ends = [
-        format!("_create_{table}.up.sql"),
-        format!("_create_{table}.down.sql"),
-    ];
+    let name = format!("create_{table}");
     migrations(root)
         .into_iter()
-        .filter(|(_, n)| ends.iter().any(|e| n.ends_with(e.as_str())))
-        .map(|(_, n)| Path::new(layout::MIGRATIONS).join(n))
+        .filter(|m| m.name == name)
+        .flat_map(|m| m.down.into_iter().chain(std::iter::once(m.up)))
+        .map(PathBuf::from)
         .collect()
 }
 
@@ -494,10 +478,23 @@ fn recorded_joins(project: &Project, generator: &str, name: &ModelName) -> Vec<S
     else {
         return Vec::new();
     };
-    args.windows(2)
-        .filter(|w| w[0] == "--join")
-        .map(|w| w[1].clone())
-        .collect()
+    split_joins(&args).1
+}
+
+/// A recorded model or scaffold run's arguments without `--join MODEL`,
+/// and the joined models.
+pub fn split_joins(args: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut rest = Vec::new();
+    let mut joins = Vec::new();
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
+        if a == "--join" {
+            joins.extend(args.next().cloned());
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    (rest, joins)
 }
 
 /// Takes out the join tables the model was generated with (`--join`);
@@ -552,9 +549,9 @@ fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
     }
     let own_migrations = existing_migrations(root, &name.plural);
     let foreign_key = format!("references {} (", name.plural);
-    for (_, file) in migrations(root) {
-        let relative = Path::new(layout::MIGRATIONS).join(&file);
-        if !file.ends_with(".up.sql") || own_migrations.contains(&relative) {
+    for m in migrations(root) {
+        let relative = PathBuf::from(&m.up);
+        if own_migrations.contains(&relative) {
             continue;
         }
         let text = std::fs::read_to_string(root.join(&relative)).unwrap_or_default();

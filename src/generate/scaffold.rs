@@ -40,6 +40,12 @@ pub struct FormFieldCtx {
     pub input: String,
 }
 
+/// The handler of the nested route of a scaffold whose model refers to
+/// `target`: `index_of_post`.
+pub fn nested_handler(target: &ModelName) -> String {
+    format!("index_of_{}", target.snake)
+}
+
 /// A model the scaffold's model refers to: its rows get a nested route,
 /// `GET /api/posts/{id}/comments`.
 #[derive(Debug, Clone, Serialize)]
@@ -174,7 +180,7 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
             .iter()
             .filter_map(|f| f.target.as_ref().map(|t| (f, t)))
             .map(|(f, t)| NestedCtx {
-                handler: format!("index_of_{}", t.snake),
+                handler: nested_handler(t),
                 parent_url: t.url.clone(),
                 module: t.snake.clone(),
                 pascal: t.pascal.clone(),
