@@ -183,7 +183,8 @@ fn split<'a>(name: &'a str, prefix: &str, sep: &str) -> Option<(&'a str, &'a str
 /// → `add_email_to_users`.
 pub fn migration_name(raw: &str) -> Result<String> {
     let name = raw.to_snake_case();
-    let ok = name.starts_with(|c: char| c.is_ascii_lowercase())
+    let ok = raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -1720,6 +1721,17 @@ mod tests {
         assert!(e.contains("must be nullable"), "{e}");
         let e = err("rename_nothing_to_x_in_posts", &[]);
         assert!(e.contains("rename_OLD_to_NEW_in_posts"), "{e}");
+    }
+
+    #[test]
+    fn names_are_snake_case_words() {
+        assert_eq!(
+            migration_name("AddEmailToUsers").unwrap(),
+            "add_email_to_users"
+        );
+        for bad in ["bad name!", "add-email", "1st", "", "naïve"] {
+            assert!(migration_name(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]
