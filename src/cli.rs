@@ -79,6 +79,11 @@ pub enum Command {
         after_help = "The socket is opened once and handed to every app process, so requests made\nwhile the app rebuilds wait instead of being refused.\n\nExamples:\n  cargo mvc serve\n  cargo mvc serve --port 3000 --env BLOG_LOG_LEVEL=debug\n  cargo mvc serve --release --no-reload"
     )]
     Serve(ServeArgs),
+    /// Bring the application up to this cargo-mvc's templates, keeping your changes
+    #[command(
+        after_help = "Files you never changed take the new templates; files only you changed stay;\nfiles both changed are merged, and overlapping changes are marked git-style\n(the command then exits with status 2). Cargo.toml is merged key by key.\n\nExamples:\n  cargo mvc update --pretend --verbose\n  cargo mvc update\n  cargo mvc update --interactive"
+    )]
+    Update(UpdateArgs),
     /// Print a shell completion script for `cargo mvc`
     #[command(
         after_help = "The script completes `cargo mvc ...` as part of `cargo`'s completion:\n  fish:  cargo mvc completions fish > ~/.config/fish/conf.d/cargo-mvc.fish\n  bash:  source <(cargo mvc completions bash)   (in ~/.bashrc; it takes over cargo's own)\n  zsh:   source <(cargo mvc completions zsh)    (in ~/.zshrc; it takes over cargo's own)\nSee the README for PowerShell and elvish."
@@ -372,6 +377,24 @@ pub struct DestroyArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    /// Print what would change (and with --verbose, the diffs); write nothing
+    #[arg(short, long)]
+    pub pretend: bool,
+    /// Run even when the git work tree has uncommitted changes
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Do not run `cargo check` after writing
+    #[arg(long)]
+    pub no_check: bool,
+    /// Ask for each conflicting file: keep mine, take theirs, or merge with markers
+    #[arg(short, long)]
+    pub interactive: bool,
+    #[command(flatten)]
+    pub target: PackageArgs,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct RoutesArgs {
     /// Print JSON instead of a table
     #[arg(long)]
@@ -575,6 +598,19 @@ pub fn run(parsed: Parsed, shell: &Shell) -> Result<()> {
         Command::Routes(a) => {
             let project = a.target.discover()?;
             crate::routes::run(&project, a.json, shell)
+        }
+        Command::Update(a) => {
+            let (project, _lock) = locked_project(&a.target, shell)?;
+            crate::update::run(
+                &project,
+                crate::update::Options {
+                    pretend: a.pretend,
+                    allow_dirty: a.allow_dirty,
+                    check: !a.no_check,
+                    interactive: a.interactive,
+                },
+                shell,
+            )
         }
         Command::Completions(a) => {
             use clap_complete::env::EnvCompleter;

@@ -26,6 +26,7 @@ mod reflow;
 mod routes;
 mod serve;
 mod shell;
+mod update;
 mod versions;
 
 fn main() -> ExitCode {
@@ -45,6 +46,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             shell.error(&err);
+            // Files were written with conflict markers: a status of its own,
+            // so that scripts notice.
+            if err.downcast_ref::<update::Conflicted>().is_some() {
+                return ExitCode::from(2);
+            }
             ExitCode::FAILURE
         }
     }

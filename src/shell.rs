@@ -96,6 +96,14 @@ impl Shell {
         }
     }
 
+    /// A question on stderr, the answer to be typed on the same line; asked
+    /// even with `--quiet`.
+    pub fn ask(&self, question: impl Display) {
+        let mut err = anstream::stderr().lock();
+        let _ = write!(err, "{question} ");
+        let _ = err.flush();
+    }
+
     /// Data for other programs goes to stdout, never styled by us.
     pub fn data(&self, text: impl Display) {
         let mut out = anstream::stdout().lock();

@@ -31,20 +31,72 @@ pub const GENERATORS_DIR: &str = "generators";
 /// The built-in generators whose templates a project can override.
 pub const OVERRIDABLE: &[&str] = &["controller", "model", "scaffold", "view", "script"];
 
+thread_local! {
+    /// The templates version of an earlier release whose templates stand in
+    /// for the built-in ones while `update` renders what that release wrote.
+    static BASE: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The templates versions of earlier releases the binary carries
+/// (`bases/templates-N/`), oldest first.
+pub fn bases() -> Vec<i64> {
+    let mut out: Vec<i64> = builtin::BASES
+        .iter()
+        .filter_map(|(name, _)| {
+            name.strip_prefix("templates-")?
+                .split('/')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    out.dedup();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Runs `f` with the templates of templates version `version` (one of
+/// [`bases`]) in place of the built-in ones: the generators then write what
+/// the release of that version wrote.
+pub fn with_base<T>(version: i64, f: impl FnOnce() -> T) -> T {
+    let saved = BASE.with(|b| b.replace(Some(version)));
+    let out = f();
+    BASE.with(|b| b.set(saved));
+    out
+}
+
+/// The earlier templates version being rendered, if any (see [`with_base`]).
+pub fn base() -> Option<i64> {
+    BASE.with(std::cell::Cell::get)
+}
+
+/// The templates in use, `(name, text)`: the built-in ones, or those of the
+/// earlier release [`with_base`] names.
+fn table() -> Box<dyn Iterator<Item = (&'static str, &'static str)>> {
+    match base() {
+        None => Box::new(builtin::BUILTIN.iter().copied()),
+        Some(version) => {
+            let prefix = format!("templates-{version}/");
+            Box::new(
+                builtin::BASES.iter().filter_map(move |(name, text)| {
+                    Some((name.strip_prefix(prefix.as_str())?, *text))
+                }),
+            )
+        }
+    }
+}
+
 /// The built-in templates of `generator`, as `(path in the generator, text)`.
 pub fn builtin_templates(generator: &str) -> impl Iterator<Item = (&'static str, &'static str)> {
     let prefix = format!("{generator}/");
-    builtin::BUILTIN
-        .iter()
-        .filter_map(move |(name, text)| name.strip_prefix(prefix.as_str()).map(|rel| (rel, *text)))
+    table()
+        .filter_map(move |(name, text)| name.strip_prefix(prefix.as_str()).map(|rel| (rel, text)))
 }
 
 /// The text of the built-in template `name` (`controller/controller.rs`).
 pub fn builtin_template(name: &str) -> Option<&'static str> {
-    builtin::BUILTIN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
+    table().find(|(n, _)| *n == name).map(|(_, text)| text)
 }
 
 /// A minijinja environment set up as every generator's templates expect.

@@ -1469,6 +1469,10 @@ fn remove_join_module(plan: &mut Plan, module: &str) -> Result<()> {
 /// Writes `db/schema.sql` as the migrations `plan` leaves make it, or
 /// removes it when no migration is left.
 pub fn update_schema_file(plan: &mut Plan, dialect: Dialect) -> Result<()> {
+    // db/schema.sql came with templates 2.
+    if crate::engine::base().is_some_and(|version| version < 2) {
+        return Ok(());
+    }
     let after = current(plan)?;
     let contents = (!after.migrations.is_empty()).then(|| after.schema.dump(dialect_name(dialect)));
     let path = Path::new(SCHEMA_FILE);

@@ -18,10 +18,27 @@ use anyhow::{Result, bail};
 use crate::errors::nothing_written;
 use crate::project::Project;
 
+thread_local! {
+    /// The time [`with_time`] gives generators.
+    static AT: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with [`now_secs`] answering `secs`: `update` replays a
+/// generator at the time it first ran, so its migration keeps its version.
+pub fn with_time<T>(secs: i64, f: impl FnOnce() -> T) -> T {
+    let saved = AT.with(|at| at.replace(Some(secs)));
+    let out = f();
+    AT.with(|at| at.set(saved));
+    out
+}
+
 /// The time generators write into files (migration versions, a license's
 /// year), in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set, as
 /// reproducible builds define it, otherwise the clock.
 pub fn now_secs() -> i64 {
+    if let Some(secs) = AT.with(std::cell::Cell::get) {
+        return secs;
+    }
     if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())

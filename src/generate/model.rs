@@ -391,7 +391,7 @@ pub fn version_now() -> String {
     version_at(super::now_secs())
 }
 
-fn version_at(secs: i64) -> String {
+pub fn version_at(secs: i64) -> String {
     let (y, m, d) = super::new::civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!(

@@ -154,7 +154,11 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     let mut add = |path: &str, contents: String| out.push((path.to_string(), contents));
     add(layout::MANIFEST, render(p, "new/Cargo.toml.in"));
     add("README.md", render(p, "new/README.md"));
-    add(".markdownlint.yaml", render(p, "new/markdownlint.yaml"));
+    // Rendering what an earlier release wrote (`update`): the files it did
+    // not write yet are left out.
+    if crate::engine::builtin_template("new/markdownlint.yaml").is_some() {
+        add(".markdownlint.yaml", render(p, "new/markdownlint.yaml"));
+    }
     add("Makefile", render(p, "new/Makefile"));
     add(".gitignore", render(p, "new/gitignore"));
     if let Some(license) = p.license {
@@ -286,10 +290,13 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("tests/api/ready.rs", render(p, "new/tests/api/ready.rs"));
     add("tests/api/server.rs", render(p, "new/tests/api/server.rs"));
     add(&format!("{}/.gitkeep", layout::TEMPLATES), String::new());
-    add(
-        crate::engine::record::RECORD,
-        crate::engine::record::new_record(&recorded_args(p)),
-    );
+    // The record came with templates 2.
+    if crate::engine::base().is_none_or(|version| version >= 2) {
+        add(
+            crate::engine::record::RECORD,
+            crate::engine::record::new_record(&recorded_args(p)),
+        );
+    }
     out
 }
 

@@ -1,0 +1,201 @@
+//! The one error type of every handler, and the JSON body of every error
+//! response: `{"code": 404, "message": "Not found"}`. Details go to the
+//! log, never to the client.
+
+use std::any::Any;
+
+use axum::Json;
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+/// The body of every error response.
+<%- if p.openapi %>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+<%- else %>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+<%- endif %>
+pub struct ErrorBody {
+    /// The HTTP status code.
+    pub code: u16,
+    /// What went wrong, safe to show to a client.
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("Not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unprocessable(String),
+<%- if p.redis %>
+    #[error("Could not connect to Redis")]
+    RedisUnavailable(#[source] redis::RedisError),
+<%- endif %>
+    #[error("Internal server error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+<%- if p.redis %>
+            AppError::RedisUnavailable(_) => StatusCode::BAD_GATEWAY,
+<%- endif %>
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            let detail = match std::error::Error::source(&self) {
+                Some(source) => format!("{source}"),
+                None => format!("{self:?}"),
+            };
+            tracing::error!(%status, error = %detail, "request failed");
+        }
+        error_response(status, self.to_string())
+    }
+}
+
+/// A JSON error response.
+pub fn error_response(status: StatusCode, message: impl Into<String>) -> Response {
+    let body = ErrorBody {
+        code: status.as_u16(),
+        message: message.into(),
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The fallback for paths no route matches.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Turns a handler panic into a 500 JSON response; the panic message goes to
+/// the log only.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "handler panicked");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+}
+
+/// Whether `response` is an error whose body is not JSON yet.
+pub fn needs_json_body(response: &Response) -> bool {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    (status.is_client_error() || status.is_server_error()) && !is_json
+}
+
+/// Client-error bodies longer than this are replaced, not passed on.
+const MAX_ERROR_TEXT: usize = 1024;
+
+/// Gives a JSON body to error responses made outside the handlers (405 from
+/// the router, extractor rejections). Client errors keep their short text as
+/// the message; server errors get the generic reason.
+pub async fn json_error_body(response: Response) -> Response {
+    if !needs_json_body(&response) {
+        return response;
+    }
+    let status = response.status();
+    let (mut parts, body) = response.into_parts();
+    let reason = status.canonical_reason().unwrap_or("Error").to_string();
+    let message = if status.is_client_error() {
+        match axum::body::to_bytes(body, MAX_ERROR_TEXT).await {
+            Ok(bytes) if !bytes.is_empty() => String::from_utf8(bytes.to_vec())
+                .map(|text| text.trim().to_string())
+                .unwrap_or(reason),
+            _ => reason,
+        }
+    } else {
+        reason
+    };
+    let body = ErrorBody {
+        code: status.as_u16(),
+        message,
+    };
+    let bytes = serde_json::to_vec(&body).expect("an ErrorBody always serializes");
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(response: Response) -> ErrorBody {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_error_has_a_status_and_a_safe_message() {
+        let cases = [
+            (AppError::NotFound, 404, "Not found"),
+            (AppError::BadRequest("bad page".into()), 400, "bad page"),
+            (
+                AppError::Unprocessable("title is required".into()),
+                422,
+                "title is required",
+            ),
+            (
+                AppError::Internal(anyhow::anyhow!("database password is hunter2")),
+                500,
+                "Internal server error",
+            ),
+        ];
+        for (error, code, message) in cases {
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), code);
+            let expected = ErrorBody {
+                code,
+                message: message.into(),
+            };
+            assert_eq!(body_of(response).await, expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn text_error_bodies_become_json() {
+        let text = (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
+        let response = json_error_body(text).await;
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(body_of(response).await.message, "length limit exceeded");
+
+        let server = (StatusCode::BAD_GATEWAY, "upstream said: secret").into_response();
+        let body = body_of(json_error_body(server).await).await;
+        assert_eq!(body.message, "Bad Gateway");
+
+        let ok = json_error_body("fine".into_response()).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn panics_are_logged_not_shown() {
+        let response = panic_response(Box::new("index out of bounds".to_string()));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let response = panic_response(Box::new(42_u8));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

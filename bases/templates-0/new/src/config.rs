@@ -1,0 +1,329 @@
+//! Typed settings, read from `<@ p.env_prefix @>_*` environment variables. Every
+//! setting has a default; a bad value stops startup with an error naming the
+//! variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Prefix of every environment variable this application reads.
+pub const ENV_PREFIX: &str = "<@ p.env_prefix @>";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, for development.
+    Pretty,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+<%- if p.redis %>
+
+/// How the Redis nodes in `<@ p.env_prefix @>_REDIS_URL` are deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisMode {
+    Standalone,
+    Sentinel,
+    Cluster,
+}
+
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    /// Connect to Redis at startup and check it in `/api/ready`.
+    pub enabled: bool,
+    /// One URL (standalone), or the sentinel or cluster nodes.
+    pub urls: Vec<String>,
+    pub mode: RedisMode,
+    /// The service name the sentinels monitor.
+    pub sentinel_master: String,
+    /// Limit for connecting and for each command.
+    pub timeout: Duration,
+}
+<%- endif %>
+<%- if p.http_client %>
+
+#[derive(Debug, Clone)]
+pub struct HttpClientSettings {
+    /// Limit for a whole outgoing request.
+    pub timeout: Duration,
+}
+<%- endif %>
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub workers: usize,
+    pub pid_file: Option<PathBuf>,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    pub shutdown_timeout: Duration,
+<%- if p.redis %>
+    pub redis: RedisSettings,
+<%- endif %>
+<%- if p.http_client %>
+    pub http_client: HttpClientSettings,
+<%- endif %>
+}
+
+/// A setting whose value could not be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid value {value:?} for {var}: expected {expected}")]
+pub struct ConfigError {
+    pub var: String,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    /// Reads settings through `get`, which maps a variable name to its value.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env { get: &get };
+        Ok(Self {
+            bind: env.parse(
+                "BIND",
+                "127.0.0.1:8000",
+                "an address such as 0.0.0.0:8000",
+                |v| v.parse().ok(),
+            )?,
+            workers: env.parse(
+                "WORKERS",
+                &default_workers().to_string(),
+                "a positive integer",
+                |v| v.parse().ok().filter(|n| *n > 0),
+            )?,
+            pid_file: env
+                .value("PID_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            log_level: env.parse(
+                "LOG_LEVEL",
+                "info",
+                "a log filter such as info or debug",
+                |v| {
+                    tracing_subscriber::EnvFilter::try_new(v)
+                        .ok()
+                        .map(|_| v.to_string())
+                },
+            )?,
+            log_format: env.parse("LOG_FORMAT", "pretty", "pretty or json", |v| {
+                match v.to_ascii_lowercase().as_str() {
+                    "pretty" => Some(LogFormat::Pretty),
+                    "json" => Some(LogFormat::Json),
+                    _ => None,
+                }
+            })?,
+            request_timeout: env.seconds("REQUEST_TIMEOUT", "30")?,
+            body_limit: env.parse("BODY_LIMIT", "2097152", "a size in bytes", |v| {
+                v.parse().ok()
+            })?,
+            shutdown_timeout: env.seconds("SHUTDOWN_TIMEOUT", "30")?,
+<%- if p.redis %>
+            redis: RedisSettings {
+                enabled: env.flag("USE_REDIS", "false")?,
+                urls: env.parse(
+                    "REDIS_URL",
+                    "redis://127.0.0.1:6379",
+                    "redis:// URLs separated by commas",
+                    redis_urls,
+                )?,
+                mode: env.parse(
+                    "REDIS_MODE",
+                    "standalone",
+                    "standalone, sentinel or cluster",
+                    |v| match v.to_ascii_lowercase().as_str() {
+                        "standalone" => Some(RedisMode::Standalone),
+                        "sentinel" => Some(RedisMode::Sentinel),
+                        "cluster" => Some(RedisMode::Cluster),
+                        _ => None,
+                    },
+                )?,
+                sentinel_master: env.parse(
+                    "REDIS_SENTINEL_MASTER",
+                    "mymaster",
+                    "a service name",
+                    |v| (!v.is_empty()).then(|| v.to_string()),
+                )?,
+                timeout: env.seconds("REDIS_TIMEOUT", "5")?,
+            },
+<%- endif %>
+<%- if p.http_client %>
+            http_client: HttpClientSettings {
+                timeout: env.seconds("HTTP_TIMEOUT", "10")?,
+            },
+<%- endif %>
+        })
+    }
+}
+
+impl Default for Settings {
+    /// Every setting at its default.
+    fn default() -> Self {
+        Self::from_lookup(|_| None).expect("the defaults are valid")
+    }
+}
+<%- if p.redis %>
+
+/// A comma-separated list of Redis URLs.
+fn redis_urls(value: &str) -> Option<Vec<String>> {
+    let urls: Vec<String> = value.split(',').map(|u| u.trim().to_string()).collect();
+    let schemes = ["redis://", "rediss://", "redis+unix://"];
+    urls.iter()
+        .all(|u| schemes.iter().any(|s| u.starts_with(s)))
+        .then_some(urls)
+}
+<%- endif %>
+
+/// The default worker count: one per CPU.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+struct Env<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Env<'_> {
+    fn var(name: &str) -> String {
+        format!("{ENV_PREFIX}_{name}")
+    }
+
+    fn value(&self, name: &str) -> Option<String> {
+        (self.get)(&Self::var(name))
+    }
+
+    fn parse<T>(
+        &self,
+        name: &str,
+        default: &str,
+        expected: &'static str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
+        let value = self.value(name).unwrap_or_else(|| default.to_string());
+        parse(value.trim()).ok_or_else(|| ConfigError {
+            var: Self::var(name),
+            value,
+            expected,
+        })
+    }
+
+    fn seconds(&self, name: &str, default: &str) -> Result<Duration, ConfigError> {
+        let expected = "a number of seconds, such as 30 or 0.5";
+        self.parse(name, default, expected, |v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+        })
+    }
+<%- if p.redis %>
+
+    fn flag(&self, name: &str, default: &str) -> Result<bool, ConfigError> {
+        self.parse(name, default, "true or false", |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Some(true),
+                "0" | "false" | "no" | "off" => Some(false),
+                _ => None,
+            }
+        })
+    }
+<%- endif %>
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (format!("{ENV_PREFIX}_{k}"), v.to_string()))
+            .collect();
+        Settings::from_lookup(|var| pairs.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::default();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(s.workers, default_workers());
+        assert_eq!(s.log_format, LogFormat::Pretty);
+        assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
+        assert_eq!(s.pid_file, None);
+<%- if p.redis %>
+        assert!(!s.redis.enabled);
+        assert_eq!(s.redis.mode, RedisMode::Standalone);
+<%- endif %>
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let s = with(&[
+            ("BIND", "0.0.0.0:9000"),
+            ("WORKERS", "3"),
+            ("PID_FILE", "/tmp/app.pid"),
+            ("LOG_LEVEL", "debug,hyper=info"),
+            ("LOG_FORMAT", "JSON"),
+            ("REQUEST_TIMEOUT", "2.5"),
+            ("BODY_LIMIT", "1024"),
+            ("SHUTDOWN_TIMEOUT", "1"),
+<%- if p.redis %>
+            ("USE_REDIS", "yes"),
+            ("REDIS_URL", "redis://a:26379, redis://b:26379"),
+            ("REDIS_MODE", "sentinel"),
+            ("REDIS_SENTINEL_MASTER", "primary"),
+            ("REDIS_TIMEOUT", "1"),
+<%- endif %>
+<%- if p.http_client %>
+            ("HTTP_TIMEOUT", "4"),
+<%- endif %>
+        ])
+        .unwrap();
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.workers, 3);
+        assert_eq!(s.pid_file, Some(PathBuf::from("/tmp/app.pid")));
+        assert_eq!(s.log_level, "debug,hyper=info");
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.request_timeout, Duration::from_millis(2500));
+        assert_eq!(s.body_limit, 1024);
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(1));
+<%- if p.redis %>
+        assert!(s.redis.enabled);
+        assert_eq!(s.redis.urls, ["redis://a:26379", "redis://b:26379"]);
+        assert_eq!(s.redis.mode, RedisMode::Sentinel);
+        assert_eq!(s.redis.sentinel_master, "primary");
+<%- endif %>
+<%- if p.http_client %>
+        assert_eq!(s.http_client.timeout, Duration::from_secs(4));
+<%- endif %>
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("BIND", "localhost"),
+            ("WORKERS", "0"),
+            ("LOG_LEVEL", "[[["),
+            ("LOG_FORMAT", "xml"),
+            ("REQUEST_TIMEOUT", "-1"),
+            ("BODY_LIMIT", "2MB"),
+<%- if p.redis %>
+            ("USE_REDIS", "maybe"),
+            ("REDIS_URL", "http://x"),
+            ("REDIS_MODE", "mesh"),
+            ("REDIS_SENTINEL_MASTER", ""),
+<%- endif %>
+        ];
+        for (name, value) in cases {
+            let err = with(&[(name, value)]).unwrap_err();
+            assert_eq!(err.var, format!("{ENV_PREFIX}_{name}"));
+            assert!(err.to_string().contains(&err.var), "{err}");
+        }
+    }
+}

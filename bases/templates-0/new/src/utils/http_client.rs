@@ -1,0 +1,60 @@
+//! The shared HTTP client for calling other services: one connection pool,
+//! timeouts from the settings, JSON helpers. Dropping the last clone closes
+//! its pooled connections.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::config::HttpClientSettings;
+
+/// Sent with every request, so other services can tell who calls them.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A cheap-to-clone handle to the pooled client.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    pub fn new(settings: &HttpClientSettings) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .user_agent(USER_AGENT)
+            .build()?;
+        Ok(Self { client })
+    }
+
+    /// The underlying client, for requests the helpers do not cover.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// `GET url`, expecting a success status and a JSON body.
+    pub async fn get_json<T: DeserializeOwned>(&self, url: &str) -> reqwest::Result<T> {
+        self.client
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    }
+
+    /// `POST url` with a JSON body, expecting a success status and a JSON body.
+    pub async fn post_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> reqwest::Result<T> {
+        self.client
+            .post(url)
+            .json(body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    }
+}

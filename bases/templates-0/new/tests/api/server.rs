@@ -1,0 +1,116 @@
+//! The `<@ p.name @>` binary: flags, startup errors, and a graceful shutdown on
+//! SIGTERM; and the in-process server's shutdown timeout.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+
+use <@ p.crate_name @>::config::ENV_PREFIX;
+use <@ p.crate_name @>::server::Server;
+
+use crate::helpers::{spawn_app_with, test_settings};
+
+const BIN: &str = env!("CARGO_BIN_EXE_<@ p.name @>");
+
+#[test]
+fn version_flag() {
+    let output = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let expected = format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout.trim(), expected);
+}
+
+#[test]
+fn bad_setting_stops_startup_naming_the_variable() {
+    let var = format!("{ENV_PREFIX}_WORKERS");
+    let output = Command::new(BIN)
+        .arg("serve")
+        .env(&var, "lots")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&var), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn serves_until_sigterm_then_exits_zero() {
+    let unique = format!("{}-test-{}", env!("CARGO_PKG_NAME"), std::process::id());
+    let dir = std::env::temp_dir().join(unique);
+    std::fs::create_dir_all(&dir).unwrap();
+    let pid_file = dir.join("server.pid");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2", "--pid"])
+        .arg(&pid_file)
+        .env(format!("{ENV_PREFIX}_LOG_FORMAT"), "json")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = None;
+    for line in lines.by_ref() {
+        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if event["message"] == "listening" {
+            addr = event["addr"].as_str().map(str::to_string);
+            break;
+        }
+    }
+    let addr = addr.expect("the server logs its address");
+    // Keep reading the log, so the server never writes to a closed pipe.
+    let drain = std::thread::spawn(move || lines.count());
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert_eq!(pid.trim(), child.id().to_string());
+
+    let body: serde_json::Value = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async {
+            reqwest::get(format!("http://{addr}/api/ready"))
+                .await?
+                .json()
+                .await
+        })
+        .unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!pid_file.exists(), "the pid file is removed on exit");
+    assert!(drain.join().unwrap() > 0, "the shutdown is logged");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn unfinished_requests_are_dropped_after_the_shutdown_timeout() {
+    let mut settings = test_settings();
+    settings.shutdown_timeout = Duration::from_millis(200);
+    let app = spawn_app_with(settings).await;
+    // A request whose headers never finish keeps its connection busy.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /api/ready HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    app.stop().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_busy_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut settings = test_settings();
+    settings.bind = taken.local_addr().unwrap();
+    let err = Server::bind(settings).await.unwrap_err();
+    assert!(err.to_string().contains("could not listen on"), "{err}");
+}

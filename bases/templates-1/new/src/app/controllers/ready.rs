@@ -1,0 +1,76 @@
+//! Readiness: answers 200 only when the application and the services it
+//! needs can take traffic.
+
+use axum::Json;
+use axum::extract::State;
+
+use crate::app::AppState;
+use crate::app::errors::AppError;
+<%- if p.openapi %>
+use crate::app::errors::ErrorBody;
+<%- endif %>
+use crate::app::views::status::Status;
+
+/// The application can serve requests and reach the services it needs.
+<%- if p.openapi %>
+#[utoipa::path(
+    get,
+    path = "/api/ready",
+    operation_id = "ready",
+    tag = "status",
+    responses(
+        (status = 200, description = "Ready to take traffic", body = Status),
+        (status = 502, description = "A dependency does not answer", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
+    state.check().await?;
+    Ok(Json(Status::ok()))
+}
+
+#[cfg(test)]
+mod tests {
+<%- if p.database %>
+    use axum::body::Body;
+<%- endif %>
+    use axum::http::{Method, StatusCode};
+    use serde_json::json;
+<%- if p.database %>
+
+    use crate::app::testing::{self, call};
+<%- else %>
+
+    use crate::app::testing::call;
+<%- endif %>
+
+    #[tokio::test]
+    async fn ready_is_ok() {
+        let (status, body) = call(Method::GET, "/api/ready").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({"status": "ok"}));
+    }
+
+<%- if p.database %>
+
+    #[tokio::test]
+    async fn ready_is_502_when_the_database_does_not_answer() {
+        let state = testing::state().await;
+        state.db.close().await;
+        let (status, body) =
+            testing::send(state, Method::GET, "/api/ready", Body::empty(), None).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            body,
+            json!({"code": 502, "message": "Could not connect to the database"})
+        );
+    }
+<%- endif %>
+
+    #[tokio::test]
+    async fn other_methods_get_a_json_405() {
+        let (status, body) = call(Method::DELETE, "/api/ready").await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["code"], 405);
+    }
+}

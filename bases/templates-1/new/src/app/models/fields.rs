@@ -1,0 +1,479 @@
+//! Reading a model's fields from a request, JSON or an HTML form, with one
+//! message for every field that is missing or of the wrong type, so a client
+//! can fix them all at once (422 with `errors` by field).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::app::errors::{AppError, FieldErrors};
+use crate::db::Decimal;
+
+/// The fields of one request, consumed one by one with [`Fields::take`].
+#[derive(Debug)]
+pub struct Fields {
+    values: Map<String, Value>,
+    /// Values came from an HTML form: every value is text, and an unchecked
+    /// checkbox is simply absent.
+    form: bool,
+    errors: FieldErrors,
+}
+
+impl Fields {
+    /// The fields of a JSON object body.
+    pub fn json(body: &[u8]) -> Result<Self, AppError> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(values)) => Ok(Self {
+                values,
+                form: false,
+                errors: FieldErrors::new(),
+            }),
+            _ => Err(AppError::Unprocessable(
+                "the body must be a JSON object".to_string(),
+            )),
+        }
+    }
+
+    /// The fields of a submitted HTML form.
+    pub fn form(pairs: Vec<(String, String)>) -> Self {
+        let values = pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        Self {
+            values,
+            form: true,
+            errors: FieldErrors::new(),
+        }
+    }
+
+    /// Fills the fields the request left out from `current` (a JSON object
+    /// of the record's values), for partial updates.
+    pub fn or(mut self, current: Value) -> Self {
+        if let Value::Object(current) = current {
+            for (key, value) in current {
+                self.values.entry(key).or_insert(value);
+            }
+        }
+        self
+    }
+
+    /// The value of `name`; `None` (and an error noted) when it is missing
+    /// or cannot be read as `T`.
+    pub fn take<T: FromField>(&mut self, name: &str) -> Option<T> {
+        let value = match self.values.remove(name) {
+            None | Some(Value::Null) => {
+                let absent = T::absent(self.form);
+                if absent.is_none() {
+                    self.error(name, "is required");
+                }
+                return absent;
+            }
+            Some(value) => value,
+        };
+        let read = match (&value, self.form) {
+            (Value::String(text), true) => T::from_text(text),
+            _ => T::from_json(&value),
+        };
+        if read.is_none() {
+            self.error(name, format!("must be {}", T::EXPECTED));
+        }
+        read
+    }
+
+    /// Notes an error on `name` unless `ok`.
+    pub fn check(&mut self, name: &str, ok: bool, message: &str) {
+        if !ok {
+            self.error(name, message);
+        }
+    }
+
+    /// Notes an error on `name`.
+    pub fn error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors
+            .entry(name.to_string())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// No field had an error.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The errors noted, as the 422 response.
+    pub fn into_error(self) -> AppError {
+        AppError::Invalid(self.errors)
+    }
+}
+
+/// A record's values as an HTML form shows them: text, empty for none, dates
+/// and times as `<input type="date">` and `datetime-local` take them.
+pub fn form_values(record: &Value) -> std::collections::BTreeMap<String, String> {
+    let Value::Object(fields) = record else {
+        return Default::default();
+    };
+    fields
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => match DateTime::parse_from_rfc3339(s) {
+                    Ok(t) => t.with_timezone(&Utc).format("%Y-%m-%dT%H:%M").to_string(),
+                    Err(_) => s.clone(),
+                },
+                other => other.to_string(),
+            };
+            (name.clone(), text)
+        })
+        .collect()
+}
+
+/// Rows on one page when the client does not say.
+pub const PER_PAGE: i64 = 25;
+/// The most rows a client may ask for on one page.
+pub const MAX_PER_PAGE: i64 = 100;
+
+/// `?page=&per_page=` of a list.
+<%- if p.openapi %>
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+<%- else %>
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+<%- endif %>
+pub struct PageQuery {
+    /// The page, from 1 (default 1).
+    pub page: Option<i64>,
+    /// Rows a page, 1 to 100 (default 25).
+    pub per_page: Option<i64>,
+}
+
+impl PageQuery {
+    /// `(page, per_page)`, checked.
+    pub fn read(&self) -> Result<(i64, i64), AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(PER_PAGE);
+        let mut errors = FieldErrors::new();
+        if page < 1 {
+            errors.insert("page".into(), vec!["must be at least 1".into()]);
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            let message = format!("must be between 1 and {MAX_PER_PAGE}");
+            errors.insert("per_page".into(), vec![message]);
+        }
+        if errors.is_empty() {
+            Ok((page, per_page))
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+/// A type a field can be read as.
+pub trait FromField: Sized {
+    /// What a valid value looks like, for the error message.
+    const EXPECTED: &'static str;
+
+    fn from_json(value: &Value) -> Option<Self>;
+
+    /// From the text of a form field.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::from_json(&Value::String(text.to_string()))
+    }
+
+    /// The value of an absent field; `None` makes the field required.
+    fn absent(_form: bool) -> Option<Self> {
+        None
+    }
+}
+
+impl FromField for String {
+    const EXPECTED: &'static str = "a string";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str().map(str::to_string)
+    }
+}
+
+impl FromField for i32 {
+    const EXPECTED: &'static str = "an integer";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_i64().and_then(|n| n.try_into().ok())
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.trim().parse().ok()
+    }
+}
+
+impl FromField for i64 {
+    const EXPECTED: &'static str = "an integer";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_i64()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.trim().parse().ok()
+    }
+}
+
+impl FromField for f64 {
+    const EXPECTED: &'static str = "a number";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_f64()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.trim().parse().ok().filter(|n: &f64| n.is_finite())
+    }
+}
+
+impl FromField for bool {
+    const EXPECTED: &'static str = "true or false";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        match text {
+            "true" | "on" | "1" => Some(true),
+            "false" | "off" | "0" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// An unchecked checkbox is not sent at all.
+    fn absent(form: bool) -> Option<Self> {
+        form.then_some(false)
+    }
+}
+
+impl FromField for Decimal {
+    const EXPECTED: &'static str = "a decimal number";
+
+    /// `"12.50"`, or a JSON number (read from its text, never via a float).
+    fn from_json(value: &Value) -> Option<Self> {
+        match value {
+            Value::String(text) => text.trim().parse().ok(),
+            Value::Number(n) => n.to_string().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromField for NaiveDate {
+    const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str()?.trim().parse().ok()
+    }
+}
+
+impl FromField for DateTime<Utc> {
+    const EXPECTED: &'static str = "a date and time (RFC 3339)";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        let text = value.as_str()?.trim();
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// A `datetime-local` input sends `2026-01-31T12:30`, read as UTC.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::from_json(&Value::String(text.to_string())).or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+    }
+}
+
+impl FromField for Uuid {
+    const EXPECTED: &'static str = "a UUID";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str()?.trim().parse().ok()
+    }
+}
+
+impl FromField for Value {
+    const EXPECTED: &'static str = "JSON";
+
+    fn from_json(value: &Value) -> Option<Self> {
+        Some(value.clone())
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+impl<T: FromField> FromField for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn from_json(value: &Value) -> Option<Self> {
+        T::from_json(value).map(Some)
+    }
+
+    /// An empty form field means no value.
+    fn from_text(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            Some(None)
+        } else {
+            T::from_text(text).map(Some)
+        }
+    }
+
+    fn absent(_form: bool) -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// A database error as the client should see it: a unique or foreign key
+/// violation is a 422 on the fields it concerns (`unique`, `references`);
+/// anything else is a 500 whose detail goes to the log.
+pub fn db_error(err: sqlx::Error, unique: &[&str], references: &[&str]) -> AppError {
+    let (fields, message) = match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => (unique, "has already been taken"),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            (references, "does not exist")
+        }
+        _ => return AppError::from(err),
+    };
+    let text = err.to_string();
+    // The fields the database names, or else every candidate.
+    let named: Vec<&str> = fields
+        .iter()
+        .copied()
+        .filter(|f| text.contains(f))
+        .collect();
+    let chosen = if named.is_empty() { fields } else { &named };
+    if chosen.is_empty() {
+        return AppError::from(err);
+    }
+    let errors = chosen
+        .iter()
+        .map(|f| (f.to_string(), vec![message.to_string()]))
+        .collect();
+    AppError::Invalid(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(body: Value) -> Fields {
+        Fields::json(&serde_json::to_vec(&body).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn reads_every_type() {
+        let mut f = fields(json!({
+            "s": "text", "i": 7, "b": 9_000_000_000_i64, "x": 1.5, "t": true,
+            "d": "2026-01-31", "dt": "2026-01-31T12:00:00+01:00",
+            "u": "67e55044-10b1-426f-9247-bb680e5fe0c8", "j": {"a": [1]}, "m": "10.25"
+        }));
+        assert_eq!(f.take::<String>("s").as_deref(), Some("text"));
+        assert_eq!(f.take::<i32>("i"), Some(7));
+        assert_eq!(f.take::<i64>("b"), Some(9_000_000_000));
+        assert_eq!(f.take::<f64>("x"), Some(1.5));
+        assert_eq!(f.take::<bool>("t"), Some(true));
+        assert_eq!(f.take::<NaiveDate>("d").unwrap().to_string(), "2026-01-31");
+        assert_eq!(
+            f.take::<DateTime<Utc>>("dt").unwrap().to_rfc3339(),
+            "2026-01-31T11:00:00+00:00"
+        );
+        assert!(f.take::<Uuid>("u").is_some());
+        assert_eq!(f.take::<Value>("j"), Some(json!({"a": [1]})));
+        assert_eq!(f.take::<Decimal>("m").unwrap().to_string(), "10.25");
+        assert_eq!(f.take::<Option<String>>("missing"), Some(None));
+        assert!(f.is_valid());
+    }
+
+    #[test]
+    fn every_problem_is_reported_by_field() {
+        let mut f = fields(json!({"title": 42, "count": 2_147_483_648_i64, "note": null}));
+        assert_eq!(f.take::<String>("title"), None);
+        assert_eq!(f.take::<i32>("count"), None);
+        assert_eq!(f.take::<String>("note"), None);
+        assert_eq!(f.take::<bool>("published"), None);
+        let AppError::Invalid(errors) = f.into_error() else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors["title"], ["must be a string"]);
+        assert_eq!(errors["count"], ["must be an integer"]);
+        assert_eq!(errors["note"], ["is required"]);
+        assert_eq!(errors["published"], ["is required"]);
+    }
+
+    #[test]
+    fn forms_send_text_and_leave_out_unchecked_boxes() {
+        let pairs = [("n", "12"), ("when", "2026-01-31T12:30"), ("opt", "")];
+        let mut f = Fields::form(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        assert_eq!(f.take::<i64>("n"), Some(12));
+        assert_eq!(f.take::<bool>("published"), Some(false));
+        assert!(f.take::<DateTime<Utc>>("when").is_some());
+        assert_eq!(f.take::<Option<i32>>("opt"), Some(None));
+        assert!(f.is_valid());
+    }
+
+    #[test]
+    fn partial_updates_keep_the_other_values() {
+        let mut f = fields(json!({"title": "new"})).or(json!({"title": "old", "body": "kept"}));
+        assert_eq!(f.take::<String>("title").as_deref(), Some("new"));
+        assert_eq!(f.take::<String>("body").as_deref(), Some("kept"));
+    }
+
+    #[test]
+    fn forms_show_values_as_text() {
+        let values = form_values(&json!({
+            "title": "Hi", "n": 3, "on": true, "none": null,
+            "at": "2026-01-31T12:30:00Z", "j": {"a": 1}
+        }));
+        assert_eq!(values["title"], "Hi");
+        assert_eq!(values["n"], "3");
+        assert_eq!(values["on"], "true");
+        assert_eq!(values["none"], "");
+        assert_eq!(values["at"], "2026-01-31T12:30");
+        assert_eq!(values["j"], r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn pages_are_checked() {
+        assert_eq!(PageQuery::default().read().unwrap(), (1, PER_PAGE));
+        let query = PageQuery {
+            page: Some(3),
+            per_page: Some(MAX_PER_PAGE),
+        };
+        assert_eq!(query.read().unwrap(), (3, MAX_PER_PAGE));
+        let bad = PageQuery {
+            page: Some(0),
+            per_page: Some(MAX_PER_PAGE + 1),
+        };
+        let Err(AppError::Invalid(errors)) = bad.read() else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn bodies_must_be_objects() {
+        for body in [&b"[1]"[..], b"not json", b""] {
+            let err = Fields::json(body).unwrap_err();
+            assert!(matches!(err, AppError::Unprocessable(_)), "{err:?}");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Models: the application's data and how it is stored. `cargo mvc generate
+//! model` adds one module per model here.
+<%- if p.database %>
+
+pub mod fields;
+<%- endif %>

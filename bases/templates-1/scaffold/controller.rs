@@ -1,0 +1,435 @@
+<%- if s.html %>
+//! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON;
+//! `/<@ s.url @>`: the same as HTML pages with forms. Handlers stay thin: they
+//! read the request, call the model in `models::<@ s.model @>`, and answer with
+//! it.
+<%- else %>
+//! `/api/<@ s.url @>`: create, read, update and delete <@ s.human_plural @> as JSON.
+//! Handlers stay thin: they read the request, call the model in
+//! `models::<@ s.model @>`, and answer with it.
+<%- endif %>
+
+<%- if s.html %>
+use axum::body::Bytes;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+
+use crate::app::AppState;
+use crate::app::errors::{AppError, FieldErrors};
+use crate::app::models::fields::{Fields, PageQuery, db_error, form_values};
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+use crate::app::views::html;
+use crate::app::views::html::<@ s.plural @>::{FormPage, IndexPage, ShowPage};
+<%- else %>
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::app::AppState;
+use crate::app::errors::AppError;
+use crate::app::models::fields::{Fields, PageQuery, db_error};
+use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s.pascal @>Params};
+<%- endif %>
+<%- if s.openapi %>
+use crate::app::errors::ErrorBody;
+<%- endif %>
+
+/// Fields whose values must be unique, and fields that refer to other rows:
+/// a request breaking either is answered 422 on those fields.
+const UNIQUE: &[&str] = &[<@ s.unique @>];
+const REFERENCES: &[&str] = &[<@ s.references @>];
+
+/// `GET /api/<@ s.url @>?page=&per_page=`
+<%- if s.openapi %>
+#[utoipa::path(
+    get,
+    path = "/api/<@ s.url @>",
+    operation_id = "<@ s.plural @>_index",
+    tag = "<@ s.url @>",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of <@ s.human_plural @>", body = <@ s.pascal @>Page),
+        (status = 422, description = "Invalid page", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn index(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Json<<@ s.pascal @>Page>, AppError> {
+    let (page, per_page) = query.read()?;
+    Ok(Json(<@ s.pascal @>::list(&state.db, page, per_page).await?))
+}
+
+/// `GET /api/<@ s.url @>/{id}`
+<%- if s.openapi %>
+#[utoipa::path(
+    get,
+    path = "/api/<@ s.url @>/{id}",
+    operation_id = "<@ s.plural @>_show",
+    tag = "<@ s.url @>",
+    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    responses(
+        (status = 200, description = "The <@ s.human @>", body = <@ s.pascal @>),
+        (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<<@ s.pascal @>>, AppError> {
+    let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(<@ s.var @>))
+}
+
+/// `POST /api/<@ s.url @>`
+<%- if s.openapi %>
+#[utoipa::path(
+    post,
+    path = "/api/<@ s.url @>",
+    operation_id = "<@ s.plural @>_create",
+    tag = "<@ s.url @>",
+    request_body = <@ s.pascal @>Params,
+    responses(
+        (status = 201, description = "Created", body = <@ s.pascal @>),
+        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<impl IntoResponse, AppError> {
+    let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?)?;
+    let <@ s.var @> = <@ s.pascal @>::create(&state.db, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
+    let location = format!("/api/<@ s.url @>/{}", <@ s.var @>.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(<@ s.var @>)))
+}
+
+/// `PUT|PATCH /api/<@ s.url @>/{id}`: fields left out keep their values.
+<%- if s.openapi %>
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/<@ s.url @>/{id}",
+    operation_id = "<@ s.plural @>_update",
+    tag = "<@ s.url @>",
+    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    request_body = <@ s.pascal @>Params,
+    responses(
+        (status = 200, description = "Updated", body = <@ s.pascal @>),
+        (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, body: Bytes) -> Result<Json<<@ s.pascal @>>, AppError> {
+    let current = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
+    let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?.or(current))?;
+    let <@ s.var @> = <@ s.pascal @>::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(<@ s.var @>))
+}
+
+/// `DELETE /api/<@ s.url @>/{id}`
+<%- if s.openapi %>
+#[utoipa::path(
+    delete,
+    path = "/api/<@ s.url @>/{id}",
+    operation_id = "<@ s.plural @>_destroy",
+    tag = "<@ s.url @>",
+    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn destroy(State(state): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    if <@ s.pascal @>::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+<%- if s.html %>
+
+/// `GET /<@ s.url @>?page=&per_page=`: the list page.
+pub async fn index_page(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Html<String>, AppError> {
+    let (page, per_page) = query.read()?;
+    let page = <@ s.pascal @>::list(&state.db, page, per_page).await?;
+    html::render(&IndexPage { page })
+}
+
+/// `GET /<@ s.url @>/{id}`
+pub async fn show_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    html::render(&ShowPage { <@ s.var @> })
+}
+
+/// `GET /<@ s.url @>/new`
+pub async fn new_page() -> Result<Html<String>, AppError> {
+    html::render(&FormPage::new_<@ s.var @>(Default::default(), FieldErrors::new()))
+}
+
+/// `GET /<@ s.url @>/{id}/edit`
+pub async fn edit_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let values = form_values(&serde_json::to_value(<@ s.var @>.params()).map_err(anyhow::Error::from)?);
+    html::render(&FormPage::edit(id, values, FieldErrors::new()))
+}
+
+/// A form sent back with its errors (422), or another error as it is.
+fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> {
+    match err {
+        AppError::Invalid(errors) => {
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)?).into_response())
+        }
+        other => Err(other),
+    }
+}
+
+/// `POST /<@ s.url @>` from the new form: to the new <@ s.human @>'s page, or back to
+/// the form with what is wrong.
+pub async fn create_form(State(state): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match <@ s.pascal @>::create(&state.db, &params).await {
+        Ok(<@ s.var @>) => Ok(Redirect::to(&format!("/<@ s.url @>/{}", <@ s.var @>.id)).into_response()),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /<@ s.url @>/{id}` from the edit form.
+pub async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
+    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
+        Ok(params) => params,
+        Err(err) => return form_errors(err, page),
+    };
+    match <@ s.pascal @>::update(&state.db, id, &params).await {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/<@ s.url @>/{id}")).into_response()),
+        Ok(None) => Err(AppError::NotFound),
+        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    }
+}
+
+/// `POST /<@ s.url @>/{id}/delete` from the show page.
+pub async fn destroy_form(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Redirect, AppError> {
+    if <@ s.pascal @>::delete(&state.db, id).await? {
+        Ok(Redirect::to("/<@ s.url @>"))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+<%- endif %>
+<%- if s.openapi %>
+
+/// The OpenAPI description of these routes, merged into the application's
+/// document in `app::openapi`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(index, show, create, update, destroy),
+    components(schemas(<@ s.pascal @>, <@ s.pascal @>Params, <@ s.pascal @>Page))
+)]
+pub struct ApiDoc;
+<%- endif %>
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Method;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::app::testing::{self, call_json, send};
+    use crate::db::Pool;
+
+    /// The application, on the test's own database.
+    async fn state(pool: &Pool) -> AppState {
+        let mut state = testing::state().await;
+        state.db = pool.clone();
+        state
+    }
+
+    /// A valid body, with the rows it refers to created first.
+    async fn valid_body(pool: &Pool) -> Value {
+        serde_json::to_value(<@ s.pascal @>Params::example(pool).await).unwrap()
+    }
+
+    async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+        send(state.clone(), Method::GET, uri, Body::empty(), None).await
+    }
+
+    #[sqlx::test]
+    async fn create_list_show_update_delete(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/<@ s.url @>", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&created[field], value, "{field}");
+        }
+        let id = created["id"].as_i64().expect("an id");
+        let url = format!("/api/<@ s.url @>/{id}");
+
+        let (status, page) = get(&state, "/api/<@ s.url @>?page=1&per_page=10").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"], json!([created]));
+        assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
+
+<%- if s.patch is not none %><%- set field = s.patch[0] %><%- set value = s.patch[1] %>
+        let patch = json!({ "<@ field @>": <@ value @> });
+        let (status, patched) = call_json(state.clone(), Method::PATCH, &url, &patch).await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        assert_eq!(patched["<@ field @>"], patch["<@ field @>"]);
+        for (field, value) in input.as_object().unwrap() {
+            if field != "<@ field @>" {
+                assert_eq!(&patched[field], value, "{field} is kept");
+            }
+        }
+<%- endif %>
+        let (status, replaced) = call_json(state.clone(), Method::PUT, &url, &input).await;
+        assert_eq!(status, StatusCode::OK, "{replaced}");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&replaced[field], value, "{field}");
+        }
+
+        let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
+        assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+        assert_eq!(get(&state, &url).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = get(&state, "/api/<@ s.url @>").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[sqlx::test]
+    async fn unknown_ids_are_404(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let url = "/api/<@ s.url @>/999999999";
+        let (status, body) = get(&state, url).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"code": 404, "message": "Not found"}));
+        for method in [Method::PUT, Method::PATCH] {
+            let (status, _) = call_json(state.clone(), method, url, &input).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+        }
+        let (status, _) = send(state.clone(), Method::DELETE, url, Body::empty(), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[sqlx::test]
+    async fn invalid_fields_are_422_by_field(pool: Pool) {
+        let state = state(&pool).await;
+        let post = |body: Value| {
+            let state = state.clone();
+            async move { call_json(state, Method::POST, "/api/<@ s.url @>", &body).await }
+        };
+<%- if s.required %>
+        let (status, body) = post(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], 422);
+<%- for r in s.required %>
+        assert_eq!(body["errors"]["<@ r @>"], json!(["is required"]));
+<%- endfor %>
+<%- endif %>
+<%- for w in s.wrong %>
+
+        let mut wrong = valid_body(&pool).await;
+        wrong["<@ w.field @>"] = json!(<@ w.value @>);
+        let (status, body) = post(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["<@ w.field @>"], json!(["<@ w.message @>"]));
+<%- endfor %>
+<%- for u in s.unique_fields %>
+
+        let first = valid_body(&pool).await;
+        assert_eq!(post(first.clone()).await.0, StatusCode::CREATED);
+        let mut second = valid_body(&pool).await;
+        second["<@ u @>"] = first["<@ u @>"].clone();
+        let (status, body) = post(second).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["<@ u @>"], json!(["has already been taken"]));
+<%- endfor %>
+
+        let (status, body) = post(json!(["not", "an", "object"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["message"], "the body must be a JSON object");
+        let (status, body) = get(&state, "/api/<@ s.url @>?page=0").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["page"].is_array(), "{body}");
+    }
+<%- if s.html %>
+
+    /// Sends a form the way a browser does.
+    async fn submit(state: &AppState, uri: &str, form: &str) -> (StatusCode, Value) {
+        let content_type = Some("application/x-www-form-urlencoded");
+        send(state.clone(), Method::POST, uri, Body::from(form.to_string()), content_type).await
+    }
+
+    #[sqlx::test]
+    async fn pages_and_forms(pool: Pool) {
+        let state = state(&pool).await;
+        let (status, page) = get(&state, "/<@ s.url @>/new").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.as_str().unwrap().contains("<form method=\"post\" action=\"/<@ s.url @>\">"), "{page}");
+
+        // A valid form: built from the JSON of valid params.
+        let input = valid_body(&pool).await;
+        let form: Vec<(String, String)> = form_values(&input)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "false")
+            .collect();
+        let encoded = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
+        let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, listed) = get(&state, "/api/<@ s.url @>").await;
+        let id = listed["items"][0]["id"].as_i64().expect("the form created a row");
+        for (field, value) in input.as_object().unwrap() {
+            assert_eq!(&listed["items"][0][field], value, "{field}");
+        }
+
+        let (status, shown) = get(&state, &format!("/<@ s.url @>/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(shown.as_str().unwrap().contains(&format!("/<@ s.url @>/{id}/edit")));
+        let (status, edit) = get(&state, &format!("/<@ s.url @>/{id}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(edit.as_str().unwrap().contains(&format!("action=\"/<@ s.url @>/{id}\"")));
+        let (status, index) = get(&state, "/<@ s.url @>").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(index.as_str().unwrap().contains(&format!("href=\"/<@ s.url @>/{id}\"")));
+
+        let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}"), &encoded).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+<%- if s.required %>
+        let (status, again) = submit(&state, "/<@ s.url @>", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.as_str().unwrap().contains("is required"), "{again}");
+<%- endif %>
+
+        let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}/delete"), "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(get(&state, &format!("/<@ s.url @>/{id}")).await.0, StatusCode::NOT_FOUND);
+    }
+<%- endif %>
+<%- if s.openapi %>
+
+    #[tokio::test]
+    async fn routes_are_documented() {
+        let (_, spec) = testing::call(Method::GET, "/api/openapi.json").await;
+        for path in ["/api/<@ s.url @>", "/api/<@ s.url @>/{id}"] {
+            assert!(spec["paths"][path].is_object(), "{path} is in the OpenAPI document");
+        }
+    }
+<%- endif %>
+}

@@ -1,0 +1,490 @@
+//! `cargo mvc update`: brings an application made by an earlier release to
+//! the current templates, three ways.
+//!
+//! The base of the merge (what the earlier release wrote) is rendered
+//! again, not stored: the binary carries the templates of every supported
+//! earlier release under `bases/templates-N/` (see CHANGELOG.md), and the
+//! generators render them, with the options `new` was given and the
+//! generators run since, into a scratch directory. The current templates
+//! are rendered the same way into another. Each file of either is then
+//! merged with the application's own: untouched files take the new
+//! version, files only the user changed stay, files both changed are
+//! merged, and overlapping changes get git-style markers.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::engine::record::{self, TEMPLATES_VERSION};
+use crate::errors::nothing_written;
+use crate::layout;
+use crate::plan::{Change, Plan};
+use crate::project::Project;
+use crate::shell::{Shell, Tone};
+
+pub mod merge;
+pub mod replay;
+
+/// How `update` runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub pretend: bool,
+    /// Run even when the git work tree has uncommitted changes.
+    pub allow_dirty: bool,
+    /// Run `cargo check` after writing.
+    pub check: bool,
+    /// Ask, file by file, how to settle each conflict.
+    pub interactive: bool,
+}
+
+/// `update` wrote files with conflict markers: the command's status is 2.
+#[derive(Debug)]
+pub struct Conflicted {
+    pub files: usize,
+}
+
+impl std::fmt::Display for Conflicted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} file{} need{} your merge: edit the lines between `<<<<<<< {}` and `>>>>>>> templates {TEMPLATES_VERSION}` (the templates' lines are after `=======`), remove the markers, then run `cargo check`",
+            self.files,
+            if self.files == 1 { "" } else { "s" },
+            if self.files == 1 { "s" } else { "" },
+            merge::YOURS,
+        )
+    }
+}
+
+impl std::error::Error for Conflicted {}
+
+/// The release that wrote templates `version`, from CHANGELOG.md's
+/// headings (`## [0.1.0] - 2026-11-28 - templates 1`): the newest release
+/// of that templates version.
+pub fn release_of(version: i64) -> Option<&'static str> {
+    let changelog = include_str!("../../CHANGELOG.md");
+    changelog.lines().find_map(|line| {
+        let rest = line.strip_prefix("## [")?;
+        let (release, rest) = rest.split_once(']')?;
+        let templates = rest.rsplit_once(" - templates ")?.1;
+        (templates.trim().parse::<i64>().ok()? == version).then_some(release)
+    })
+}
+
+/// The templates version the application was made or last updated with:
+/// its record's; for an application without a record (made before
+/// templates 2), 1 (release 0.1.0), or 0 when its manifest does not name
+/// its database (made before applications had one).
+pub fn templates_of(project: &Project) -> Result<i64> {
+    let path = project.root.join(record::RECORD);
+    let Some(text) = crate::fs::read_if_exists(&path)? else {
+        let manifest = crate::fs::read_if_exists(&project.root.join(layout::MANIFEST))?;
+        let names_database = manifest
+            .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
+            .is_some_and(|doc| {
+                doc.get("package")
+                    .and_then(|p| p.get("metadata"))
+                    .and_then(|m| m.get("mvc"))
+                    .is_some_and(|mvc| mvc.get("database").is_some())
+            });
+        return Ok(if names_database { 1 } else { 0 });
+    };
+    let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        nothing_written(format!(
+            "{}: not valid TOML: {}",
+            record::RECORD,
+            e.to_string().trim_end()
+        ))
+    })?;
+    doc.get("templates")
+        .and_then(toml_edit::Item::as_integer)
+        .ok_or_else(|| {
+            nothing_written(format!(
+                "{} does not say which templates made the application (`templates = N`)",
+                record::RECORD
+            ))
+            .hint("restore the line from version control")
+            .into()
+        })
+}
+
+/// Files `update` never reads or writes.
+fn ignored(rel: &Path) -> bool {
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ["target", ".git", "node_modules"].contains(&first.as_str())
+        || rel == Path::new("Cargo.lock")
+        || rel == Path::new(crate::fs::LOCK_FILE)
+}
+
+/// Runs `cargo mvc update` in `project`.
+pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
+    let from = templates_of(project)?;
+    if from == TEMPLATES_VERSION {
+        shell.status(
+            "identical",
+            format!("the application is at templates {from}, the current ones: nothing to update"),
+            Tone::Quiet,
+        );
+        return Ok(());
+    }
+    if from > TEMPLATES_VERSION {
+        bail!(
+            nothing_written(format!(
+                "the application is at templates {from}, newer than this cargo-mvc's ({TEMPLATES_VERSION})"
+            ))
+            .hint("install a newer cargo-mvc: `cargo install cargo-mvc`")
+        );
+    }
+    if !crate::engine::bases().contains(&from) {
+        bail!(nothing_written(format!(
+            "this cargo-mvc cannot update applications made with templates {from}; it can from templates {:?}",
+            crate::engine::bases()
+        )));
+    }
+    refuse_markers(&project.root)?;
+    if !options.allow_dirty {
+        refuse_dirty(&project.root)?;
+    }
+    let replay = replay::of(project)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("cargo-mvc-update-")
+        .tempdir()
+        .context("could not make a scratch directory")?;
+    let old_release = release_of(from).unwrap_or(env!("CARGO_PKG_VERSION"));
+    let base_dir = scratch.path().join("base").join(&replay.name);
+    let new_dir = scratch.path().join("new").join(&replay.name);
+    crate::engine::with_base(from, || {
+        render(&base_dir, project, &replay, old_release, false)
+    })?;
+    render(&new_dir, project, &replay, env!("CARGO_PKG_VERSION"), true)?;
+
+    let mut plan = Plan::new(&project.root);
+    plan.preformatted = true;
+    let mut conflicts = Vec::new();
+    let mut kept = Vec::new();
+    let mut paths = BTreeSet::new();
+    paths.extend(replay::files_in(&base_dir)?);
+    paths.extend(replay::files_in(&new_dir)?);
+    for rel in paths.into_iter().filter(|p| !ignored(p)) {
+        let base = crate::fs::read_if_exists(&base_dir.join(&rel))?;
+        let new = crate::fs::read_if_exists(&new_dir.join(&rel))?;
+        if base == new {
+            continue;
+        }
+        let yours = crate::fs::read_if_exists(&project.root.join(&rel))?;
+        let shown = rel.display().to_string();
+        match (base, yours, new) {
+            // The user deleted a file the templates changed: it stays deleted.
+            (Some(_), None, Some(_)) => kept.push(format!(
+                "{shown} (you deleted it; the templates changed it: `--pretend --verbose` shows how)"
+            )),
+            (Some(_), None, None) | (None, None, None) => {}
+            (None, None, Some(new)) => plan.set(&rel, Some(new)),
+            (base, Some(yours), new) => {
+                let base = base.unwrap_or_default();
+                match new {
+                    None if yours == base => plan.set(&rel, None),
+                    None => kept.push(format!(
+                        "{shown} (the templates no longer write it; it is yours now)"
+                    )),
+                    Some(new) if yours == base => plan.set(&rel, Some(new)),
+                    Some(new) if yours == new => {}
+                    Some(new) if rel == Path::new(layout::MANIFEST) => {
+                        let Some((merged, clashes)) = merge::manifest(&base, &yours, &new) else {
+                            bail!(nothing_written(format!("{shown} is not valid TOML"))
+                                .hint("fix it and run `cargo mvc update` again"));
+                        };
+                        for c in clashes {
+                            kept.push(format!(
+                                "{shown}: `{}` = {} (yours; the templates now have {})",
+                                c.key,
+                                c.yours.as_deref().unwrap_or("(removed)"),
+                                c.theirs.as_deref().unwrap_or("nothing"),
+                            ));
+                        }
+                        plan.set(&rel, Some(merged));
+                    }
+                    Some(new) => match merge::text(&base, &yours, &new, from, TEMPLATES_VERSION) {
+                        merge::Text::Clean(merged) => plan.set(&rel, Some(merged)),
+                        merge::Text::Conflict(marked) => {
+                            conflicts.push((rel.clone(), yours.clone(), new.clone()));
+                            plan.set(&rel, Some(marked));
+                        }
+                    },
+                }
+            }
+        }
+    }
+    bump_version(&mut plan)?;
+
+    if options.interactive && !options.pretend && !conflicts.is_empty() {
+        conflicts = settle(&mut plan, conflicts, shell)?;
+    }
+    for (rel, _, _) in &conflicts {
+        plan.announce("conflict", rel.display().to_string());
+    }
+    for k in kept {
+        plan.announce("keep", k);
+    }
+    plan.execute(
+        crate::plan::Options {
+            pretend: options.pretend,
+            on_conflict: crate::plan::OnConflict::Overwrite,
+        },
+        shell,
+    )?;
+    if !options.pretend {
+        shell.status(
+            "updated",
+            format!("templates {from} to templates {TEMPLATES_VERSION}"),
+            Tone::Good,
+        );
+        if options.check {
+            check(&project.root, shell);
+        }
+    }
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(Conflicted {
+            files: conflicts.len(),
+        }
+        .into())
+    }
+}
+
+/// Renders the application `replay` describes into `dir`, as `new` and
+/// each generator run would write it; `record` writes its record too (the
+/// current templates keep one).
+fn render(
+    dir: &Path,
+    project: &Project,
+    replay: &replay::Replay,
+    tool: &str,
+    record: bool,
+) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let p = replay.project(dir, tool)?;
+    for (path, contents) in crate::generate::new::files(&p) {
+        write(dir, Path::new(&path), &contents)?;
+    }
+    // The project's overrides of the built-in templates render both sides.
+    let overrides = project.root.join(crate::engine::GENERATORS_DIR);
+    if overrides.is_dir() {
+        for rel in replay::files_in(&overrides)? {
+            let text = std::fs::read_to_string(overrides.join(&rel))?;
+            write(
+                dir,
+                &Path::new(crate::engine::GENERATORS_DIR).join(rel),
+                &text,
+            )?;
+        }
+    }
+    let mut record_plan = Plan::new(dir);
+    for run in &replay.runs {
+        let at_dir = Project::find(dir, None)?;
+        let plan = || crate::cli::builtin_plan(&at_dir, &run.generator, &run.args, true);
+        let plan = match run.at {
+            Some(secs) => crate::generate::with_time(secs, plan),
+            None => plan(),
+        }
+        .with_context(|| {
+            format!(
+                "could not replay `generate {} {}`",
+                run.generator,
+                run.args.join(" ")
+            )
+        })?;
+        let (changes, _) = plan.formatted();
+        for change in changes {
+            match change {
+                Change::Create { path, contents } | Change::Edit { path, contents } => {
+                    write(dir, &path, &contents)?;
+                }
+                Change::Remove { path } => {
+                    let _ = std::fs::remove_file(dir.join(path));
+                }
+            }
+        }
+        if record {
+            record::generated(&mut record_plan, &run.generator, &run.args)?;
+            if let Some(text) = record_plan.current(Path::new(record::RECORD))? {
+                write(dir, Path::new(record::RECORD), &text)?;
+            }
+            record_plan = Plan::new(dir);
+        }
+    }
+    Ok(())
+}
+
+fn write(dir: &Path, rel: &Path, contents: &str) -> Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, contents).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// `version` in `[package.metadata.mvc]`: the tool that last wrote the
+/// templates.
+fn bump_version(plan: &mut Plan) -> Result<()> {
+    let rel = Path::new(layout::MANIFEST);
+    let Some(text) = plan.current(rel)? else {
+        return Ok(());
+    };
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Ok(());
+    };
+    let Some(mvc) = doc
+        .get_mut("package")
+        .and_then(|p| p.get_mut("metadata"))
+        .and_then(|m| m.get_mut("mvc"))
+        .and_then(toml_edit::Item::as_table_like_mut)
+    else {
+        return Ok(());
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    if mvc.get("version").and_then(toml_edit::Item::as_str) != Some(version) {
+        let decor = mvc
+            .get("version")
+            .and_then(toml_edit::Item::as_value)
+            .map(|v| v.decor().clone());
+        let mut value = toml_edit::Value::from(version);
+        if let Some(decor) = decor {
+            *value.decor_mut() = decor;
+        }
+        mvc.insert("version", toml_edit::Item::Value(value));
+        plan.set(rel, Some(doc.to_string()));
+    }
+    Ok(())
+}
+
+/// Refuses to start while a file of the project still has the markers of
+/// an earlier update (or of git).
+fn refuse_markers(root: &Path) -> Result<()> {
+    let mut marked = Vec::new();
+    for rel in replay::files_in(root)? {
+        if ignored(&rel) {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(root.join(&rel))
+            && merge::has_markers(&text)
+        {
+            marked.push(rel.display().to_string());
+        }
+    }
+    if marked.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        nothing_written(format!(
+            "these files still have conflict markers (`<<<<<<<` ... `>>>>>>>`): {}",
+            marked.join(", ")
+        ))
+        .hint("settle each conflict and remove its markers, then run `cargo mvc update` again")
+    )
+}
+
+/// Refuses to start in a git work tree with uncommitted changes, as
+/// `cargo fix` does: the update is then easy to review and to undo.
+fn refuse_dirty(root: &Path) -> Result<()> {
+    let Ok(out) = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "status",
+            "--porcelain",
+            "--untracked-files=normal",
+            "--",
+            ".",
+        ])
+        .output()
+    else {
+        return Ok(());
+    };
+    if !out.status.success() {
+        // Not a git work tree (or no git): nothing to protect this way.
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let dirty: Vec<&str> = text
+        .lines()
+        .map(|l| l.get(3..).unwrap_or(l))
+        .filter(|path| !path.ends_with(crate::fs::LOCK_FILE))
+        .collect();
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let shown = dirty.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    let more = if dirty.len() > 5 {
+        format!(" and {} more", dirty.len() - 5)
+    } else {
+        String::new()
+    };
+    bail!(
+        nothing_written(format!(
+            "the git work tree has uncommitted changes: {shown}{more}"
+        ))
+        .hint("commit or stash them first, so the update can be reviewed and undone, or pass `--allow-dirty`")
+    )
+}
+
+/// Asks, for each conflicting file, whether to keep the user's version,
+/// take the templates', or keep the merge with markers. The conflicts left
+/// are returned.
+fn settle(
+    plan: &mut Plan,
+    conflicts: Vec<(PathBuf, String, String)>,
+    shell: &Shell,
+) -> Result<Vec<(PathBuf, String, String)>> {
+    use std::io::BufRead;
+    let stdin = std::io::stdin();
+    let mut left = Vec::new();
+    let mut lines = stdin.lock().lines();
+    for (rel, yours, theirs) in conflicts {
+        loop {
+            shell.ask(format!(
+                "{}: both you and the templates changed it. Keep (m)ine, take (t)heirs, or (e)dit the merge with markers? [m/t/e]",
+                rel.display()
+            ));
+            let Some(answer) = lines.next().transpose()? else {
+                bail!(nothing_written("no answer on standard input"));
+            };
+            match answer.trim() {
+                "m" | "mine" => plan.set(&rel, Some(yours.clone())),
+                "t" | "theirs" => plan.set(&rel, Some(theirs.clone())),
+                "e" | "edit" | "merge" => left.push((rel.clone(), yours.clone(), theirs.clone())),
+                _ => {
+                    shell.warn("answer m, t or e");
+                    continue;
+                }
+            }
+            break;
+        }
+    }
+    Ok(left)
+}
+
+/// Runs `cargo check` in the application and says how it went; a failure
+/// is the user's to settle, not undone.
+fn check(root: &Path, shell: &Shell) {
+    shell.status("checking", "cargo check", Tone::Good);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["check", "--all-targets", "--quiet"])
+        .current_dir(root)
+        .status();
+    match status {
+        Ok(s) if s.success() => shell.status("checked", "cargo check passed", Tone::Good),
+        Ok(_) => shell.warn(
+            "cargo check failed: the update is written; fix the errors above (and any conflict) by hand",
+        ),
+        Err(e) => shell.warn(format!("could not run cargo check: {e}")),
+    }
+}
