@@ -18,29 +18,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use common::{cargo_mvc, http_get, http_request, new_project, ok, shared_target};
+use common::{cargo, cargo_mvc, http_get, http_request, new_project, ok, shared_target};
 
 /// One cargo build at a time: they share the target directory anyway.
 static BUILD: Mutex<()> = Mutex::new(());
-
-fn cargo(dir: &Path, args: &[&str], env: &[(&str, String)]) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("RUSTFLAGS")
-        .env_remove("DATABASE_URL")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "`cargo {}` failed in {}",
-        args.join(" "),
-        dir.display()
-    );
-}
 
 /// A running `<binary> serve` and the address it listens on.
 struct Served {

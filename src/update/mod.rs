@@ -124,6 +124,9 @@ fn ignored(rel: &Path) -> bool {
 
 /// Runs `cargo mvc update` in `project`.
 pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
+    // Markers left by an earlier update are settled first, whatever the
+    // version says.
+    refuse_markers(&project.root)?;
     let from = templates_of(project)?;
     if from == TEMPLATES_VERSION {
         shell.status(
@@ -147,7 +150,6 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
             crate::engine::bases()
         )));
     }
-    refuse_markers(&project.root)?;
     if !options.allow_dirty {
         refuse_dirty(&project.root)?;
     }
@@ -221,6 +223,10 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
             }
         }
     }
+    // db/schema.sql says what all the migrations make, the user's own too.
+    if let Some(dialect) = crate::generate::fields::Dialect::of(project.database) {
+        crate::generate::migration::update_schema_file(&mut plan, dialect)?;
+    }
     bump_version(&mut plan)?;
 
     if options.interactive && !options.pretend && !conflicts.is_empty() {
@@ -249,7 +255,8 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
             check(&project.root, shell);
         }
     }
-    if conflicts.is_empty() {
+    // With --pretend, the conflict lines say what a real run would leave.
+    if conflicts.is_empty() || options.pretend {
         Ok(())
     } else {
         Err(Conflicted {
@@ -301,6 +308,9 @@ fn render(
                 run.args.join(" ")
             )
         })?;
+        // Templates of earlier releases left the layout to rustfmt.
+        let mut plan = plan;
+        plan.preformatted = false;
         let (changes, _) = plan.formatted();
         for change in changes {
             match change {

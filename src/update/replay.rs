@@ -158,13 +158,14 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
 
 /// The year and holder of a license's `Copyright (c) 2026 Name` line.
 fn copyright(license: &str) -> Option<(String, String)> {
-    let line = license
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Copyright (c) "))?;
-    let (year, holder) = line.split_once(' ')?;
-    let year = year.trim_end_matches(',');
-    (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| (year.to_string(), holder.trim().to_string()))
+    license.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("Copyright ")?;
+        let line = line.strip_prefix("(c) ").unwrap_or(line);
+        let (year, holder) = line.split_once(' ')?;
+        let year = year.trim_end_matches(',');
+        (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| (year.to_string(), holder.trim().to_string()))
+    })
 }
 
 /// Whether a directory above `root` holds a workspace's manifest.
@@ -459,6 +460,10 @@ mod tests {
         assert_eq!(
             copyright("x\n\nCopyright (c) 2025, The Blog authors\n"),
             Some(("2025".into(), "The Blog authors".into()))
+        );
+        assert_eq!(
+            copyright("2. Grant of Copyright License.\n   Copyright 2024 Shop Inc.\n"),
+            Some(("2024".into(), "Shop Inc.".into()))
         );
         assert_eq!(copyright("Apache License\n"), None);
     }

@@ -40,8 +40,8 @@ use crate::app::errors::ErrorBody;
 
 /// Fields whose values must be unique, and fields that refer to other rows:
 /// a request breaking either is answered 422 on those fields.
-const UNIQUE: &[&str] = &[<@ s.unique @>];
-const REFERENCES: &[&str] = &[<@ s.references @>];
+<@ s.unique @>
+<@ s.references @>
 
 /// `GET /api/<@ s.url @>?page=&per_page=`
 <%- if s.openapi %>
