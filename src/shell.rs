@@ -47,6 +47,14 @@ impl Shell {
         Self { quiet, verbose }
     }
 
+    /// This shell, printing diffs as `--verbose` does.
+    pub fn with_diffs(&self) -> Self {
+        Self {
+            quiet: self.quiet,
+            verbose: true,
+        }
+    }
+
     pub fn is_verbose(&self) -> bool {
         self.verbose && !self.quiet
     }

@@ -103,11 +103,19 @@ pub fn args_of_run(root: &Path, generator: &str, name: &str) -> Option<Vec<Strin
 /// Adds `generator ARGS…` to the record, unless it is the latest entry
 /// already (a re-run).
 pub fn generated(plan: &mut Plan, generator: &str, args: &[String]) -> Result<()> {
-    let mut doc = match read(plan)? {
+    let existing = read(plan)?;
+    let fresh = existing.is_none();
+    let mut doc = match existing {
         Some(doc) => doc,
         None => {
-            let mut doc: DocumentMut = HEADER.parse().expect("comments are TOML");
-            doc.insert("templates", value(TEMPLATES_VERSION));
+            // An application made before the record: its files are still
+            // those of its templates version, which `update` reads here.
+            let manifest = plan.current(Path::new(crate::layout::MANIFEST))?;
+            let mut doc = DocumentMut::new();
+            doc.insert(
+                "templates",
+                value(crate::update::before_record(manifest.as_deref())),
+            );
             doc
         }
     };
@@ -129,7 +137,12 @@ pub fn generated(plan: &mut Plan, generator: &str, args: &[String]) -> Result<()
         return Ok(());
     }
     list.push(entry(generator, args));
-    plan.set(Path::new(RECORD), Some(doc.to_string()));
+    let text = if fresh {
+        format!("{HEADER}{doc}")
+    } else {
+        doc.to_string()
+    };
+    plan.set(Path::new(RECORD), Some(text));
     Ok(())
 }
 

@@ -74,22 +74,12 @@ pub fn release_of(version: i64) -> Option<&'static str> {
 }
 
 /// The templates version the application was made or last updated with:
-/// its record's; for an application without a record (made before
-/// templates 2), 1 (release 0.1.0), or 0 when its manifest does not name
-/// its database (made before applications had one).
+/// its record's (see [`before_record`] for one without a record).
 pub fn templates_of(project: &Project) -> Result<i64> {
     let path = project.root.join(record::RECORD);
     let Some(text) = crate::fs::read_if_exists(&path)? else {
         let manifest = crate::fs::read_if_exists(&project.root.join(layout::MANIFEST))?;
-        let names_database = manifest
-            .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
-            .is_some_and(|doc| {
-                doc.get("package")
-                    .and_then(|p| p.get("metadata"))
-                    .and_then(|m| m.get("mvc"))
-                    .is_some_and(|mvc| mvc.get("database").is_some())
-            });
-        return Ok(if names_database { 1 } else { 0 });
+        return Ok(before_record(manifest.as_deref()));
     };
     let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         nothing_written(format!(
@@ -108,6 +98,22 @@ pub fn templates_of(project: &Project) -> Result<i64> {
             .hint("restore the line from version control")
             .into()
         })
+}
+
+/// The templates version of an application without a record (the record
+/// came with templates 2), from its manifest: 1 (release 0.1.0) when
+/// `[package.metadata.mvc]` names the database, 0 (made before
+/// applications had one) when it does not.
+pub fn before_record(manifest: Option<&str>) -> i64 {
+    let names_database = manifest
+        .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
+        .is_some_and(|doc| {
+            doc.get("package")
+                .and_then(|p| p.get("metadata"))
+                .and_then(|m| m.get("mvc"))
+                .is_some_and(|mvc| mvc.get("database").is_some())
+        });
+    if names_database { 1 } else { 0 }
 }
 
 /// Files `update` never reads or writes.
@@ -158,13 +164,10 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
         .prefix("cargo-mvc-update-")
         .tempdir()
         .context("could not make a scratch directory")?;
-    let old_release = release_of(from).unwrap_or(env!("CARGO_PKG_VERSION"));
     let base_dir = scratch.path().join("base").join(&replay.name);
     let new_dir = scratch.path().join("new").join(&replay.name);
-    crate::engine::with_base(from, || {
-        render(&base_dir, project, &replay, old_release, false)
-    })?;
-    render(&new_dir, project, &replay, env!("CARGO_PKG_VERSION"), true)?;
+    render(&base_dir, project, &replay, Some(from))?;
+    render(&new_dir, project, &replay, None)?;
 
     let mut plan = Plan::new(&project.root);
     plan.preformatted = true;
@@ -176,6 +179,12 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
     for rel in paths.into_iter().filter(|p| !ignored(p)) {
         let base = crate::fs::read_if_exists(&base_dir.join(&rel))?;
         let new = crate::fs::read_if_exists(&new_dir.join(&rel))?;
+        // The record says what was generated, which the replay knows: it is
+        // the tool's, not merged.
+        if rel == Path::new(record::RECORD) {
+            plan.set(&rel, new);
+            continue;
+        }
         if base == new {
             continue;
         }
@@ -184,7 +193,7 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
         match (base, yours, new) {
             // The user deleted a file the templates changed: it stays deleted.
             (Some(_), None, Some(_)) => kept.push(format!(
-                "{shown} (you deleted it; the templates changed it: `--pretend --verbose` shows how)"
+                "{shown} (you deleted it; the templates changed it)"
             )),
             (Some(_), None, None) | (None, None, None) => {}
             (None, None, Some(new)) => plan.set(&rel, Some(new)),
@@ -199,8 +208,10 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
                     Some(new) if yours == new => {}
                     Some(new) if rel == Path::new(layout::MANIFEST) => {
                         let Some((merged, clashes)) = merge::manifest(&base, &yours, &new) else {
-                            bail!(nothing_written(format!("{shown} is not valid TOML"))
-                                .hint("fix it and run `cargo mvc update` again"));
+                            bail!(
+                                nothing_written(format!("{shown} is not valid TOML"))
+                                    .hint("fix it and run `cargo mvc update` again")
+                            );
                         };
                         for c in clashes {
                             kept.push(format!(
@@ -238,12 +249,18 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
     for k in kept {
         plan.announce("keep", k);
     }
+    // --pretend shows the diffs: they are what the user reviews.
+    let shown = if options.pretend {
+        &shell.with_diffs()
+    } else {
+        shell
+    };
     plan.execute(
         crate::plan::Options {
             pretend: options.pretend,
             on_conflict: crate::plan::OnConflict::Overwrite,
         },
-        shell,
+        shown,
     )?;
     if !options.pretend {
         shell.status(
@@ -267,20 +284,26 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
 }
 
 /// Renders the application `replay` describes into `dir`, as `new` and
-/// each generator run would write it; `record` writes its record too (the
-/// current templates keep one).
-fn render(
-    dir: &Path,
-    project: &Project,
-    replay: &replay::Replay,
-    tool: &str,
-    record: bool,
-) -> Result<()> {
+/// each generator run would write it: with the templates of `base` and of
+/// the version each run was made with (what the application got), or with
+/// today's (`None`). The record is kept as the generators keep it.
+fn render(dir: &Path, project: &Project, replay: &replay::Replay, base: Option<i64>) -> Result<()> {
+    let under = |version: Option<i64>, f: &mut dyn FnMut() -> Result<()>| match version {
+        Some(v) if v < TEMPLATES_VERSION => crate::engine::with_base(v, f),
+        _ => f(),
+    };
     std::fs::create_dir_all(dir)?;
-    let p = replay.project(dir, tool)?;
-    for (path, contents) in crate::generate::new::files(&p) {
-        write(dir, Path::new(&path), &contents)?;
-    }
+    let tool = match base {
+        Some(v) => release_of(v).unwrap_or(env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION"),
+    };
+    under(base, &mut || {
+        let p = replay.project(dir, tool)?;
+        for (path, contents) in crate::generate::new::files(&p) {
+            write(dir, Path::new(&path), &contents)?;
+        }
+        Ok(())
+    })?;
     // The project's overrides of the built-in templates render both sides.
     let overrides = project.root.join(crate::engine::GENERATORS_DIR);
     if overrides.is_dir() {
@@ -293,41 +316,56 @@ fn render(
             )?;
         }
     }
-    let mut record_plan = Plan::new(dir);
     for run in &replay.runs {
-        let at_dir = Project::find(dir, None)?;
-        let plan = || crate::cli::builtin_plan(&at_dir, &run.generator, &run.args, true);
-        let plan = match run.at {
-            Some(secs) => crate::generate::with_time(secs, plan),
-            None => plan(),
+        let mut record_plan = Plan::new(dir);
+        if crate::engine::OVERRIDABLE.contains(&run.generator.as_str())
+            || run.generator == "migration"
+        {
+            let version = base.map(|_| run.templates);
+            under(version, &mut || replay_run(dir, run))?;
         }
-        .with_context(|| {
-            format!(
-                "could not replay `generate {} {}`",
-                run.generator,
-                run.args.join(" ")
-            )
-        })?;
-        // Templates of earlier releases left the layout to rustfmt.
-        let mut plan = plan;
-        plan.preformatted = false;
-        let (changes, _) = plan.formatted();
-        for change in changes {
-            match change {
-                Change::Create { path, contents } | Change::Edit { path, contents } => {
-                    write(dir, &path, &contents)?;
-                }
-                Change::Remove { path } => {
-                    let _ = std::fs::remove_file(dir.join(path));
-                }
-            }
+        // A generator of the project's own is not replayed: what it wrote
+        // is the user's, and its entry stays in the record.
+        record::generated(&mut record_plan, &run.generator, &run.args)?;
+        if let Some(text) = record_plan.current(Path::new(record::RECORD))? {
+            write(dir, Path::new(record::RECORD), &text)?;
         }
-        if record {
-            record::generated(&mut record_plan, &run.generator, &run.args)?;
-            if let Some(text) = record_plan.current(Path::new(record::RECORD))? {
-                write(dir, Path::new(record::RECORD), &text)?;
+    }
+    // Releases before templates 2 kept no record.
+    if base.is_some_and(|v| v < 2) {
+        let _ = std::fs::remove_file(dir.join(record::RECORD));
+    }
+    Ok(())
+}
+
+/// Runs the built-in generator of `run` in the application at `dir`, at
+/// the time it first ran.
+fn replay_run(dir: &Path, run: &replay::Run) -> Result<()> {
+    let at_dir = Project::find(dir, None)?;
+    let plan = || crate::cli::builtin_plan(&at_dir, &run.generator, &run.args, true);
+    let plan = match run.at {
+        Some(secs) => crate::generate::with_time(secs, plan),
+        None => plan(),
+    }
+    .with_context(|| {
+        format!(
+            "could not replay `generate {} {}`",
+            run.generator,
+            run.args.join(" ")
+        )
+    })?;
+    // Templates of earlier releases left the layout to rustfmt.
+    let mut plan = plan;
+    plan.preformatted = false;
+    let (changes, _) = plan.formatted();
+    for change in changes {
+        match change {
+            Change::Create { path, contents } | Change::Edit { path, contents } => {
+                write(dir, &path, &contents)?;
             }
-            record_plan = Plan::new(dir);
+            Change::Remove { path } => {
+                let _ = std::fs::remove_file(dir.join(path));
+            }
         }
     }
     Ok(())

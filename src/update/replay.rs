@@ -25,6 +25,8 @@ pub struct Run {
     /// The time it ran (seconds since 1970), when its output says so: a
     /// model's migration version.
     pub at: Option<i64>,
+    /// The templates version it was run with.
+    pub templates: i64,
 }
 
 /// Everything needed to render the application again.
@@ -92,10 +94,24 @@ pub fn of(project: &Project) -> Result<Replay> {
         ))
     })?;
     let mut replay = from_files(project, &doc)?;
-    match recorded(&project.root)? {
-        Some(runs) => replay.runs = runs,
-        None => replay.runs = models_from_migrations(project)?,
+    let (top, recorded) = recorded(&project.root)?.unwrap_or((0, Vec::new()));
+    // An application made before the record (templates 2) holds what its
+    // models and scaffolds wrote before it: rebuilt from the migrations
+    // the record does not account for.
+    if top < 2 {
+        let covered = |run: &Run| {
+            recorded.iter().any(|r| {
+                matches!(r.generator.as_str(), "model" | "scaffold")
+                    && r.args.first() == run.args.first()
+            })
+        };
+        let from = crate::update::templates_of(project)?;
+        replay.runs = models_from_migrations(project, from)?
+            .into_iter()
+            .filter(|run| !covered(run))
+            .collect();
     }
+    replay.runs.extend(recorded);
     Ok(replay)
 }
 
@@ -179,9 +195,12 @@ fn in_workspace(root: &Path) -> bool {
     })
 }
 
-/// The runs the record lists after `new`, with the time of the migration
-/// each model or migration run wrote.
-fn recorded(root: &Path) -> Result<Option<Vec<Run>>> {
+/// The record's top-level templates version and the runs it lists after
+/// `new`, each with the time of the migration it wrote. A model's entry
+/// holds its latest fields (a migration that changed them rewrote it, and
+/// kept the fields before it in its `follows`): the run is replayed with
+/// the fields it was first given.
+fn recorded(root: &Path) -> Result<Option<(i64, Vec<Run>)>> {
     let Some(text) = read(root, crate::engine::record::RECORD)? else {
         return Ok(None);
     };
@@ -192,30 +211,46 @@ fn recorded(root: &Path) -> Result<Option<Vec<Run>>> {
             e.to_string().trim_end()
         ))
     })?;
-    let migrations = migrations(root)?;
-    let mut runs = Vec::new();
-    for entry in doc
-        .get("generated")
-        .and_then(|g| g.as_array_of_tables())
-        .into_iter()
-        .flatten()
-    {
-        let generator = entry
-            .get("generator")
-            .and_then(|g| g.as_str())
-            .unwrap_or_default()
-            .to_string();
-        let args: Vec<String> = entry
-            .get("args")
+    let top = doc
+        .get("templates")
+        .and_then(toml_edit::Item::as_integer)
+        .unwrap_or(crate::engine::record::TEMPLATES_VERSION);
+    let strings = |entry: &toml_edit::Table, key: &str| -> Vec<String> {
+        entry
+            .get(key)
             .and_then(|a| a.as_array())
             .map(|a| {
                 a.iter()
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect()
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    let entries: Vec<&toml_edit::Table> = doc
+        .get("generated")
+        .and_then(|g| g.as_array_of_tables())
+        .into_iter()
+        .flatten()
+        .collect();
+    let migrations = migrations(root)?;
+    let mut runs = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let generator = entry
+            .get("generator")
+            .and_then(|g| g.as_str())
+            .unwrap_or_default()
+            .to_string();
         if generator == "new" {
             continue;
+        }
+        let mut args = strings(entry, "args");
+        if matches!(generator.as_str(), "model" | "scaffold")
+            && let Some(first) = entries[i + 1..].iter().find_map(|later| {
+                let before = strings(later, "follows");
+                (before.first() == args.first()).then_some(before)
+            })
+        {
+            args = first;
         }
         let file = match (generator.as_str(), args.first()) {
             ("model" | "scaffold", Some(name)) => ModelName::parse(name)
@@ -234,9 +269,13 @@ fn recorded(root: &Path) -> Result<Option<Vec<Run>>> {
             generator,
             args,
             at,
+            templates: entry
+                .get("templates")
+                .and_then(toml_edit::Item::as_integer)
+                .unwrap_or(top),
         });
     }
-    Ok(Some(runs))
+    Ok(Some((top, runs)))
 }
 
 fn migrations(root: &Path) -> Result<Vec<schema::Migration>> {
@@ -277,7 +316,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// from the table, their types from the column types and the model's
 /// struct, `scaffold` when the controller is there, `--html` when its pages
 /// are.
-fn models_from_migrations(project: &Project) -> Result<Vec<Run>> {
+fn models_from_migrations(project: &Project, templates: i64) -> Result<Vec<Run>> {
     let Some(dialect) = Dialect::of(project.database) else {
         return Ok(Vec::new());
     };
@@ -328,6 +367,7 @@ fn models_from_migrations(project: &Project) -> Result<Vec<Run>> {
             generator: if scaffold { "scaffold" } else { "model" }.to_string(),
             args,
             at: Some(secs_of_version(m.version)),
+            templates,
         });
     }
     Ok(runs)
