@@ -243,6 +243,15 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
     if options.interactive && !options.pretend && !conflicts.is_empty() {
         conflicts = settle(&mut plan, conflicts, shell)?;
     }
+    for name in stale_overrides(project, from)? {
+        plan.announce(
+            "review",
+            format!(
+                "{}/{name} (your override; the built-in template changed since templates {from})",
+                crate::engine::GENERATORS_DIR
+            ),
+        );
+    }
     for (rel, _, _) in &conflicts {
         plan.announce("conflict", rel.display().to_string());
     }
@@ -336,6 +345,30 @@ fn render(dir: &Path, project: &Project, replay: &replay::Replay, base: Option<i
         let _ = std::fs::remove_file(dir.join(record::RECORD));
     }
     Ok(())
+}
+
+/// The project's overrides (`generators/model/model.rs`) of built-in
+/// templates that changed between templates `from` and today's: both sides
+/// of the merge render the override, so the change of the built-in one
+/// reaches the application only through the user.
+fn stale_overrides(project: &Project, from: i64) -> Result<Vec<String>> {
+    let dir = project.root.join(crate::engine::GENERATORS_DIR);
+    let mut out = Vec::new();
+    for generator in crate::engine::OVERRIDABLE {
+        let folder = dir.join(generator);
+        if !folder.is_dir() {
+            continue;
+        }
+        for rel in replay::files_in(&folder)? {
+            let name = format!("{generator}/{}", rel.display());
+            let now = crate::engine::builtin_template(&name);
+            let then = crate::engine::with_base(from, || crate::engine::builtin_template(&name));
+            if now.is_some() && then != now {
+                out.push(name);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Runs the built-in generator of `run` in the application at `dir`, at
