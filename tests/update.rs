@@ -499,6 +499,11 @@ fn update_notes(root: &Path) -> PathBuf {
             "tests/api/pages.rs",
         ],
     );
+    // A second update has nothing to do.
+    let updated = snapshot(&notes);
+    let again = exited(&mvc(&notes, &["update", "--allow-dirty"], "", None), 0);
+    assert!(again.contains("nothing to update"), "{again}");
+    assert_eq!(snapshot(&notes), updated);
     // Before the update, the current generators could not add a model.
     exited(
         &mvc(
