@@ -49,6 +49,10 @@ fn mvc(dir: &Path, args: &[&str], stdin: &str, at: Option<u64>) -> Output {
         .env("NO_COLOR", "1")
         .env("GIT_CONFIG_GLOBAL", &gitconfig)
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        // The `cargo check` that update runs builds where the suite's
+        // generated projects build.
+        .env("CARGO_TARGET_DIR", common::shared_target())
+        .env_remove("RUSTFLAGS")
         .env_remove("SOURCE_DATE_EPOCH")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -344,6 +348,30 @@ fn update_blog_generated_into_first(root: &Path) {
     assert!(record.contains("\ntemplates = 2\n"), "{record}");
 }
 
+/// An override of a built-in template renders both sides of the merge, so
+/// the update lists it for the user to review.
+fn update_blog_with_an_override(root: &Path) {
+    let blog = copy_fixture("blog", root);
+    exited(
+        &mvc(
+            &blog,
+            &["generate", "override", "model", "--quiet"],
+            "",
+            None,
+        ),
+        0,
+    );
+    let comment = read(&blog, "src/app/models/comment.rs");
+    let out = exited(&mvc(&blog, &["update", "--no-check"], "", None), 2);
+    assert!(
+        out.contains("review generators/model/model.rs (your override; the built-in template changed since templates 1)"),
+        "{out}"
+    );
+    // The override is today's template: rendered on both sides, it changes
+    // nothing in the model.
+    assert_eq!(read(&blog, "src/app/models/comment.rs"), comment);
+}
+
 /// The shop (release 0.1.0, PostgreSQL): a conflict in Rust, settled with
 /// --interactive by taking the templates' side.
 fn update_shop(root: &Path) -> PathBuf {
@@ -471,11 +499,9 @@ fn update_notes(root: &Path) -> PathBuf {
     assert!(refused.contains("--allow-dirty"), "{refused}");
     assert_eq!(snapshot(&notes), before);
 
-    let out = exited(
-        &mvc(&notes, &["update", "--no-check", "--allow-dirty"], "", None),
-        0,
-    );
+    let out = exited(&mvc(&notes, &["update", "--allow-dirty"], "", None), 0);
     assert!(out.contains("updated templates 0 to templates 2"), "{out}");
+    assert!(out.contains("checked cargo check passed"), "{out}");
     assert!(
         read(&notes, "templates/pages/home.html")
             .contains("<p>Notes you keep, in the order you wrote them.</p>")
@@ -488,6 +514,8 @@ fn update_notes(root: &Path) -> PathBuf {
         &[
             ".git",
             "NOTES.md",
+            // Written by the `cargo check` after the update.
+            "Cargo.lock",
             // The controller, which update keeps as the user's code.
             "Cargo.toml",
             "src/app/controllers/mod.rs",
@@ -522,6 +550,7 @@ fn applications_of_earlier_releases_come_up_to_the_current_templates() {
     let root = tempfile::tempdir().unwrap();
     let blog = update_blog(&root.path().join("blog"));
     update_blog_generated_into_first(&root.path().join("blog-later"));
+    update_blog_with_an_override(&root.path().join("blog-override"));
     let notes = update_notes(&root.path().join("notes"));
     let shop = update_shop(&root.path().join("shop"));
 

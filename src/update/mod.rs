@@ -164,8 +164,8 @@ pub fn run(project: &Project, options: Options, shell: &Shell) -> Result<()> {
         .prefix("cargo-mvc-update-")
         .tempdir()
         .context("could not make a scratch directory")?;
-    let base_dir = scratch.path().join("base").join(&replay.name);
-    let new_dir = scratch.path().join("new").join(&replay.name);
+    let base_dir = scratch.path().join("base").join(replay.name());
+    let new_dir = scratch.path().join("new").join(replay.name());
     render(&base_dir, project, &replay, Some(from))?;
     render(&new_dir, project, &replay, None)?;
 
@@ -567,5 +567,94 @@ fn check(root: &Path, shell: &Shell) {
             "cargo check failed: the update is written; fix the errors above (and any conflict) by hand",
         ),
         Err(e) => shell.warn(format!("could not run cargo check: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `update` renders as the earlier release's output is, byte for
+    /// byte, what that release wrote: the fixtures under
+    /// `fixtures/old-releases/` were made by its code (scripts/old-fixtures),
+    /// and every file their user did not edit must come out the same.
+    #[test]
+    fn the_base_is_what_the_earlier_release_wrote() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/old-releases");
+        // The files scripts/old-fixtures edits or adds after generating.
+        let cases: &[(&str, i64, &[&str])] = &[
+            (
+                "blog",
+                1,
+                &[
+                    "README.md",
+                    "Cargo.toml",
+                    "src/app/controllers/posts.rs",
+                    "src/app/slug.rs",
+                    "src/app/mod.rs",
+                    "charts/blog/templates/hpa.yaml",
+                    "tests/api/redis.rs",
+                    "tests/api/main.rs",
+                ],
+            ),
+            (
+                "shop",
+                1,
+                &[
+                    "Cargo.toml",
+                    "src/app/middleware.rs",
+                    "src/app/errors.rs",
+                    "migrations/20261103080000_add_sku_to_products.up.sql",
+                    "migrations/20261103080000_add_sku_to_products.down.sql",
+                    ".dockerignore",
+                ],
+            ),
+            // Its controller is the user's: update does not replay it.
+            (
+                "notes",
+                0,
+                &[
+                    "Cargo.toml",
+                    "src/app/controllers/mod.rs",
+                    "src/app/controllers/pages.rs",
+                    "src/app/router.rs",
+                    "src/app/views",
+                    "templates",
+                    "tests/api/main.rs",
+                    "tests/api/pages.rs",
+                ],
+            ),
+        ];
+        for (name, version, edited) in cases {
+            let dir = fixtures.join(name);
+            let project = Project::find(&dir, None).expect("the fixture is an application");
+            assert_eq!(templates_of(&project).unwrap(), *version, "{name}");
+            let replay = replay::of(&project).unwrap();
+            let scratch = tempfile::tempdir().unwrap();
+            let out = scratch.path().join(name);
+            render(&out, &project, &replay, Some(*version)).unwrap();
+            let edited = |rel: &Path| edited.iter().any(|e| rel.starts_with(e));
+            let rendered = replay::files_in(&out).unwrap();
+            for rel in &rendered {
+                if edited(rel) {
+                    continue;
+                }
+                let made = std::fs::read_to_string(dir.join(rel))
+                    .unwrap_or_else(|e| panic!("{name}: {} was rendered: {e}", rel.display()));
+                let base = std::fs::read_to_string(out.join(rel)).unwrap();
+                assert!(
+                    made == base,
+                    "{name}: {} differs from what the release wrote",
+                    rel.display()
+                );
+            }
+            for rel in replay::files_in(&dir).unwrap() {
+                assert!(
+                    edited(&rel) || rendered.contains(&rel),
+                    "{name}: {} was not rendered",
+                    rel.display()
+                );
+            }
+        }
     }
 }

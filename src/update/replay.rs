@@ -15,7 +15,7 @@ use crate::generate::new::{self, License};
 use crate::generate::schema::{self, Schema};
 use crate::layout;
 use crate::names::ModelName;
-use crate::project::{Database, Project};
+use crate::project::Project;
 
 /// One generator run to replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,16 +32,8 @@ pub struct Run {
 /// Everything needed to render the application again.
 #[derive(Debug, Clone)]
 pub struct Replay {
-    pub name: String,
-    pub database: Database,
-    pub redis: bool,
-    pub http_client: bool,
-    pub openapi: bool,
-    pub docker: bool,
-    pub helm: bool,
-    pub actions: bool,
-    pub license: License,
-    pub repo_url: Option<String>,
+    /// The options `new` was given (its path is where it renders).
+    pub new: new::Options,
     /// The license's year and holder, as the application's LICENSE says.
     pub year: Option<String>,
     pub holder: Option<String>,
@@ -50,24 +42,16 @@ pub struct Replay {
 }
 
 impl Replay {
+    /// The package name.
+    pub fn name(&self) -> &str {
+        self.new.name.as_deref().unwrap_or_default()
+    }
+
     /// The context `new` renders its templates with, for a project at `dir`.
     pub fn project(&self, dir: &Path, tool_version: &str) -> Result<new::Project> {
         let options = new::Options {
             path: dir.to_path_buf(),
-            name: Some(self.name.clone()),
-            database: self.database,
-            redis: self.redis,
-            http_client: self.http_client,
-            openapi: self.openapi,
-            docker: self.docker,
-            helm: self.helm,
-            actions: self.actions,
-            git: false,
-            install: false,
-            license: self.license,
-            repo_url: self.repo_url.clone(),
-            pretend: false,
-            force: false,
+            ..self.new.clone()
         };
         let mut p = new::project(&options)?;
         if let Some(year) = &self.year {
@@ -155,16 +139,23 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
         .and_then(copyright)
         .map_or((None, None), |(y, h)| (Some(y), Some(h)));
     Ok(Replay {
-        name: project.name.clone(),
-        database: project.database,
-        redis: flag("redis"),
-        http_client: flag("http-client"),
-        openapi: project.openapi,
-        docker: root.join("Dockerfile").exists() || root.join(".dockerignore").exists(),
-        helm: root.join("charts").join(&project.name).is_dir(),
-        actions: root.join(".github/workflows/ci.yml").exists(),
-        license,
-        repo_url: text("repository"),
+        new: new::Options {
+            path: root.clone(),
+            name: Some(project.name.clone()),
+            database: project.database,
+            redis: flag("redis"),
+            http_client: flag("http-client"),
+            openapi: project.openapi,
+            docker: root.join("Dockerfile").exists() || root.join(".dockerignore").exists(),
+            helm: root.join("charts").join(&project.name).is_dir(),
+            actions: root.join(".github/workflows/ci.yml").exists(),
+            git: false,
+            install: false,
+            license,
+            repo_url: text("repository"),
+            pretend: false,
+            force: false,
+        },
         year,
         holder,
         workspace_member: !doc.contains_key("profile") && in_workspace(root),
