@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use toml_edit::DocumentMut;
 
 use crate::errors::nothing_written;
@@ -122,18 +122,11 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let license = match text("license") {
-        None => License::None,
-        Some(id) => <License as clap::ValueEnum>::from_str(&id, false).map_err(|_| {
-            anyhow!(
-                nothing_written(format!(
-                    "{}: the license `{id}` is not one cargo mvc new writes",
-                    layout::MANIFEST
-                ))
-                .hint("update renders the application as `new` made it: set `license` back to what `new` wrote (MIT, Apache-2.0, BSD-3-Clause or ISC) while it runs")
-            )
-        })?,
-    };
+    // A license `new` does not write is the user's choice: rendered
+    // without one, both sides leave it to the user.
+    let license = text("license")
+        .and_then(|id| <License as clap::ValueEnum>::from_str(&id, false).ok())
+        .unwrap_or(License::None);
     let (year, holder) = read(root, "LICENSE")?
         .as_deref()
         .and_then(copyright)
