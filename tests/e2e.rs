@@ -2,7 +2,8 @@
 //! and no database), generate controllers, scaffolds and models into them,
 //! then, inside each, run what its own CI runs (fmt, clippy -D warnings,
 //! tests), start the production server, check `/api/ready`, stop it with
-//! SIGTERM, and lint its Dockerfile, workflow and chart.
+//! SIGTERM, fuzz the scaffolds' API against its OpenAPI document
+//! (schemathesis), and lint its Dockerfile, workflow and chart.
 //!
 //! The PostgreSQL project needs a server: `MVC_TEST_DATABASE_URL`, which
 //! `./scripts/test` sets after starting one with `.ci/postgres`. Without
@@ -99,6 +100,55 @@ fn data_survives_a_restart(binary: &Path, dir: &Path, env: &[(&str, String)]) {
     let (status, body) = http_request(&served.addr, "POST", "/api/comments", Some("{}")).unwrap();
     assert_eq!(status, 422, "{body}");
     served.stop();
+}
+
+/// The API keeps the contract its OpenAPI document states: schemathesis
+/// (installed by `.ci/install-tools`) runs every check on every operation,
+/// against the served project on a database of its own. The seed is fixed,
+/// so that a failure is reproduced by the command it prints.
+fn api_contract_holds(binary: &Path, dir: &Path) {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/.venv/bin/schemathesis");
+    if !tool.is_file() {
+        let why = "schemathesis is not installed: run .ci/install-tools";
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        let _ = writeln!(std::io::stderr(), "skipped: the API contract check; {why}");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        scratch.path().join("contract.db").display()
+    );
+    let served = serve(binary, dir, &[("DATABASE_URL", database)]);
+    let output = Command::new(&tool)
+        .args([
+            "run",
+            &format!("http://{}/api/openapi.json", served.addr),
+            // The scaffolds' operations: the plain controllers answer
+            // canned JSON until their actions are written.
+            "--include-path-regex",
+            "^/api/(posts|comments|listings)",
+            "--checks",
+            "all",
+            "--workers",
+            "1",
+            "--seed",
+            "20261128",
+            "--generation-database",
+            "none",
+            "--no-color",
+        ])
+        .current_dir(scratch.path())
+        .output()
+        .expect("schemathesis runs");
+    served.stop();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found failures:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains(" passed"), "{report}");
 }
 
 fn lint_operations_files(project: &Path) {
@@ -392,6 +442,7 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
     checks(&project, "blog", &[]);
     let binary = shared_target().join("debug").join("blog");
     data_survives_a_restart(&binary, &project, &[]);
+    api_contract_holds(&binary, &project);
     let file = project.join("data/blog.db");
     assert!(file.is_file(), "SQLite keeps its file under data/");
     let posts = || {

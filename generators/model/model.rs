@@ -10,7 +10,7 @@ pub struct <@ m.pascal @> {
 <%- for f in m.fields %>
 <%- if m.openapi %>
 <%- if f.schema is not none %><%- set attr = f.schema %>
-    <@ attr @>
+    <@ attr | indent(4) @>
 <%- endif %>
 <%- endif %>
     pub <@ f.name @>: <@ f.ty @>,
@@ -31,7 +31,7 @@ pub struct <@ m.pascal @>Params {
 <%- for f in m.fields %>
 <%- if m.openapi %>
 <%- if f.schema is not none %><%- set attr = f.schema %>
-    <@ attr @>
+    <@ attr | indent(4) @>
 <%- endif %>
 <%- endif %>
     pub <@ f.name @>: <@ f.ty @>,
@@ -356,7 +356,7 @@ mod tests {
         let err = <@ m.pascal @>::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["<@ f.name @>"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 <%- endif %>
@@ -373,8 +373,8 @@ mod tests {
 <%- endif %>
         };
         let err = <@ m.pascal @>::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["<@ f.name @>"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["<@ f.name @>"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["<@ f.name @>"], ["does not exist"]);
     }

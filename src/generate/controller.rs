@@ -192,7 +192,18 @@ pub fn actions(resource: &ResourceName, raw: &[String], html: bool) -> Result<Ve
         });
         let body = (reply != Reply::NoContent).then(|| quote!(, body = #response));
         let status = proc_macro2::Literal::u16_unsuffixed(status_code);
-        let method = syntax::ident(methods[0]);
+        // Every method the route answers is documented (`update` answers
+        // PUT and PATCH).
+        let method = match methods.as_slice() {
+            [one] => {
+                let one = syntax::ident(one);
+                quote!(#one)
+            }
+            several => {
+                let several = several.iter().map(|m| syntax::ident(m));
+                quote!(method(#(#several),*))
+            }
+        };
         let openapi_path = syntax::attribute(quote! {
             #[utoipa::path(
                 #method,

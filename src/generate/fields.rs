@@ -332,7 +332,11 @@ impl Field {
             Kind::String | Kind::Text => ("42", "must be a string"),
             Kind::Integer | Kind::Bigint | Kind::References => ("\"many\"", "must be an integer"),
             Kind::Float => ("\"many\"", "must be a number"),
-            Kind::Decimal => ("true", "must be a decimal number"),
+            // Templates before 2 read a JSON number as a decimal too.
+            Kind::Decimal if crate::engine::base().is_some_and(|version| version < 2) => {
+                ("true", "must be a decimal number")
+            }
+            Kind::Decimal => ("12.5", "must be a decimal number in a string"),
             Kind::Boolean => ("\"yes please\"", "must be true or false"),
             Kind::Date => ("\"tomorrow\"", "must be a date (YYYY-MM-DD)"),
             Kind::Datetime => ("\"tomorrow\"", "must be a date and time (RFC 3339)"),
@@ -342,8 +346,40 @@ impl Field {
         }
     }
 
-    /// `#[schema(...)]` for types utoipa does not know by itself.
+    /// `#[schema(...)]` for types utoipa does not know by itself, and the
+    /// bounds the application checks: what a string may hold, and the
+    /// exact form of decimals, dates, times and UUIDs, so that the OpenAPI
+    /// document accepts what the application accepts and nothing else.
     pub fn schema_attr(&self) -> Option<String> {
+        if crate::engine::base().is_some_and(|version| version < 2) {
+            return self.schema_attr_before_2();
+        }
+        let (format, pattern) = match self.kind {
+            Kind::String => {
+                let max = proc_macro2::Literal::usize_unsuffixed(STRING_MAX);
+                return Some(syntax::attribute(quote!(#[schema(max_length = #max)])));
+            }
+            Kind::Decimal => (quote!("decimal"), DECIMAL_PATTERN.to_string()),
+            Kind::Date => (quote!(Date), format!("^{DATE_PATTERN}$")),
+            Kind::Datetime => (quote!(DateTime), format!("^{DATE_PATTERN}{TIME_PATTERN}$")),
+            Kind::Uuid => (quote!("uuid"), UUID_PATTERN.to_string()),
+            _ => return None,
+        };
+        let ty = if self.nullable {
+            quote!(Option<String>)
+        } else {
+            quote!(String)
+        };
+        Some(syntax::attribute(quote!(
+            #[schema(value_type = #ty, format = #format, pattern = #pattern)]
+        )))
+    }
+}
+
+impl Field {
+    /// The attribute templates 0 and 1 wrote: the types utoipa does not
+    /// know by itself, and no bounds.
+    fn schema_attr_before_2(&self) -> Option<String> {
         let (ty, format) = match self.kind {
             Kind::Decimal => (quote!(String), Some(quote!("decimal"))),
             Kind::Date => (quote!(String), Some(quote!(Date))),
@@ -363,6 +399,19 @@ impl Field {
         ))
     }
 }
+
+/// A decimal in JSON, as the application's `fields.rs` reads it.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$";
+
+/// A date from 1000-01-01 to 9999-12-31 that exists, but for 29 February.
+const DATE_PATTERN: &str = "[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))";
+
+/// An RFC 3339 time of day after the date, with its offset.
+const TIME_PATTERN: &str = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
+
+/// A UUID in its hyphenated form.
+const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// The SQL type of a field of `kind`.
 pub fn sql_type(kind: Kind, dialect: Dialect) -> &'static str {

@@ -23,8 +23,11 @@ pub struct WrongCtx {
     pub field: String,
     /// A JSON value it refuses.
     pub value: String,
-    /// The message the 422 gives for it.
+    /// The message the error gives for it.
     pub message: String,
+    /// The status: `UNPROCESSABLE_ENTITY`, or `CONFLICT` for a reference
+    /// to a row that does not exist.
+    pub status: String,
 }
 
 /// A field as the HTML pages show it.
@@ -65,10 +68,22 @@ pub struct NestedCtx {
     pub field: String,
 }
 
+/// A field of the `PATCH` body's OpenAPI schema (`PostChanges`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeCtx {
+    pub name: String,
+    /// Its Rust type, as in the model's params.
+    pub ty: String,
+    /// Its `#[schema(...)]` attribute, when it needs one.
+    pub schema: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaffoldCtx {
     /// The nested routes, one for each model referred to.
     pub nested: Vec<NestedCtx>,
+    /// The fields a `PATCH` may set, for its OpenAPI schema.
+    pub changes: Vec<ChangeCtx>,
     /// With `--html`: pages and forms.
     pub html: bool,
     /// The title of one: `Blog post`.
@@ -163,6 +178,7 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
                 field: f.name.clone(),
                 value: value.to_string(),
                 message: message.to_string(),
+                status: "UNPROCESSABLE_ENTITY".to_string(),
             });
         }
         if f.kind == Kind::References {
@@ -170,12 +186,32 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
                 field: f.name.clone(),
                 value: "i64::MAX".to_string(),
                 message: "does not exist".to_string(),
+                status: "CONFLICT".to_string(),
             });
         }
     }
     let name = &model.name;
     let title = heck::ToTitleCase::to_title_case(name.snake.as_str());
     ScaffoldCtx {
+        changes: fields
+            .iter()
+            .map(|f| ChangeCtx {
+                name: f.name.clone(),
+                // The struct only describes the body: what the document
+                // shows as a string is a `String` here, so the controller
+                // needs no imports for it.
+                ty: match f.kind {
+                    Kind::Decimal | Kind::Date | Kind::Datetime | Kind::Uuid if f.nullable => {
+                        "Option<String>".to_string()
+                    }
+                    Kind::Decimal | Kind::Date | Kind::Datetime | Kind::Uuid => {
+                        "String".to_string()
+                    }
+                    _ => f.rust_type(),
+                },
+                schema: f.schema_attr(),
+            })
+            .collect(),
         nested: fields
             .iter()
             .filter_map(|f| f.target.as_ref().map(|t| (f, t)))
@@ -244,7 +280,15 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<RouteGroup> {
             vec![
                 m("get", "show"),
                 m("put", "update"),
-                m("patch", "update"),
+                // One handler did both before templates 2.
+                m(
+                    "patch",
+                    if crate::engine::base().is_some_and(|v| v < 2) {
+                        "update"
+                    } else {
+                        "patch"
+                    },
+                ),
                 m("delete", "destroy"),
             ],
         ),

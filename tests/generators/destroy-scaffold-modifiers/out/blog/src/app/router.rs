@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
             "/api/authors/{id}",
             get(authors::show)
                 .put(authors::update)
-                .patch(authors::update)
+                .patch(authors::patch)
                 .delete(authors::destroy),
         )
 }

@@ -37,6 +37,10 @@ pub enum AppError {
     /// Fields of the request are missing or wrong (422).
     #[error("{}", summary(.0))]
     Invalid(FieldErrors),
+    /// Fields of the request conflict with the data (409): a unique value
+    /// already taken, a referenced row that does not exist.
+    #[error("{}", summary(.0))]
+    Conflict(FieldErrors),
     /// A service the application needs (a database, Redis) does not answer
     /// (503: the application cannot do its work for now).
     #[error("Could not connect to {0}")]
@@ -51,6 +55,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,7 +74,7 @@ impl IntoResponse for AppError {
         }
         let message = self.to_string();
         let errors = match self {
-            AppError::Invalid(errors) => errors,
+            AppError::Invalid(errors) | AppError::Conflict(errors) => errors,
             _ => FieldErrors::new(),
         };
         let body = ErrorBody {
@@ -218,6 +223,17 @@ mod tests {
             body.message,
             "published must be true or false; title is required"
         );
+        assert_eq!(body.errors, errors);
+    }
+
+    #[tokio::test]
+    async fn conflicts_are_409_with_their_fields() {
+        let mut errors = FieldErrors::new();
+        errors.insert("email".into(), vec!["has already been taken".into()]);
+        let response = AppError::Conflict(errors.clone()).into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body = body_of(response).await;
+        assert_eq!(body.message, "email has already been taken");
         assert_eq!(body.errors, errors);
     }
 

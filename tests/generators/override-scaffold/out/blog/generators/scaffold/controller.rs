@@ -86,7 +86,7 @@ pub async fn index(
     path = "/api/<@ n.parent_url @>/{id}/<@ s.url @>",
     operation_id = "<@ s.plural @>_<@ n.handler @>",
     tag = "<@ s.url @>",
-    params(("id" = i64, Path, description = "The id of the <@ n.human @>"), PageQuery),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ n.human @>"), PageQuery),
     responses(
         (status = 200, description = "One page of the <@ n.human @>'s <@ s.human_plural @>", body = <@ s.pascal @>Page),
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
@@ -115,10 +115,10 @@ pub async fn <@ n.handler @>(
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_show",
     tag = "<@ s.url @>",
-    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     responses(
         (status = 200, description = "The <@ s.human @>", body = <@ s.pascal @>),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
 )]
@@ -141,7 +141,11 @@ pub async fn show(
     request_body = <@ s.pascal @>Params,
     responses(
         (status = 201, description = "Created", body = <@ s.pascal @>),
-        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+<%- if s.unique_fields or s.nested %>
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+<%- endif %>
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Missing or invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 <%- endif %>
@@ -161,24 +165,65 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/<@ s.url @>/{id}`: fields left out keep their values.
+/// `PUT /api/<@ s.url @>/{id}`: replaces the <@ s.human @>. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 <%- if s.openapi %>
 #[utoipa::path(
-    method(put, patch),
+    put,
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_update",
     tag = "<@ s.url @>",
-    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     request_body = <@ s.pascal @>Params,
     responses(
-        (status = 200, description = "Updated", body = <@ s.pascal @>),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 200, description = "Replaced", body = <@ s.pascal @>),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody)
+<%- if s.unique_fields or s.nested %>
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+<%- endif %>
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 <%- endif %>
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<<@ s.pascal @>>, AppError> {
+    let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?)?;
+    let <@ s.var @> = <@ s.pascal @>::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(<@ s.var @>))
+}
+
+/// `PATCH /api/<@ s.url @>/{id}`: sets the fields the body gives; the others
+/// keep their values.
+<%- if s.openapi %>
+#[utoipa::path(
+    patch,
+    path = "/api/<@ s.url @>/{id}",
+    operation_id = "<@ s.plural @>_patch",
+    tag = "<@ s.url @>",
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
+    request_body = <@ s.pascal @>Changes,
+    responses(
+        (status = 200, description = "Updated", body = <@ s.pascal @>),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
+<%- if s.unique_fields or s.nested %>
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+<%- endif %>
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -192,6 +237,25 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     Ok(Json(<@ s.var @>))
 }
+<%- if s.openapi %>
+
+/// The body of a `PATCH`: any of the fields of a <@ s.human @>, for the
+/// OpenAPI document (the handler reads the body field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct <@ s.pascal @>Changes {
+<%- for f in s.changes %>
+    #[schema(required = false)]
+<%- if f.schema is not none %>
+    <@ f.schema | indent(4) @>
+<%- endif %>
+    pub <@ f.name @>: <@ f.ty @>,
+<%- endfor %>
+<%- if s.changes %>
+}
+<%- else %>}
+<%- endif %>
+<%- endif %>
 
 /// `DELETE /api/<@ s.url @>/{id}`
 <%- if s.openapi %>
@@ -200,10 +264,10 @@ pub async fn update(
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_destroy",
     tag = "<@ s.url @>",
-    params(("id" = i64, Path, description = "The id of the <@ s.human @>")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
 )]
@@ -256,10 +320,11 @@ pub async fn edit_page(
 
 /// A form sent back with its errors (422), or another error as it is.
 fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> {
+    let status = err.status();
     match err {
-        AppError::Invalid(errors) => {
+        AppError::Invalid(errors) | AppError::Conflict(errors) => {
             page.errors = errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)?).into_response())
+            Ok((status, html::render(&page)?).into_response())
         }
         other => Err(other),
     }
@@ -319,8 +384,8 @@ pub async fn destroy_form(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy<% for n in s.nested %>, <@ n.handler @><% endfor %>),
-    components(schemas(<@ s.pascal @>, <@ s.pascal @>Params, <@ s.pascal @>Page))
+    paths(index, show, create, update, patch, destroy<% for n in s.nested %>, <@ n.handler @><% endfor %>),
+    components(schemas(<@ s.pascal @>, <@ s.pascal @>Params, <@ s.pascal @>Changes, <@ s.pascal @>Page))
 )]
 pub struct ApiDoc;
 <%- endif %>
@@ -405,6 +470,14 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+<%- if s.required %>
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+<%- for r in s.required %>
+        assert_eq!(body["errors"]["<@ r @>"], json!(["is required"]));
+<%- endfor %>
+<%- endif %>
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -430,7 +503,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
@@ -449,7 +522,7 @@ mod tests {
         let mut wrong = valid_body(&pool).await;
         wrong["<@ w.field @>"] = json!(<@ w.value @>);
         let (status, body) = post(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::<@ w.status @>, "{body}");
         assert_eq!(body["errors"]["<@ w.field @>"], json!(["<@ w.message @>"]));
 <%- endfor %>
 <%- for u in s.unique_fields %>
@@ -459,7 +532,7 @@ mod tests {
         let mut second = valid_body(&pool).await;
         second["<@ u @>"] = first["<@ u @>"].clone();
         let (status, body) = post(second).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["<@ u @>"], json!(["has already been taken"]));
 <%- endfor %>
 

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
             "/api/posts/{id}",
             get(posts::show)
                 .put(posts::update)
-                .patch(posts::update)
+                .patch(posts::patch)
                 .delete(posts::destroy),
         )
         .route("/posts", get(posts::index_page).post(posts::create_form))

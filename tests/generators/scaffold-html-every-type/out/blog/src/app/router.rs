@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
             "/api/posts/{id}",
             get(posts::show)
                 .put(posts::update)
-                .patch(posts::update)
+                .patch(posts::patch)
                 .delete(posts::destroy),
         )
         .route("/api/items", get(items::index).post(items::create))
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/api/items/{id}",
             get(items::show)
                 .put(items::update)
-                .patch(items::update)
+                .patch(items::patch)
                 .delete(items::destroy),
         )
         .route("/items", get(items::index_page).post(items::create_form))

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
             "/api/authors/{id}",
             get(authors::show)
                 .put(authors::update)
-                .patch(authors::update)
+                .patch(authors::patch)
                 .delete(authors::destroy),
         )
         .route("/api/members", get(members::index).post(members::create))
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/api/members/{id}",
             get(members::show)
                 .put(members::update)
-                .patch(members::update)
+                .patch(members::patch)
                 .delete(members::destroy),
         )
         .route("/api/authors/{id}/members", get(members::index_of_author))

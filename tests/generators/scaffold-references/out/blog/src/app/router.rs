@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
             "/api/posts/{id}",
             get(posts::show)
                 .put(posts::update)
-                .patch(posts::update)
+                .patch(posts::patch)
                 .delete(posts::destroy),
         )
         .route("/api/comments", get(comments::index).post(comments::create))
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/api/comments/{id}",
             get(comments::show)
                 .put(comments::update)
-                .patch(comments::update)
+                .patch(comments::patch)
                 .delete(comments::destroy),
         )
         .route("/api/posts/{id}/comments", get(comments::index_of_post))

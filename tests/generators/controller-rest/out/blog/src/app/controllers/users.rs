@@ -51,7 +51,7 @@ pub async fn create() -> Result<(StatusCode, Json<UsersResponse>), AppError> {
 
 /// `PUT|PATCH /api/users/{id}`
 #[utoipa::path(
-    put,
+    method(put, patch),
     path = "/api/users/{id}",
     operation_id = "users_update",
     tag = "users",

@@ -10,9 +10,14 @@ use crate::app::errors::AppError;
 /// Contact, as a request sends it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Contact {
+    #[schema(max_length = 255)]
     pub name: String,
     pub age: Option<i32>,
-    #[schema(value_type = String, format = Date)]
+    #[schema(
+    value_type = String,
+    format = Date,
+    pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+)]
     pub born: chrono::NaiveDate,
 }
 

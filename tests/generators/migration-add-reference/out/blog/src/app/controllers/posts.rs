@@ -44,7 +44,7 @@ pub async fn index(
     path = "/api/tags/{id}/posts",
     operation_id = "posts_index_of_tag",
     tag = "posts",
-    params(("id" = i64, Path, description = "The id of the tag"), PageQuery),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the tag"), PageQuery),
     responses(
         (status = 200, description = "One page of the tag's posts", body = PostPage),
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
@@ -71,10 +71,10 @@ pub async fn index_of_tag(
     path = "/api/posts/{id}",
     operation_id = "posts_show",
     tag = "posts",
-    params(("id" = i64, Path, description = "The id of the post")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post")),
     responses(
         (status = 200, description = "The post", body = Post),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody)
     )
 )]
@@ -95,7 +95,9 @@ pub async fn show(
     request_body = PostParams,
     responses(
         (status = 201, description = "Created", body = Post),
-        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Missing or invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn create(
@@ -114,22 +116,57 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/posts/{id}`: fields left out keep their values.
+/// `PUT /api/posts/{id}`: replaces the post. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 #[utoipa::path(
-    method(put, patch),
+    put,
     path = "/api/posts/{id}",
     operation_id = "posts_update",
     tag = "posts",
-    params(("id" = i64, Path, description = "The id of the post")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post")),
     request_body = PostParams,
     responses(
-        (status = 200, description = "Updated", body = Post),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 200, description = "Replaced", body = Post),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Post>, AppError> {
+    let params = PostParams::from_fields(Fields::json(&body)?)?;
+    let post = Post::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `PATCH /api/posts/{id}`: sets the fields the body gives; the others
+/// keep their values.
+#[utoipa::path(
+    patch,
+    path = "/api/posts/{id}",
+    operation_id = "posts_patch",
+    tag = "posts",
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post")),
+    request_body = PostChanges,
+    responses(
+        (status = 200, description = "Updated", body = Post),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such post", body = ErrorBody),
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -144,16 +181,30 @@ pub async fn update(
     Ok(Json(post))
 }
 
+/// The body of a `PATCH`: any of the fields of a post, for the
+/// OpenAPI document (the handler reads the body field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PostChanges {
+    #[schema(required = false)]
+    #[schema(max_length = 255)]
+    pub title: String,
+    #[schema(required = false)]
+    pub body: String,
+    #[schema(required = false)]
+    pub tag_id: Option<i64>,
+}
+
 /// `DELETE /api/posts/{id}`
 #[utoipa::path(
     delete,
     path = "/api/posts/{id}",
     operation_id = "posts_destroy",
     tag = "posts",
-    params(("id" = i64, Path, description = "The id of the post")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody)
     )
 )]
@@ -172,8 +223,8 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy, index_of_tag),
-    components(schemas(Post, PostParams, PostPage))
+    paths(index, show, create, update, patch, destroy, index_of_tag),
+    components(schemas(Post, PostParams, PostChanges, PostPage))
 )]
 pub struct ApiDoc;
 
@@ -254,6 +305,11 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["title"], json!(["is required"]));
+        assert_eq!(body["errors"]["body"], json!(["is required"]));
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -279,7 +335,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
@@ -312,7 +368,7 @@ mod tests {
         let mut wrong = valid_body(&pool).await;
         wrong["tag_id"] = json!(i64::MAX);
         let (status, body) = post(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["tag_id"], json!(["does not exist"]));
 
         let (status, body) = post(json!(["not", "an", "object"])).await;

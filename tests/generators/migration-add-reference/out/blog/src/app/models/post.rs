@@ -12,6 +12,7 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Post {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
     pub tag_id: Option<i64>,
@@ -24,6 +25,7 @@ pub struct Post {
 /// What a client sets on a post: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PostParams {
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
     pub tag_id: Option<i64>,
@@ -293,8 +295,8 @@ mod tests {
             ..PostParams::example(&pool).await
         };
         let err = Post::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["tag_id"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["tag_id"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["tag_id"], ["does not exist"]);
     }

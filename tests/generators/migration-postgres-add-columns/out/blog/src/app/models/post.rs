@@ -12,8 +12,10 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Post {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
+    #[schema(max_length = 255)]
     pub email: Option<String>,
     pub views: i32,
     #[schema(value_type = String, format = DateTime)]
@@ -25,8 +27,10 @@ pub struct Post {
 /// What a client sets on a post: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PostParams {
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
+    #[schema(max_length = 255)]
     pub email: Option<String>,
     pub views: i32,
 }
@@ -244,7 +248,7 @@ mod tests {
         let err = Post::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["email"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 }

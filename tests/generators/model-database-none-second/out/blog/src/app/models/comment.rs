@@ -284,8 +284,8 @@ mod tests {
             ..CommentParams::example(&pool).await
         };
         let err = Comment::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["post_id"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["post_id"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["post_id"], ["does not exist"]);
     }

@@ -12,6 +12,7 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Post {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
     #[schema(value_type = String, format = DateTime)]
@@ -23,6 +24,7 @@ pub struct Post {
 /// What a client sets on a post: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PostParams {
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
 }

@@ -12,8 +12,13 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub email: String,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born: Option<NaiveDate>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
@@ -24,8 +29,13 @@ pub struct Person {
 /// What a client sets on a person: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonParams {
+    #[schema(max_length = 255)]
     pub email: String,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born: Option<NaiveDate>,
 }
 
@@ -216,7 +226,7 @@ mod tests {
         let err = Person::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["email"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 }

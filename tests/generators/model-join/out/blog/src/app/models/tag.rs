@@ -12,6 +12,7 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Tag {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub name: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
@@ -22,6 +23,7 @@ pub struct Tag {
 /// What a client sets on a tag: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TagParams {
+    #[schema(max_length = 255)]
     pub name: String,
 }
 
@@ -205,7 +207,7 @@ mod tests {
         let err = Tag::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["name"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 }

@@ -12,6 +12,7 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Category {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub name: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
@@ -22,6 +23,7 @@ pub struct Category {
 /// What a client sets on a category: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CategoryParams {
+    #[schema(max_length = 255)]
     pub name: String,
 }
 

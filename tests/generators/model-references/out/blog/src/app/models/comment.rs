@@ -14,6 +14,7 @@ pub struct Comment {
     pub id: i64,
     pub post_id: i64,
     pub body: String,
+    #[schema(max_length = 255)]
     pub author: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
@@ -26,6 +27,7 @@ pub struct Comment {
 pub struct CommentParams {
     pub post_id: i64,
     pub body: String,
+    #[schema(max_length = 255)]
     pub author: Option<String>,
 }
 
@@ -301,8 +303,8 @@ mod tests {
             ..CommentParams::example(&pool).await
         };
         let err = Comment::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["post_id"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["post_id"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["post_id"], ["does not exist"]);
     }

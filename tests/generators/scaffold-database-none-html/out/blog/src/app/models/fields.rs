@@ -63,6 +63,7 @@ impl Fields {
     /// or cannot be read as `T`.
     pub fn take<T: FromField>(&mut self, name: &str) -> Option<T> {
         let value = match self.values.remove(name) {
+            Some(Value::Null) if T::null().is_some() => return T::null(),
             None | Some(Value::Null) => {
                 let absent = T::absent(self.form);
                 if absent.is_none() {
@@ -185,6 +186,25 @@ pub trait FromField: Sized {
     fn absent(_form: bool) -> Option<Self> {
         None
     }
+
+    /// The value of a JSON `null`, for a type that holds it; `None` reads
+    /// `null` as an absent field.
+    fn null() -> Option<Self> {
+        None
+    }
+}
+
+/// A JSON integer: `42`, or a number with no fraction (`42.0`, which JSON
+/// Schema counts as an integer too) that a float holds exactly.
+fn integer(value: &Value) -> Option<i64> {
+    /// 2^53: a float is exact for every integer below it; above, `42.0` may
+    /// be another number rounded.
+    const BOUND: f64 = 9_007_199_254_740_992.0;
+    if let Some(n) = value.as_i64() {
+        return Some(n);
+    }
+    let n = value.as_f64()?;
+    (n.fract() == 0.0 && (-BOUND..BOUND).contains(&n)).then_some(n as i64)
 }
 
 impl FromField for String {
@@ -199,7 +219,7 @@ impl FromField for i32 {
     const EXPECTED: &'static str = "an integer";
 
     fn from_json(value: &Value) -> Option<Self> {
-        value.as_i64().and_then(|n| n.try_into().ok())
+        integer(value).and_then(|n| n.try_into().ok())
     }
 
     fn from_text(text: &str) -> Option<Self> {
@@ -211,7 +231,7 @@ impl FromField for i64 {
     const EXPECTED: &'static str = "an integer";
 
     fn from_json(value: &Value) -> Option<Self> {
-        value.as_i64()
+        integer(value)
     }
 
     fn from_text(text: &str) -> Option<Self> {
@@ -252,16 +272,35 @@ impl FromField for bool {
     }
 }
 
-impl FromField for Decimal {
-    const EXPECTED: &'static str = "a decimal number";
+/// The form of a decimal in JSON: a string of up to 18 digits, then up to 10
+/// after a point (`"-12.50"`), so that every one fits a `Decimal` exactly.
+/// The OpenAPI document gives the same pattern.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$";
 
-    /// `"12.50"`, or a JSON number (read from its text, never via a float).
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    let all_digits = |part: &str, most: usize| {
+        (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    all_digits(whole, 18) && fraction.is_none_or(|f| all_digits(f, 10))
+}
+
+impl FromField for Decimal {
+    const EXPECTED: &'static str = "a decimal number in a string";
+
+    /// `"12.50"`: a string, so that no digit is lost to a float on the way.
     fn from_json(value: &Value) -> Option<Self> {
-        match value {
-            Value::String(text) => text.trim().parse().ok(),
-            Value::Number(n) => n.to_string().parse().ok(),
-            _ => None,
-        }
+        let text = value.as_str()?;
+        is_decimal(text).then(|| text.parse().ok()).flatten()
+    }
+
+    /// A form field: the same, around spaces.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::from_json(&Value::String(text.trim().to_string()))
     }
 }
 
@@ -269,7 +308,11 @@ impl FromField for NaiveDate {
     const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
 
     fn from_json(value: &Value) -> Option<Self> {
-        value.as_str()?.trim().parse().ok()
+        value.as_str()?.parse().ok()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.trim().parse().ok()
     }
 }
 
@@ -277,7 +320,7 @@ impl FromField for DateTime<Utc> {
     const EXPECTED: &'static str = "a date and time (RFC 3339)";
 
     fn from_json(value: &Value) -> Option<Self> {
-        let text = value.as_str()?.trim();
+        let text = value.as_str()?;
         DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|t| t.with_timezone(&Utc))
@@ -285,7 +328,7 @@ impl FromField for DateTime<Utc> {
 
     /// A `datetime-local` input sends `2026-01-31T12:30`, read as UTC.
     fn from_text(text: &str) -> Option<Self> {
-        Self::from_json(&Value::String(text.to_string())).or_else(|| {
+        Self::from_json(&Value::String(text.trim().to_string())).or_else(|| {
             chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
                 .ok()
                 .map(|t| t.and_utc())
@@ -296,8 +339,14 @@ impl FromField for DateTime<Utc> {
 impl FromField for Uuid {
     const EXPECTED: &'static str = "a UUID";
 
+    /// The hyphenated form only, as the OpenAPI document says.
     fn from_json(value: &Value) -> Option<Self> {
-        value.as_str()?.trim().parse().ok()
+        let text = value.as_str()?;
+        (text.len() == 36).then(|| text.parse().ok()).flatten()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        Self::from_json(&Value::String(text.trim().to_string()))
     }
 }
 
@@ -306,6 +355,11 @@ impl FromField for Value {
 
     fn from_json(value: &Value) -> Option<Self> {
         Some(value.clone())
+    }
+
+    /// `null` is a JSON value like any other.
+    fn null() -> Option<Self> {
+        Some(Value::Null)
     }
 
     fn from_text(text: &str) -> Option<Self> {
@@ -360,7 +414,7 @@ pub fn db_error(err: sqlx::Error, unique: &[&str], references: &[&str]) -> AppEr
         .iter()
         .map(|f| (f.to_string(), vec![message.to_string()]))
         .collect();
-    AppError::Invalid(errors)
+    AppError::Conflict(errors)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Post {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
     pub published: bool,
@@ -24,6 +25,7 @@ pub struct Post {
 /// What a client sets on a post: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PostParams {
+    #[schema(max_length = 255)]
     pub title: String,
     pub body: String,
     pub published: bool,

@@ -44,7 +44,7 @@ pub async fn index(
     path = "/api/posts/{id}/items",
     operation_id = "items_index_of_post",
     tag = "items",
-    params(("id" = i64, Path, description = "The id of the post"), PageQuery),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post"), PageQuery),
     responses(
         (status = 200, description = "One page of the post's items", body = ItemPage),
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
@@ -71,10 +71,10 @@ pub async fn index_of_post(
     path = "/api/items/{id}",
     operation_id = "items_show",
     tag = "items",
-    params(("id" = i64, Path, description = "The id of the item")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the item")),
     responses(
         (status = 200, description = "The item", body = Item),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody)
     )
 )]
@@ -95,7 +95,9 @@ pub async fn show(
     request_body = ItemParams,
     responses(
         (status = 201, description = "Created", body = Item),
-        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Missing or invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn create(
@@ -114,22 +116,57 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/items/{id}`: fields left out keep their values.
+/// `PUT /api/items/{id}`: replaces the item. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 #[utoipa::path(
-    method(put, patch),
+    put,
     path = "/api/items/{id}",
     operation_id = "items_update",
     tag = "items",
-    params(("id" = i64, Path, description = "The id of the item")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the item")),
     request_body = ItemParams,
     responses(
-        (status = 200, description = "Updated", body = Item),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 200, description = "Replaced", body = Item),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Item>, AppError> {
+    let params = ItemParams::from_fields(Fields::json(&body)?)?;
+    let item = Item::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(item))
+}
+
+/// `PATCH /api/items/{id}`: sets the fields the body gives; the others
+/// keep their values.
+#[utoipa::path(
+    patch,
+    path = "/api/items/{id}",
+    operation_id = "items_patch",
+    tag = "items",
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the item")),
+    request_body = ItemChanges,
+    responses(
+        (status = 200, description = "Updated", body = Item),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -144,16 +181,68 @@ pub async fn update(
     Ok(Json(item))
 }
 
+/// The body of a `PATCH`: any of the fields of a item, for the
+/// OpenAPI document (the handler reads the body field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ItemChanges {
+    #[schema(required = false)]
+    #[schema(max_length = 255)]
+    pub name: String,
+    #[schema(required = false)]
+    pub notes: String,
+    #[schema(required = false)]
+    pub count: i32,
+    #[schema(required = false)]
+    pub total: i64,
+    #[schema(required = false)]
+    pub ratio: f64,
+    #[schema(required = false)]
+    #[schema(
+        value_type = String,
+        format = "decimal",
+        pattern = "^-?[0-9]{1,18}(\\.[0-9]{1,10})?$"
+    )]
+    pub price: String,
+    #[schema(required = false)]
+    pub active: bool,
+    #[schema(required = false)]
+    #[schema(
+        value_type = String,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
+    pub born_on: String,
+    #[schema(required = false)]
+    #[schema(
+        value_type = String,
+        format = DateTime,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+    )]
+    pub seen_at: String,
+    #[schema(required = false)]
+    #[schema(
+        value_type = String,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub token: String,
+    #[schema(required = false)]
+    pub data: serde_json::Value,
+    #[schema(required = false)]
+    pub post_id: i64,
+}
+
 /// `DELETE /api/items/{id}`
 #[utoipa::path(
     delete,
     path = "/api/items/{id}",
     operation_id = "items_destroy",
     tag = "items",
-    params(("id" = i64, Path, description = "The id of the item")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the item")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody)
     )
 )]
@@ -172,8 +261,8 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy, index_of_post),
-    components(schemas(Item, ItemParams, ItemPage))
+    paths(index, show, create, update, patch, destroy, index_of_post),
+    components(schemas(Item, ItemParams, ItemChanges, ItemPage))
 )]
 pub struct ApiDoc;
 
@@ -254,6 +343,21 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["name"], json!(["is required"]));
+        assert_eq!(body["errors"]["notes"], json!(["is required"]));
+        assert_eq!(body["errors"]["count"], json!(["is required"]));
+        assert_eq!(body["errors"]["total"], json!(["is required"]));
+        assert_eq!(body["errors"]["ratio"], json!(["is required"]));
+        assert_eq!(body["errors"]["price"], json!(["is required"]));
+        assert_eq!(body["errors"]["active"], json!(["is required"]));
+        assert_eq!(body["errors"]["born_on"], json!(["is required"]));
+        assert_eq!(body["errors"]["seen_at"], json!(["is required"]));
+        assert_eq!(body["errors"]["token"], json!(["is required"]));
+        assert_eq!(body["errors"]["data"], json!(["is required"]));
+        assert_eq!(body["errors"]["post_id"], json!(["is required"]));
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -279,7 +383,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
@@ -332,10 +436,13 @@ mod tests {
         assert_eq!(body["errors"]["ratio"], json!(["must be a number"]));
 
         let mut wrong = valid_body(&pool).await;
-        wrong["price"] = json!(true);
+        wrong["price"] = json!(12.5);
         let (status, body) = post(wrong).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(body["errors"]["price"], json!(["must be a decimal number"]));
+        assert_eq!(
+            body["errors"]["price"],
+            json!(["must be a decimal number in a string"])
+        );
 
         let mut wrong = valid_body(&pool).await;
         wrong["active"] = json!("yes please");
@@ -376,7 +483,7 @@ mod tests {
         let mut wrong = valid_body(&pool).await;
         wrong["post_id"] = json!(i64::MAX);
         let (status, body) = post(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["post_id"], json!(["does not exist"]));
 
         let (status, body) = post(json!(["not", "an", "object"])).await;

@@ -13,21 +13,37 @@ use crate::db::{Decimal, Pool};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Item {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub name: Option<String>,
     pub notes: Option<String>,
     pub count: Option<i32>,
     pub total: Option<i64>,
     pub ratio: Option<f64>,
-    #[schema(value_type = Option<String>, format = "decimal")]
+    #[schema(
+        value_type = Option<String>,
+        format = "decimal",
+        pattern = "^-?[0-9]{1,18}(\\.[0-9]{1,10})?$"
+    )]
     pub price: Option<Decimal>,
     pub active: Option<bool>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born_on: Option<NaiveDate>,
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+    )]
     pub seen_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<String>)]
+    #[schema(
+        value_type = Option<String>,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub token: Option<Uuid>,
-    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     pub post_id: Option<i64>,
     #[schema(value_type = String, format = DateTime)]
@@ -39,21 +55,37 @@ pub struct Item {
 /// What a client sets on a item: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemParams {
+    #[schema(max_length = 255)]
     pub name: Option<String>,
     pub notes: Option<String>,
     pub count: Option<i32>,
     pub total: Option<i64>,
     pub ratio: Option<f64>,
-    #[schema(value_type = Option<String>, format = "decimal")]
+    #[schema(
+        value_type = Option<String>,
+        format = "decimal",
+        pattern = "^-?[0-9]{1,18}(\\.[0-9]{1,10})?$"
+    )]
     pub price: Option<Decimal>,
     pub active: Option<bool>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born_on: Option<NaiveDate>,
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+    )]
     pub seen_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<String>)]
+    #[schema(
+        value_type = Option<String>,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub token: Option<Uuid>,
-    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     pub post_id: Option<i64>,
 }
@@ -394,8 +426,8 @@ mod tests {
             ..ItemParams::example(&pool).await
         };
         let err = Item::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["post_id"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["post_id"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["post_id"], ["does not exist"]);
     }

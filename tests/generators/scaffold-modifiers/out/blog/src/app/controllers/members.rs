@@ -44,7 +44,7 @@ pub async fn index(
     path = "/api/authors/{id}/members",
     operation_id = "members_index_of_author",
     tag = "members",
-    params(("id" = i64, Path, description = "The id of the author"), PageQuery),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the author"), PageQuery),
     responses(
         (status = 200, description = "One page of the author's members", body = MemberPage),
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
@@ -71,10 +71,10 @@ pub async fn index_of_author(
     path = "/api/members/{id}",
     operation_id = "members_show",
     tag = "members",
-    params(("id" = i64, Path, description = "The id of the member")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the member")),
     responses(
         (status = 200, description = "The member", body = Member),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody)
     )
 )]
@@ -97,7 +97,9 @@ pub async fn show(
     request_body = MemberParams,
     responses(
         (status = 201, description = "Created", body = Member),
-        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Missing or invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn create(
@@ -116,22 +118,57 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/members/{id}`: fields left out keep their values.
+/// `PUT /api/members/{id}`: replaces the member. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 #[utoipa::path(
-    method(put, patch),
+    put,
     path = "/api/members/{id}",
     operation_id = "members_update",
     tag = "members",
-    params(("id" = i64, Path, description = "The id of the member")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the member")),
     request_body = MemberParams,
     responses(
-        (status = 200, description = "Updated", body = Member),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 200, description = "Replaced", body = Member),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Member>, AppError> {
+    let params = MemberParams::from_fields(Fields::json(&body)?)?;
+    let member = Member::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(member))
+}
+
+/// `PATCH /api/members/{id}`: sets the fields the body gives; the others
+/// keep their values.
+#[utoipa::path(
+    patch,
+    path = "/api/members/{id}",
+    operation_id = "members_patch",
+    tag = "members",
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the member")),
+    request_body = MemberChanges,
+    responses(
+        (status = 200, description = "Updated", body = Member),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -148,16 +185,49 @@ pub async fn update(
     Ok(Json(member))
 }
 
+/// The body of a `PATCH`: any of the fields of a member, for the
+/// OpenAPI document (the handler reads the body field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MemberChanges {
+    #[schema(required = false)]
+    #[schema(max_length = 255)]
+    pub email: String,
+    #[schema(required = false)]
+    #[schema(max_length = 255)]
+    pub slug: String,
+    #[schema(required = false)]
+    pub code: Option<i32>,
+    #[schema(required = false)]
+    pub rank: i64,
+    #[schema(required = false)]
+    #[schema(
+        value_type = String,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub token: String,
+    #[schema(required = false)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
+    pub born_on: Option<String>,
+    #[schema(required = false)]
+    pub author_id: i64,
+}
+
 /// `DELETE /api/members/{id}`
 #[utoipa::path(
     delete,
     path = "/api/members/{id}",
     operation_id = "members_destroy",
     tag = "members",
-    params(("id" = i64, Path, description = "The id of the member")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the member")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody)
     )
 )]
@@ -176,8 +246,8 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy, index_of_author),
-    components(schemas(Member, MemberParams, MemberPage))
+    paths(index, show, create, update, patch, destroy, index_of_author),
+    components(schemas(Member, MemberParams, MemberChanges, MemberPage))
 )]
 pub struct ApiDoc;
 
@@ -260,6 +330,14 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["email"], json!(["is required"]));
+        assert_eq!(body["errors"]["slug"], json!(["is required"]));
+        assert_eq!(body["errors"]["rank"], json!(["is required"]));
+        assert_eq!(body["errors"]["token"], json!(["is required"]));
+        assert_eq!(body["errors"]["author_id"], json!(["is required"]));
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -285,7 +363,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
@@ -348,7 +426,7 @@ mod tests {
         let mut wrong = valid_body(&pool).await;
         wrong["author_id"] = json!(i64::MAX);
         let (status, body) = post(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["author_id"], json!(["does not exist"]));
 
         let first = valid_body(&pool).await;
@@ -356,7 +434,7 @@ mod tests {
         let mut second = valid_body(&pool).await;
         second["email"] = first["email"].clone();
         let (status, body) = post(second).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["email"], json!(["has already been taken"]));
 
         let first = valid_body(&pool).await;
@@ -364,7 +442,7 @@ mod tests {
         let mut second = valid_body(&pool).await;
         second["code"] = first["code"].clone();
         let (status, body) = post(second).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["code"], json!(["has already been taken"]));
 
         let first = valid_body(&pool).await;
@@ -372,7 +450,7 @@ mod tests {
         let mut second = valid_body(&pool).await;
         second["token"] = first["token"].clone();
         let (status, body) = post(second).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["token"], json!(["has already been taken"]));
 
         let first = valid_body(&pool).await;
@@ -380,7 +458,7 @@ mod tests {
         let mut second = valid_body(&pool).await;
         second["author_id"] = first["author_id"].clone();
         let (status, body) = post(second).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(
             body["errors"]["author_id"],
             json!(["has already been taken"])

@@ -13,13 +13,23 @@ use crate::db::Pool;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
     pub id: i64,
+    #[schema(max_length = 255)]
     pub email: String,
+    #[schema(max_length = 255)]
     pub slug: String,
     pub code: Option<i32>,
     pub rank: i64,
-    #[schema(value_type = String)]
+    #[schema(
+        value_type = String,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub token: Uuid,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born_on: Option<NaiveDate>,
     pub author_id: i64,
     #[schema(value_type = String, format = DateTime)]
@@ -31,13 +41,23 @@ pub struct Member {
 /// What a client sets on a member: the fields `create` and `update` take.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MemberParams {
+    #[schema(max_length = 255)]
     pub email: String,
+    #[schema(max_length = 255)]
     pub slug: String,
     pub code: Option<i32>,
     pub rank: i64,
-    #[schema(value_type = String)]
+    #[schema(
+        value_type = String,
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub token: Uuid,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    )]
     pub born_on: Option<NaiveDate>,
     pub author_id: i64,
 }
@@ -352,7 +372,7 @@ mod tests {
         let err = Member::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["email"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 
@@ -367,7 +387,7 @@ mod tests {
         let err = Member::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["code"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 
@@ -382,7 +402,7 @@ mod tests {
         let err = Member::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["token"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 
@@ -397,7 +417,7 @@ mod tests {
         let err = Member::create(&pool, &second).await.unwrap_err();
         assert!(matches!(
             db_error(err, &["author_id"], &[]),
-            AppError::Invalid(_)
+            AppError::Conflict(_)
         ));
     }
 
@@ -408,8 +428,8 @@ mod tests {
             ..MemberParams::example(&pool).await
         };
         let err = Member::create(&pool, &params).await.unwrap_err();
-        let AppError::Invalid(errors) = db_error(err, &[], &["author_id"]) else {
-            panic!("expected a validation error");
+        let AppError::Conflict(errors) = db_error(err, &[], &["author_id"]) else {
+            panic!("expected a conflict");
         };
         assert_eq!(errors["author_id"], ["does not exist"]);
     }

@@ -44,7 +44,7 @@ pub async fn index(
     path = "/api/posts/{id}/comments",
     operation_id = "comments_index_of_post",
     tag = "comments",
-    params(("id" = i64, Path, description = "The id of the post"), PageQuery),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the post"), PageQuery),
     responses(
         (status = 200, description = "One page of the post's comments", body = CommentPage),
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
@@ -71,10 +71,10 @@ pub async fn index_of_post(
     path = "/api/comments/{id}",
     operation_id = "comments_show",
     tag = "comments",
-    params(("id" = i64, Path, description = "The id of the comment")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the comment")),
     responses(
         (status = 200, description = "The comment", body = Comment),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody)
     )
 )]
@@ -97,7 +97,9 @@ pub async fn show(
     request_body = CommentParams,
     responses(
         (status = 201, description = "Created", body = Comment),
-        (status = 422, description = "Missing or invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Missing or invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn create(
@@ -116,22 +118,57 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/comments/{id}`: fields left out keep their values.
+/// `PUT /api/comments/{id}`: replaces the comment. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 #[utoipa::path(
-    method(put, patch),
+    put,
     path = "/api/comments/{id}",
     operation_id = "comments_update",
     tag = "comments",
-    params(("id" = i64, Path, description = "The id of the comment")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the comment")),
     request_body = CommentParams,
     responses(
-        (status = 200, description = "Updated", body = Comment),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 200, description = "Replaced", body = Comment),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody)
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
     )
 )]
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Comment>, AppError> {
+    let params = CommentParams::from_fields(Fields::json(&body)?)?;
+    let comment = Comment::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(comment))
+}
+
+/// `PATCH /api/comments/{id}`: sets the fields the body gives; the others
+/// keep their values.
+#[utoipa::path(
+    patch,
+    path = "/api/comments/{id}",
+    operation_id = "comments_patch",
+    tag = "comments",
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the comment")),
+    request_body = CommentChanges,
+    responses(
+        (status = 200, description = "Updated", body = Comment),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
+        (status = 404, description = "No such comment", body = ErrorBody),
+        (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -148,16 +185,30 @@ pub async fn update(
     Ok(Json(comment))
 }
 
+/// The body of a `PATCH`: any of the fields of a comment, for the
+/// OpenAPI document (the handler reads the body field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CommentChanges {
+    #[schema(required = false)]
+    pub post_id: i64,
+    #[schema(required = false)]
+    pub body: String,
+    #[schema(required = false)]
+    #[schema(max_length = 255)]
+    pub author: Option<String>,
+}
+
 /// `DELETE /api/comments/{id}`
 #[utoipa::path(
     delete,
     path = "/api/comments/{id}",
     operation_id = "comments_destroy",
     tag = "comments",
-    params(("id" = i64, Path, description = "The id of the comment")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the comment")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a 64-bit whole number", body = ErrorBody),
+        (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such comment", body = ErrorBody)
     )
 )]
@@ -176,8 +227,8 @@ pub async fn destroy(
 /// document in `app::openapi`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(index, show, create, update, destroy, index_of_post),
-    components(schemas(Comment, CommentParams, CommentPage))
+    paths(index, show, create, update, patch, destroy, index_of_post),
+    components(schemas(Comment, CommentParams, CommentChanges, CommentPage))
 )]
 pub struct ApiDoc;
 
@@ -260,6 +311,11 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["post_id"], json!(["is required"]));
+        assert_eq!(body["errors"]["body"], json!(["is required"]));
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -285,7 +341,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
@@ -306,7 +362,7 @@ mod tests {
         let mut wrong = valid_body(&pool).await;
         wrong["post_id"] = json!(i64::MAX);
         let (status, body) = post(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["errors"]["post_id"], json!(["does not exist"]));
 
         let mut wrong = valid_body(&pool).await;

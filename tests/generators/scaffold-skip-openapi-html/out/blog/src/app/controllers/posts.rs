@@ -54,8 +54,25 @@ pub async fn create(
     ))
 }
 
-/// `PUT|PATCH /api/posts/{id}`: fields left out keep their values.
+/// `PUT /api/posts/{id}`: replaces the post. The body is
+/// complete, as for `POST`: a required field left out is a 422, a nullable
+/// one left out becomes null.
 pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Post>, AppError> {
+    let params = PostParams::from_fields(Fields::json(&body)?)?;
+    let post = Post::update(&state.db, id, &params)
+        .await
+        .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(post))
+}
+
+/// `PATCH /api/posts/{id}`: sets the fields the body gives; the others
+/// keep their values.
+pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
@@ -118,10 +135,11 @@ pub async fn edit_page(
 
 /// A form sent back with its errors (422), or another error as it is.
 fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> {
+    let status = err.status();
     match err {
-        AppError::Invalid(errors) => {
+        AppError::Invalid(errors) | AppError::Conflict(errors) => {
             page.errors = errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)?).into_response())
+            Ok((status, html::render(&page)?).into_response())
         }
         other => Err(other),
     }
@@ -231,6 +249,12 @@ mod tests {
         for (field, value) in input.as_object().unwrap() {
             assert_eq!(&replaced[field], value, "{field}");
         }
+        // PUT replaces: the body is complete, as for POST.
+        let (status, body) = call_json(state.clone(), Method::PUT, &url, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"]["title"], json!(["is required"]));
+        assert_eq!(body["errors"]["body"], json!(["is required"]));
+        assert_eq!(body["errors"]["published"], json!(["is required"]));
 
         let (status, body) = send(state.clone(), Method::DELETE, &url, Body::empty(), None).await;
         assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -256,7 +280,7 @@ mod tests {
     }
 
     #[sqlx::test]
-    async fn invalid_fields_are_422_by_field(pool: Pool) {
+    async fn invalid_and_conflicting_fields_are_refused_by_field(pool: Pool) {
         let state = state(&pool).await;
         let post = |body: Value| {
             let state = state.clone();
