@@ -81,7 +81,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the application up to this cargo-mvc's templates, keeping your changes
     #[command(
-        after_help = "Files you never changed take the new templates; files only you changed stay;\nfiles both changed are merged, and overlapping changes are marked git-style\n(the command then exits with status 2). Cargo.toml is merged key by key.\n\nExamples:\n  cargo mvc update --pretend --verbose\n  cargo mvc update\n  cargo mvc update --interactive"
+        after_help = "Files you never changed take the new templates; files only you changed stay;\nfiles both changed are merged, and overlapping changes are marked git-style\n(the command then exits with status 2). Cargo.toml is merged key by key.\n\nExamples:\n  cargo mvc update --pretend\n  cargo mvc update\n  cargo mvc update --interactive"
     )]
     Update(UpdateArgs),
     /// Print a shell completion script for `cargo mvc`
@@ -378,7 +378,7 @@ pub struct DestroyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct UpdateArgs {
-    /// Print what would change (and with --verbose, the diffs); write nothing
+    /// Print what would change, with the diffs; write nothing
     #[arg(short, long)]
     pub pretend: bool,
     /// Run even when the git work tree has uncommitted changes
