@@ -440,24 +440,12 @@ fn checks_length(source: &str, name: &str) -> bool {
     })
 }
 
-/// The paths of a rendered application, relative to `dir`.
+/// The paths of the files below `dir`, relative to it, sorted.
 pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, base, out)?;
-        } else {
-            out.push(path.strip_prefix(base).expect("under base").to_path_buf());
-        }
-    }
-    Ok(())
+    Ok(crate::fs::files_under(dir)
+        .into_iter()
+        .map(|path| path.strip_prefix(dir).expect("under dir").to_path_buf())
+        .collect())
 }
 
 #[cfg(test)]
