@@ -196,6 +196,11 @@ Examples:
   cargo mvc g migration change_price_in_products price:decimal?"
     )]
     Migration(MigrationArgs),
+    /// Prometheus metrics for an application made without `--metrics`:
+    /// /metrics on a port of its own, request counts and latencies by route,
+    /// and the chart's ServiceMonitor
+    #[command(after_help = "Example:\n  cargo mvc generate metrics")]
+    Metrics(PlanOnlyArgs),
     /// List the generators: the built-in ones and the project's own
     List,
     /// Copy a built-in generator's templates into generators/NAME/, where
@@ -231,6 +236,12 @@ Example:
 pub struct OverrideArgs {
     /// The built-in generator: controller, model, scaffold, view or script
     pub generator: String,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanOnlyArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -422,6 +433,12 @@ pub struct NewArgs {
     /// Leave out the OpenAPI document (/api/openapi.json) and docs page (/api/docs)
     #[arg(long)]
     pub skip_openapi: bool,
+    /// Serve Prometheus metrics at /metrics on a port of their own (9090), with a ServiceMonitor in the chart
+    #[arg(long)]
+    pub metrics: bool,
+    /// Export OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set, and propagate traceparent
+    #[arg(long)]
+    pub otel: bool,
     /// Leave out the Dockerfile and .dockerignore
     #[arg(long)]
     pub skip_docker: bool,
@@ -462,6 +479,8 @@ impl NewArgs {
             redis: !self.skip_redis,
             http_client: !self.skip_http_client,
             openapi: !self.skip_openapi,
+            metrics: self.metrics,
+            otel: self.otel,
             docker: !self.skip_docker,
             helm: !self.skip_helm,
             actions: !self.skip_actions,
@@ -710,6 +729,7 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
                 .collect(),
         ),
         Generate::Script(a) => ("script", vec![a.name.clone()]),
+        Generate::Metrics(_) => ("metrics", Vec::new()),
         Generate::Override(_) | Generate::Generator(_) | Generate::List => return None,
     })
 }
@@ -774,6 +794,7 @@ fn generate_plan(
             crate::engine::builtins::script(project, &a.name)?,
             a.plan.clone(),
         ),
+        Generate::Metrics(a) => (crate::generate::metrics::generate(project)?, a.plan.clone()),
         Generate::List => unreachable!("list plans nothing"),
     };
     if let Some((name, recorded)) = recorded_args(what) {

@@ -57,6 +57,9 @@ pub struct Metadata {
     pub openapi: bool,
     #[serde(default)]
     pub database: Database,
+    /// Serves Prometheus metrics (`new --metrics`, `generate metrics`).
+    #[serde(default)]
+    pub metrics: bool,
 }
 
 fn default_router() -> String {
@@ -106,6 +109,7 @@ pub struct Project {
     pub router_fn: String,
     pub openapi: bool,
     pub database: Database,
+    pub metrics: bool,
 }
 
 impl Project {
@@ -245,6 +249,7 @@ impl Project {
             router_fn: metadata.router_fn,
             openapi: metadata.openapi,
             database: metadata.database,
+            metrics: metadata.metrics,
         })
     }
 

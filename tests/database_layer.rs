@@ -1,6 +1,8 @@
-//! The database layer has one source: `cargo mvc new --database sqlite`
-//! and `cargo mvc new --database none` followed by `generate model` give the
-//! same application, but for the differences listed here, each with why.
+//! The layers have one source. `cargo mvc new --database sqlite` and `cargo
+//! mvc new --database none` followed by `generate model` give the same
+//! application, but for the differences listed here, each with why; `cargo
+//! mvc new --metrics` and `cargo mvc new` followed by `generate metrics`
+//! give the same application but for the README and the record.
 
 mod common;
 
@@ -179,4 +181,77 @@ fn new_with_sqlite_and_none_then_generate_model_give_the_same_database_layer() {
             "{path} is listed as a difference but is the same: take it off the list"
         );
     }
+}
+
+/// `blog` made with `extra`, then `generate metrics` when `generate`.
+fn with_metrics(
+    root: &Path,
+    dir: &str,
+    extra: &[&str],
+    generate: bool,
+) -> BTreeMap<PathBuf, Vec<u8>> {
+    let dir = root.join(dir);
+    std::fs::create_dir(&dir).unwrap();
+    let mut args = vec!["new", "blog", "--skip-install", "--skip-git", "--quiet"];
+    args.extend_from_slice(extra);
+    run(&dir, &args);
+    let project = dir.join("blog");
+    if generate {
+        run(&project, &["generate", "metrics", "--quiet"]);
+    }
+    snapshot(&project)
+}
+
+#[test]
+fn new_with_metrics_and_generate_metrics_give_the_same_application() {
+    let root = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("default", &[][..]),
+        (
+            "lean",
+            &[
+                "--database",
+                "none",
+                "--skip-redis",
+                "--skip-http-client",
+                "--skip-helm",
+            ][..],
+        ),
+    ] {
+        let mut with_flag = extra.to_vec();
+        with_flag.push("--metrics");
+        let made = with_metrics(root.path(), &format!("{name}-new"), &with_flag, false);
+        let added = with_metrics(root.path(), &format!("{name}-generated"), extra, true);
+        assert_eq!(
+            made.keys().collect::<Vec<_>>(),
+            added.keys().collect::<Vec<_>>(),
+            "{name}: the same files"
+        );
+        assert!(made.contains_key(Path::new("src/app/metrics.rs")));
+        assert_eq!(
+            made.contains_key(Path::new("charts/blog/templates/metrics.yaml")),
+            !extra.contains(&"--skip-helm"),
+            "{name}: the chart's metrics with the chart"
+        );
+        let differing: Vec<String> = made
+            .iter()
+            .filter(|(path, text)| added[*path] != **text)
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        // The README is the user's to update; the record keeps `new`'s own
+        // arguments and then the `generate metrics` run.
+        assert_eq!(differing, ["README.md", "cargo-mvc.toml"], "{name}");
+    }
+}
+
+#[test]
+fn generate_metrics_twice_is_refused_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "blog", &["--metrics"]);
+    let before = snapshot(&project);
+    let output = common::cargo_mvc(&project, &["generate", "metrics"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("already serves metrics"), "{stderr}");
+    assert_eq!(snapshot(&project), before);
 }

@@ -28,34 +28,53 @@ static BUILD: Mutex<()> = Mutex::new(());
 struct Served {
     child: std::process::Child,
     addr: String,
+    /// Where `/metrics` is served, for an application with metrics.
+    metrics: Option<String>,
     drain: std::thread::JoinHandle<usize>,
 }
 
 /// Starts `<binary> serve` in `dir` on a free port.
 fn serve(binary: &Path, dir: &Path, env: &[(&str, String)]) -> Served {
+    let name = binary.file_name().unwrap().to_string_lossy();
+    let prefix = name.to_uppercase().replace('-', "_");
     let mut child = Command::new(binary)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("DATABASE_URL")
+        // An application with metrics serves them on a free port too.
+        .env(format!("{prefix}_METRICS_BIND"), "127.0.0.1:0")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr_in = |line: &str| {
+        let at = line.find("addr=")?;
+        Some(line[at + 5..].split_whitespace().next()?.to_string())
+    };
+    let mut metrics = None;
     let addr = lines
         .by_ref()
         .map_while(Result::ok)
         .find_map(|line| {
-            let at = line.find("addr=")?;
-            Some(line[at + 5..].split_whitespace().next()?.to_string())
+            if line.contains("serving metrics") {
+                metrics = addr_in(&line);
+                return None;
+            }
+            addr_in(&line).filter(|_| line.contains("listening"))
         })
         .expect("the server logs the address it listens on");
     let drain = std::thread::spawn(move || lines.count());
     let (status, body) = http_get(&addr, "/api/ready").unwrap();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, r#"{"status":"ok"}"#);
-    Served { child, addr, drain }
+    Served {
+        child,
+        addr,
+        metrics,
+        drain,
+    }
 }
 
 impl Served {
@@ -70,6 +89,160 @@ impl Served {
         assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
         self.drain.join().unwrap();
     }
+}
+
+/// 1,000 clients that send a request line and never finish their headers
+/// are all disconnected within the header read timeout, while ordinary
+/// requests are answered, during and after.
+fn slow_clients_are_disconnected(binary: &Path, dir: &Path, prefix: &str) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    // Both ends of 1,000 connections, the client's here and the server's in
+    // the child, which inherits the limit.
+    let (soft, hard) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .expect("the open-files limit");
+    if soft < 4096 {
+        nix::sys::resource::setrlimit(
+            nix::sys::resource::Resource::RLIMIT_NOFILE,
+            hard.min(4096),
+            hard,
+        )
+        .expect("raising the open-files limit");
+    }
+    let timeout = Duration::from_secs(2);
+    let var = format!("{prefix}_HEADER_READ_TIMEOUT");
+    let served = serve(binary, dir, &[(var.as_str(), "2".to_string())]);
+    let started = Instant::now();
+    let mut slow: Vec<std::net::TcpStream> = (0..1000)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&served.addr).unwrap();
+            stream
+                .write_all(b"GET /api/posts HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let sent = started.elapsed();
+    let (status, _) = http_get(&served.addr, "/api/posts").unwrap();
+    assert_eq!(status, 200, "answered while 1,000 clients hang");
+    for stream in &mut slow {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut buf = [0; 64];
+        let read = stream.read(&mut buf);
+        assert!(
+            matches!(read, Ok(0))
+                || read
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "a half-sent request is disconnected: {read:?}"
+        );
+    }
+    let closed = started.elapsed();
+    assert!(
+        closed < sent + timeout + Duration::from_secs(3),
+        "all closed {closed:?} after the first was opened ({sent:?} to open them)"
+    );
+    let (status, _) = http_get(&served.addr, "/api/posts").unwrap();
+    assert_eq!(status, 200, "answered after");
+    served.stop();
+}
+
+/// The metrics count the requests served, by route, and not the probes.
+fn metrics_are_served(binary: &Path, dir: &Path) {
+    let served = serve(binary, dir, &[]);
+    let metrics = served
+        .metrics
+        .clone()
+        .expect("the server logs where it serves metrics");
+    for _ in 0..3 {
+        let (status, _) = http_get(&served.addr, "/api/posts").unwrap();
+        assert_eq!(status, 200);
+    }
+    let (status, _) = http_get(&served.addr, "/api/metrics").unwrap();
+    assert_eq!(
+        status, 404,
+        "the application's port does not serve the metrics"
+    );
+    let (status, text) = http_get(&metrics, "/metrics").unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/api/posts",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(
+        !text.contains("/api/ready"),
+        "probes are not traffic: {text}"
+    );
+    assert!(text.contains("db_pool_connections"), "{text}");
+    served.stop();
+}
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at a collector (a loopback
+/// listener here), the spans of the requests served, in their callers'
+/// traces, are posted to it over OTLP/HTTP by the time the server stops.
+fn traces_reach_a_collector(binary: &Path, dir: &Path, env: &[(&str, String)]) {
+    use std::io::Read;
+    let collector = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", collector.local_addr().unwrap());
+    // Each request: its head and body, answered 200.
+    let received = std::thread::spawn(move || {
+        let mut posts = Vec::new();
+        for stream in collector.incoming() {
+            let mut stream = stream.unwrap();
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            let mut data = Vec::new();
+            let mut buf = [0; 65536];
+            let (head, length) = loop {
+                let n = stream.read(&mut buf).unwrap();
+                data.extend_from_slice(&buf[..n]);
+                if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    data.drain(..end + 4);
+                    break (head, length);
+                }
+            };
+            while data.len() < length {
+                let n = stream.read(&mut buf).unwrap();
+                data.extend_from_slice(&buf[..n]);
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .unwrap();
+            let last = head.starts_with("post /v1/traces");
+            posts.push((head, data));
+            if last {
+                return posts;
+            }
+        }
+        posts
+    });
+    let mut env = env.to_vec();
+    env.push(("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint));
+    let served = serve(binary, dir, &env);
+    let (status, _) = http_get(&served.addr, "/api/posts/1").unwrap();
+    assert_eq!(status, 200);
+    served.stop();
+    let posts = received.join().unwrap();
+    let (head, body) = posts.last().expect("the collector was called");
+    assert!(head.starts_with("post /v1/traces"), "{head}");
+    assert!(
+        head.contains("content-type: application/x-protobuf"),
+        "{head}"
+    );
+    let route = b"/api/posts/{id}";
+    assert!(
+        body.windows(route.len()).any(|w| w == route),
+        "the request's span, with its route"
+    );
 }
 
 /// Serves, checks `/api/ready`, stops.
@@ -436,12 +609,14 @@ fn migrations_evolve_the_project(
 #[test]
 fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves() {
     let root = tempfile::tempdir().unwrap();
-    let project = new_project(root.path(), "blog", &[]);
+    let project = new_project(root.path(), "blog", &["--metrics"]);
     generate(&project, "controller", CONTROLLERS);
     generate(&project, "scaffold", SCAFFOLDS);
     checks(&project, "blog", &[]);
     let binary = shared_target().join("debug").join("blog");
     data_survives_a_restart(&binary, &project, &[]);
+    slow_clients_are_disconnected(&binary, &project, "BLOG");
+    metrics_are_served(&binary, &project);
     api_contract_holds(&binary, &project);
     let file = project.join("data/blog.db");
     assert!(file.is_file(), "SQLite keeps its file under data/");
@@ -487,11 +662,12 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     let env = [("DATABASE_URL", url.clone())];
 
     let root = tempfile::tempdir().unwrap();
-    let project = new_project(root.path(), "pgblog", &["--database", "postgres"]);
+    let project = new_project(root.path(), "pgblog", &["--database", "postgres", "--otel"]);
     generate(&project, "scaffold", SCAFFOLDS);
     checks(&project, "pgblog", &env);
     let binary = shared_target().join("debug").join("pgblog");
     data_survives_a_restart(&binary, &project, &env);
+    traces_reach_a_collector(&binary, &project, &env);
     let posts = || {
         let output = Command::new("psql")
             .args([
@@ -524,6 +700,8 @@ fn project_without_optional_parts_gets_a_database_from_generate_model() {
         "lean-api",
         &[&["--database", "none"], common::SKIP_ALL].concat(),
     );
+    // Metrics added before the database: without the pool's statistics.
+    ok(cargo_mvc(&project, &["generate", "metrics", "--quiet"]));
     generate(
         &project,
         "model",

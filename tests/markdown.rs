@@ -50,6 +50,14 @@ fn every_new_project_readme_passes_markdownlint() {
             if mask % 2 == 1 {
                 args.extend(["--license", "none"]);
             }
+            // Half with metrics, which add a paragraph and a setting.
+            if mask & 0b110 == 0b010 || mask & 0b110 == 0b100 {
+                args.push("--metrics");
+            }
+            // And half with OpenTelemetry, another paragraph and settings.
+            if mask & 0b1100 == 0b0100 || mask & 0b1100 == 0b1000 {
+                args.push("--otel");
+            }
             let dir = root.path().join(format!("{database}-{mask}"));
             std::fs::create_dir(&dir).unwrap();
             projects.push((new_project(&dir, "shop", &args), args.join(" ")));

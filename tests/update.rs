@@ -375,7 +375,7 @@ fn update_shop(root: &Path) -> PathBuf {
     assert!(out.contains("conflict src/app/middleware.rs"), "{out}");
     let middleware = read(&marked, "src/app/middleware.rs");
     assert!(
-        middleware.contains("<<<<<<< yours\n                                StatusCode::SERVICE_UNAVAILABLE,\n                                \"Service Unavailable\",\n"),
+        middleware.contains("<<<<<<< yours\n    async fn slow_handlers_time_out_with_json() {\n        let (status, body, _) = send(get_request(\"/slow\")).await;\n        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);\n"),
         "{middleware}"
     );
     assert!(

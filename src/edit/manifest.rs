@@ -121,6 +121,33 @@ pub fn set_mvc_setting(
     Ok(Some(doc.to_string()))
 }
 
+/// Sets the boolean `key` of `[package.metadata.mvc]`. `None` when it is
+/// already so.
+pub fn set_mvc_flag(
+    file: &Path,
+    text: &str,
+    key: &str,
+    setting: bool,
+) -> Result<Edited, ManifestError> {
+    let mut doc = parse(file, text)?;
+    let Some(mvc) = doc
+        .get_mut("package")
+        .and_then(|p| p.get_mut("metadata"))
+        .and_then(|m| m.get_mut("mvc"))
+        .and_then(Item::as_table_like_mut)
+    else {
+        return Err(ManifestError {
+            file: file.display().to_string(),
+            message: "there is no [package.metadata.mvc] table".to_string(),
+        });
+    };
+    if mvc.get(key).and_then(Item::as_bool) == Some(setting) {
+        return Ok(None);
+    }
+    mvc.insert(key, value(setting));
+    Ok(Some(doc.to_string()))
+}
+
 /// Removes `name` from `[dependencies]`. `None` when it is not there.
 pub fn remove_dependency(file: &Path, text: &str, name: &str) -> Result<Edited, ManifestError> {
     let mut doc = parse(file, text)?;

@@ -33,20 +33,51 @@ use crate::names::ProjectName;
 use crate::plan::Plan;
 use crate::project::{Database, Project};
 
-/// The files of `new` that the database layer is wired into, in the order
-/// they are edited (so their status lines come in that order).
-pub const WIRED: &[&str] = &[
-    "src/lib.rs",
-    layout::MODELS_MOD,
-    "src/config.rs",
-    "src/app/state.rs",
-    "src/server.rs",
-    "src/cli.rs",
-    "tests/api/helpers.rs",
-];
+/// A part of `new`'s application that a generator adds to one made
+/// without it: the database (by `generate model`), the metrics (by
+/// `generate metrics`). Its blocks are marked `<%- if p.NAME %><# NAME
+/// layer: PLACE #>` in `new`'s templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Layer {
+    /// The option of `new` (`p.NAME`) and the name in its marks.
+    pub name: &'static str,
+    /// The files of `new` the layer is wired into, in the order they are
+    /// edited (so their status lines come in that order).
+    pub wired: &'static [&'static str],
+}
 
-/// What opens a marked block of a template, before its place.
-const MARK: &str = "<%- if p.database %><# database layer: ";
+/// The database layer.
+pub const DATABASE: Layer = Layer {
+    name: "database",
+    wired: &[
+        "src/lib.rs",
+        layout::MODELS_MOD,
+        "src/config.rs",
+        "src/app/state.rs",
+        "src/server.rs",
+        "src/cli.rs",
+        "tests/api/helpers.rs",
+    ],
+};
+
+/// The metrics layer.
+pub const METRICS: Layer = Layer {
+    name: "metrics",
+    wired: &[
+        "src/app/mod.rs",
+        "src/config.rs",
+        "src/app/state.rs",
+        "src/server.rs",
+        "tests/api/helpers.rs",
+    ],
+};
+
+impl Layer {
+    /// What opens a marked block of a template, before its place.
+    fn mark(self) -> String {
+        format!("<%- if p.{0} %><# {0} layer: ", self.name)
+    }
+}
 
 /// Where a snippet goes.
 #[derive(Debug, Clone, Copy)]
@@ -78,18 +109,19 @@ pub struct Block<'t> {
     pub text: &'t str,
 }
 
-/// The marked blocks of `template`, in order.
-pub fn blocks(template: &str) -> Vec<Block<'_>> {
+/// The blocks of `template` marked as part of `layer`, in order.
+pub fn blocks(template: &str, layer: Layer) -> Vec<Block<'_>> {
+    let mark = layer.mark();
     let mut out = Vec::new();
     let mut rest = template;
-    while let Some(start) = rest.find(MARK) {
-        let after = &rest[start + MARK.len()..];
+    while let Some(start) = rest.find(&mark) {
+        let after = &rest[start + mark.len()..];
         let (place, body) = after
             .split_once(" #>")
-            .expect("a database layer mark closes its comment");
+            .expect("a layer mark closes its comment");
         let end = body
             .find("<%- endif %>")
-            .expect("a database layer block ends with endif");
+            .expect("a layer block ends with endif");
         out.push(Block {
             place,
             text: &body[..end],
@@ -109,7 +141,7 @@ pub fn ensure(plan: &mut Plan, project: &Project) -> Result<Dialect> {
     Ok(Dialect::Sqlite)
 }
 
-fn edit(
+pub(crate) fn edit(
     plan: &mut Plan,
     rel: &str,
     f: impl FnOnce(&Path, &str) -> Result<Option<String>>,
@@ -117,7 +149,7 @@ fn edit(
     let path = PathBuf::from(rel);
     let text = plan.current(&path)?.with_context(|| {
         nothing_written(format!(
-            "{rel} is missing, so the database cannot be wired in; is this an application made by `cargo mvc new`?"
+            "{rel} is missing, so it cannot be wired in; is this an application made by `cargo mvc new`?"
         ))
     })?;
     if let Some(edited) = f(&path, &text)? {
@@ -145,21 +177,18 @@ pub fn snippet(p: &new::Project, shown: &str, block: &str) -> Result<String> {
         .join("\n"))
 }
 
-/// The dependencies `new`'s manifest has with a database and not without:
-/// (name, version, features, default features).
-fn dependencies(p: &new::Project) -> Vec<(String, String, Vec<String>, bool)> {
-    let without = new::Project {
-        database: false,
-        sqlite: false,
-        postgres: false,
-        ..p.clone()
-    };
+/// The dependencies `new`'s manifest has for `with` and not for
+/// `without`: (name, version, features, default features).
+fn dependencies(
+    with: &new::Project,
+    without: &new::Project,
+) -> Vec<(String, String, Vec<String>, bool)> {
     let parse = |p: &new::Project| -> toml_edit::DocumentMut {
         new::render(p, "new/Cargo.toml.in")
             .parse()
             .expect("the manifest template renders valid TOML")
     };
-    let (with, without) = (parse(p), parse(&without));
+    let (with, without) = (parse(with), parse(without));
     let table = |doc: &toml_edit::DocumentMut| {
         doc["dependencies"]
             .as_table_like()
@@ -202,9 +231,29 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     for (path, contents) in new::database_files(&p) {
         plan.create(path, contents);
     }
+    let without = new::Project {
+        database: false,
+        sqlite: false,
+        postgres: false,
+        ..p.clone()
+    };
+    add_dependencies(plan, &p, &without, |path, text| {
+        manifest::set_mvc_setting(path, text, "database", Database::Sqlite.name())
+    })?;
+    wire(plan, DATABASE, &p)
+}
+
+/// Adds to the manifest the dependencies `with` has and `without` has not,
+/// then makes the edit `setting` of its `[package.metadata.mvc]`.
+pub(crate) fn add_dependencies(
+    plan: &mut Plan,
+    with: &new::Project,
+    without: &new::Project,
+    setting: impl FnOnce(&Path, &str) -> Result<Option<String>, manifest::ManifestError>,
+) -> Result<()> {
     edit(plan, layout::MANIFEST, |path, text| {
         let mut text = text.to_string();
-        for (krate, version, features, default_features) in dependencies(&p) {
+        for (krate, version, features, default_features) in dependencies(with, without) {
             let features: Vec<&str> = features.iter().map(String::as_str).collect();
             if let Some(t) = manifest::add_dependency_with(
                 path,
@@ -217,14 +266,16 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
                 text = t;
             }
         }
-        if let Some(t) =
-            manifest::set_mvc_setting(path, &text, "database", Database::Sqlite.name())?
-        {
+        if let Some(t) = setting(path, &text)? {
             text = t;
         }
         Ok(Some(text))
-    })?;
-    for file in WIRED {
+    })
+}
+
+/// Inserts the blocks of `layer`, rendered for `p`, where they go.
+pub(crate) fn wire(plan: &mut Plan, layer: Layer, p: &new::Project) -> Result<()> {
+    for file in layer.wired {
         // A project without integration tests has no helpers to edit.
         if file.starts_with("tests/") && plan.current(Path::new(file))?.is_none() {
             continue;
@@ -232,11 +283,11 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
         let template = format!("new/{file}");
         let source = crate::engine::builtin_template(&template)
             .unwrap_or_else(|| panic!("no built-in template `{template}`"));
-        for block in blocks(source) {
+        for block in blocks(source, layer) {
             let shown = format!("generators/{template}");
             let wiring = Wiring::parse(block.place)
                 .unwrap_or_else(|| panic!("{shown}: `{}` is not a place", block.place));
-            let snippet = snippet(&p, &shown, block.text)?;
+            let snippet = snippet(p, &shown, block.text)?;
             match wiring {
                 Wiring::Mod => {
                     let module = snippet
@@ -262,24 +313,31 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Every block of `new`'s templates marked as part of the database
-    /// layer is in a file the layer is wired into, names a place, and is
-    /// plain text: one source for `new` and `generate model`.
+    /// Every block of `new`'s templates marked as part of a layer is in a
+    /// file the layer is wired into, names a place, and is plain text: one
+    /// source for `new` and the generator that adds the layer.
     #[test]
     fn the_marked_blocks_are_wired_in() {
+        for layer in [DATABASE, METRICS] {
+            marked_blocks_are_wired_in(layer);
+        }
+    }
+
+    fn marked_blocks_are_wired_in(layer: Layer) {
         let mut marked = Vec::new();
         for (rel, text) in crate::engine::builtin_templates("new") {
-            let blocks = blocks(text);
+            let blocks = blocks(text, layer);
             if blocks.is_empty() {
                 assert!(
-                    !text.contains("database layer:"),
+                    !text.contains(&format!("{} layer:", layer.name)),
                     "new/{rel}: a mark not read"
                 );
                 continue;
             }
             assert!(
-                WIRED.contains(&rel),
-                "new/{rel} has marks but is not in WIRED"
+                layer.wired.contains(&rel),
+                "new/{rel} has marks of {} but is not wired",
+                layer.name
             );
             for block in blocks {
                 assert!(
@@ -291,8 +349,8 @@ mod tests {
             }
             marked.push(rel);
         }
-        for file in WIRED {
-            assert!(marked.contains(file), "{file} is in WIRED but has no mark");
+        for file in layer.wired {
+            assert!(marked.contains(file), "{file} is wired but has no mark");
         }
     }
 
@@ -310,7 +368,25 @@ mod tests {
             snippet(&p, "t", text).unwrap(),
             "database: blog_api::db::DatabaseSettings::for_tests(),"
         );
-        let deps: Vec<String> = dependencies(&p).into_iter().map(|d| d.0).collect();
+        let without = new::Project {
+            database: false,
+            sqlite: false,
+            postgres: false,
+            ..p.clone()
+        };
+        let deps: Vec<String> = dependencies(&p, &without)
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
         assert_eq!(deps, ["chrono", "rust_decimal", "sqlx", "uuid"]);
+        let metrics = new::Project {
+            metrics: true,
+            ..p.clone()
+        };
+        let deps: Vec<String> = dependencies(&metrics, &p)
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        assert_eq!(deps, ["prometheus-client"]);
     }
 }

@@ -4,6 +4,7 @@ pub mod controller;
 pub mod database;
 pub mod evolve;
 pub mod fields;
+pub mod metrics;
 pub mod migration;
 pub mod model;
 pub mod modules;

@@ -28,6 +28,10 @@ pub struct Options {
     pub redis: bool,
     pub http_client: bool,
     pub openapi: bool,
+    /// Prometheus metrics on a port of their own.
+    pub metrics: bool,
+    /// OpenTelemetry traces exported over OTLP when configured.
+    pub otel: bool,
     pub docker: bool,
     pub helm: bool,
     pub actions: bool,
@@ -92,8 +96,14 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "chrono",
     "clap",
     "http-body-util",
+    "hyper",
+    "hyper-util",
     "listenfd",
-    "pin-project-lite",
+    "opentelemetry",
+    "opentelemetry-http",
+    "opentelemetry-otlp",
+    "opentelemetry_sdk",
+    "prometheus-client",
     "redis",
     "reqwest",
     "rust_decimal",
@@ -103,7 +113,10 @@ pub const APP_DEPENDENCIES: &[&str] = &[
     "thiserror",
     "tokio",
     "tower",
+    "tower-http",
     "tracing",
+    "tracing-appender",
+    "tracing-opentelemetry",
     "tracing-subscriber",
     "utoipa",
     "utoipa-scalar",
@@ -121,6 +134,8 @@ pub struct Project {
     pub redis: bool,
     pub http_client: bool,
     pub openapi: bool,
+    pub metrics: bool,
+    pub otel: bool,
     pub database_name: Database,
     pub database: bool,
     pub sqlite: bool,
@@ -195,6 +210,12 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
             &c("templates/service.yaml"),
             render(p, "new/charts/app/templates/service.yaml"),
         );
+        if p.metrics {
+            add(
+                &c(METRICS_CHART),
+                render(p, "new/charts/app/templates/metrics.yaml"),
+            );
+        }
         add(
             &c("templates/ingress.yaml"),
             render(p, "new/charts/app/templates/ingress.yaml"),
@@ -230,6 +251,9 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     add("src/config.rs", render(p, "new/src/config.rs"));
     add("src/server.rs", render(p, "new/src/server.rs"));
     add("src/telemetry.rs", render(p, "new/src/telemetry.rs"));
+    if p.otel {
+        add("src/otel.rs", render(p, "new/src/otel.rs"));
+    }
     if p.database {
         for (path, contents) in database_files(p) {
             add(&path, contents);
@@ -246,6 +270,9 @@ pub fn files(p: &Project) -> Vec<(String, String)> {
     );
     if p.openapi {
         add(layout::OPENAPI, render(p, "new/src/app/openapi.rs"));
+    }
+    if p.metrics {
+        add(METRICS_MODULE, render(p, "new/src/app/metrics.rs"));
     }
     add(
         "src/app/controllers/mod.rs",
@@ -308,6 +335,12 @@ fn recorded_args(p: &Project) -> Vec<String> {
         "--database".to_string(),
         p.database_name.name().to_string(),
     ];
+    if p.metrics {
+        args.push("--metrics".to_string());
+    }
+    if p.otel {
+        args.push("--otel".to_string());
+    }
     for (skipped, flag) in [
         (!p.redis, "--skip-redis"),
         (!p.http_client, "--skip-http-client"),
@@ -328,6 +361,13 @@ fn recorded_args(p: &Project) -> Vec<String> {
     }
     args
 }
+
+/// The module of `--metrics` (and `generate metrics`).
+pub const METRICS_MODULE: &str = "src/app/metrics.rs";
+
+/// The chart's template of `--metrics`: the metrics Service and its
+/// ServiceMonitor.
+pub const METRICS_CHART: &str = "templates/metrics.yaml";
 
 /// The files of the database layer, which `generate model` also adds to a
 /// project made without one.
@@ -358,6 +398,8 @@ pub fn database_layer(name: &ProjectName, database: Database, openapi: bool) -> 
         redis: false,
         http_client: false,
         openapi,
+        metrics: false,
+        otel: false,
         database_name: database,
         database: database != Database::None,
         sqlite: database == Database::Sqlite,
@@ -407,6 +449,8 @@ pub fn project(args: &Options) -> Result<Project> {
         description: format!("{}: an axum web application", name.title),
         redis: args.redis,
         http_client: args.http_client,
+        metrics: args.metrics,
+        otel: args.otel,
         docker: args.docker,
         helm: args.helm,
         actions: args.actions,

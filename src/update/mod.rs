@@ -328,7 +328,7 @@ fn render(dir: &Path, project: &Project, replay: &replay::Replay, base: Option<i
     for run in &replay.runs {
         let mut record_plan = Plan::new(dir);
         if crate::engine::OVERRIDABLE.contains(&run.generator.as_str())
-            || run.generator == "migration"
+            || matches!(run.generator.as_str(), "migration" | "metrics")
         {
             let version = base.map(|_| run.templates);
             under(version, &mut || replay_run(dir, run))?;

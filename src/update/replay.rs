@@ -139,6 +139,14 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
             redis: flag("redis"),
             http_client: flag("http-client"),
             openapi: project.openapi,
+            metrics: meta
+                .and_then(|m| m.get("metrics"))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            otel: meta
+                .and_then(|m| m.get("otel"))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
             docker: root.join("Dockerfile").exists() || root.join(".dockerignore").exists(),
             helm: root.join("charts").join(&project.name).is_dir(),
             actions: root.join(".github/workflows/ci.yml").exists(),

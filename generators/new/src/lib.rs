@@ -5,6 +5,9 @@
 <%- if p.database %>
 //! - [`db`]: the database pool and the migrations.
 <%- endif %>
+<%- if p.otel %>
+//! - [`otel`]: OpenTelemetry traces, exported over OTLP when configured.
+<%- endif %>
 //! - [`server`]: the production server (runtime, bind, graceful shutdown).
 //! - [`cli`]: the `<@ p.name @>` command line.
 
@@ -13,6 +16,9 @@ pub mod cli;
 pub mod config;
 <%- if p.database %><# database layer: mod #>
 pub mod db;
+<%- endif %>
+<%- if p.otel %>
+pub mod otel;
 <%- endif %>
 pub mod server;
 pub mod telemetry;

@@ -2,6 +2,7 @@
 //! at startup and closed on shutdown.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::errors::AppError;
 use crate::config::Settings;
@@ -15,6 +16,8 @@ use crate::utils::redis::Redis;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
+    /// Set once the server starts shutting down.
+    draining: Arc<AtomicBool>,
 <%- if p.database %><# database layer: struct AppState #>
     pub db: crate::db::Pool,
 <%- endif %>
@@ -24,6 +27,9 @@ pub struct AppState {
 <%- endif %>
 <%- if p.http_client %>
     pub http_client: HttpClient,
+<%- endif %>
+<%- if p.metrics %><# metrics layer: struct AppState #>
+    pub metrics: Arc<crate::app::metrics::Metrics>,
 <%- endif %>
 }
 
@@ -45,6 +51,7 @@ impl AppState {
 <%- endif %>
         Ok(Self {
             settings: Arc::new(settings),
+            draining: Arc::default(),
 <%- if p.database %><# database layer: Self { .. } in fn new #>
             db,
 <%- endif %>
@@ -54,11 +61,23 @@ impl AppState {
 <%- if p.http_client %>
             http_client,
 <%- endif %>
+<%- if p.metrics %><# metrics layer: Self { .. } in fn new #>
+            metrics: Arc::default(),
+<%- endif %>
         })
+    }
+
+    /// Marks the application as shutting down: `/api/ready` answers 503
+    /// from now on.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
     }
 
     /// Checks the services the application needs, for `/api/ready`.
     pub async fn check(&self) -> Result<(), AppError> {
+        if self.draining.load(Ordering::Relaxed) {
+            return Err(AppError::ShuttingDown);
+        }
 <%- if p.database %><# database layer: fn check #>
         crate::db::ping(&self.db).await?;
 <%- endif %>

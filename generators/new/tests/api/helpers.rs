@@ -24,6 +24,9 @@ pub fn test_settings() -> Settings {
 <%- if p.database %><# database layer: Settings { .. } in fn test_settings #>
         database: <@ p.crate_name @>::db::DatabaseSettings::for_tests(),
 <%- endif %>
+<%- if p.metrics %><# metrics layer: Settings { .. } in fn test_settings #>
+        metrics_bind: "127.0.0.1:0".parse().unwrap(),
+<%- endif %>
         ..Settings::default()
     }
 }

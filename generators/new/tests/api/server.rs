@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use <@ p.crate_name @>::config::ENV_PREFIX;
 use <@ p.crate_name @>::server::Server;
@@ -104,6 +104,62 @@ async fn unfinished_requests_are_dropped_after_the_shutdown_timeout() {
     app.stop().await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(200));
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// Clients that never finish their headers, and keep-alive connections left
+/// idle, are disconnected by their timeouts; others are served meanwhile.
+#[tokio::test]
+async fn slow_and_idle_clients_are_disconnected() {
+    let mut settings = test_settings();
+    settings.header_read_timeout = Duration::from_millis(500);
+    settings.keep_alive_timeout = Duration::from_millis(800);
+    let app = spawn_app_with(settings).await;
+    let started = std::time::Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..100 {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    let url = format!("http://{}/api/health", app.addr);
+    let during = app.client.get(&url).send().await.unwrap();
+    assert_eq!(during.status(), 200);
+    for stream in &mut slow {
+        let mut buf = [0; 64];
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await;
+        assert!(
+            matches!(read, Ok(Ok(0) | Err(_))),
+            "a half-sent request is disconnected"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // A keep-alive connection: answered twice, then closed once idle.
+    let mut idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    for _ in 0..2 {
+        idle.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0; 1024];
+        let n = idle.read(&mut buf).await.unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let waited = std::time::Instant::now();
+    let mut buf = [0; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf)).await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "an idle connection is closed"
+    );
+    assert!(waited.elapsed() >= Duration::from_millis(300));
+
+    let after = app.client.get(&url).send().await.unwrap();
+    assert_eq!(after.status(), 200);
+    app.stop().await.unwrap();
 }
 
 #[tokio::test]

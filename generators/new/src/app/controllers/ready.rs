@@ -20,7 +20,7 @@ use crate::app::views::status::Status;
     tag = "status",
     responses(
         (status = 200, description = "Ready to take traffic", body = Status),
-        (status = 503, description = "A dependency does not answer", body = ErrorBody)
+        (status = 503, description = "A dependency does not answer, or the service is shutting down", body = ErrorBody)
     )
 )]
 <%- endif %>
@@ -66,6 +66,22 @@ mod tests {
         );
     }
 <%- endif %>
+
+    #[tokio::test]
+    async fn ready_is_503_while_shutting_down() {
+        let state = crate::app::testing::state().await;
+        state.start_draining();
+        let (status, body) = crate::app::testing::send(
+            state,
+            Method::GET,
+            "/api/ready",
+            axum::body::Body::empty(),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body, json!({"code": 503, "message": "Shutting down"}));
+    }
 
     #[tokio::test]
     async fn other_methods_get_a_json_405() {

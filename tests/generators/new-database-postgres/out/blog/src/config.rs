@@ -51,9 +51,26 @@ pub struct Settings {
     pub pid_file: Option<PathBuf>,
     pub log_level: String,
     pub log_format: LogFormat,
+    /// One `info` line per request (probes at debug).
+    pub request_log: bool,
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub shutdown_timeout: Duration,
+    /// Origins allowed to call the API from a browser (CORS); none when
+    /// empty, any with `*`.
+    pub cors_origins: Vec<String>,
+    /// gzip for clients that accept it.
+    pub compression: bool,
+    /// `Strict-Transport-Security` on every response, for a site served
+    /// only over HTTPS.
+    pub hsts: bool,
+    /// Time a client has to send a request's headers, from opening the
+    /// connection or from the first byte of a later request.
+    pub header_read_timeout: Duration,
+    /// Time an idle keep-alive connection stays open between requests.
+    pub keep_alive_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
     pub redis: RedisSettings,
     pub http_client: HttpClientSettings,
     pub database: crate::db::DatabaseSettings,
@@ -111,11 +128,25 @@ impl Settings {
                     _ => None,
                 }
             })?,
+            request_log: env.flag("REQUEST_LOG", "true")?,
             request_timeout: env.seconds("REQUEST_TIMEOUT", "30")?,
             body_limit: env.parse("BODY_LIMIT", "2097152", "a size in bytes", |v| {
                 v.parse().ok()
             })?,
             shutdown_timeout: env.seconds("SHUTDOWN_TIMEOUT", "30")?,
+            cors_origins: env.parse(
+                "CORS_ORIGINS",
+                "",
+                "origins such as https://example.com separated by commas, or *",
+                cors_origins,
+            )?,
+            compression: env.flag("COMPRESSION", "true")?,
+            hsts: env.flag("HSTS", "false")?,
+            header_read_timeout: env.seconds("HEADER_READ_TIMEOUT", "10")?,
+            keep_alive_timeout: env.seconds("KEEP_ALIVE_TIMEOUT", "75")?,
+            max_connections: env.parse("MAX_CONNECTIONS", "4096", "a positive integer", |v| {
+                v.parse().ok().filter(|n| *n > 0)
+            })?,
             redis: RedisSettings {
                 enabled: env.flag("USE_REDIS", "false")?,
                 urls: env.parse(
@@ -165,6 +196,34 @@ fn redis_urls(value: &str) -> Option<Vec<String>> {
     urls.iter()
         .all(|u| schemes.iter().any(|s| u.starts_with(s)))
         .then_some(urls)
+}
+
+/// A comma-separated list of origins (`scheme://host[:port]`), or `*`.
+fn cors_origins(value: &str) -> Option<Vec<String>> {
+    if value.is_empty() {
+        return Some(Vec::new());
+    }
+    if value == "*" {
+        return Some(vec!["*".to_string()]);
+    }
+    let origins: Vec<String> = value
+        .split(',')
+        .map(|o| o.trim().trim_end_matches('/').to_string())
+        .collect();
+    origins
+        .iter()
+        .all(|o| {
+            let rest = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"));
+            rest.is_some_and(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            })
+        })
+        .then_some(origins)
 }
 
 /// The default worker count: one per CPU.
@@ -255,6 +314,13 @@ mod tests {
         assert_eq!(s.request_timeout, Duration::from_secs(30));
         assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
         assert_eq!(s.pid_file, None);
+        assert!(s.request_log);
+        assert!(s.cors_origins.is_empty());
+        assert!(s.compression);
+        assert!(!s.hsts);
+        assert_eq!(s.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(s.keep_alive_timeout, Duration::from_secs(75));
+        assert_eq!(s.max_connections, 4096);
         assert!(!s.redis.enabled);
         assert_eq!(s.redis.mode, RedisMode::Standalone);
     }
@@ -270,6 +336,16 @@ mod tests {
             ("REQUEST_TIMEOUT", "2.5"),
             ("BODY_LIMIT", "1024"),
             ("SHUTDOWN_TIMEOUT", "1"),
+            ("REQUEST_LOG", "off"),
+            (
+                "CORS_ORIGINS",
+                "https://app.example.com, http://localhost:3000/",
+            ),
+            ("COMPRESSION", "no"),
+            ("HSTS", "on"),
+            ("HEADER_READ_TIMEOUT", "2"),
+            ("KEEP_ALIVE_TIMEOUT", "20"),
+            ("MAX_CONNECTIONS", "100"),
             ("USE_REDIS", "yes"),
             ("REDIS_URL", "redis://a:26379, redis://b:26379"),
             ("REDIS_MODE", "sentinel"),
@@ -286,6 +362,16 @@ mod tests {
         assert_eq!(s.request_timeout, Duration::from_millis(2500));
         assert_eq!(s.body_limit, 1024);
         assert_eq!(s.shutdown_timeout, Duration::from_secs(1));
+        assert!(!s.request_log);
+        assert_eq!(
+            s.cors_origins,
+            ["https://app.example.com", "http://localhost:3000"]
+        );
+        assert!(!s.compression);
+        assert!(s.hsts);
+        assert_eq!(s.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(s.keep_alive_timeout, Duration::from_secs(20));
+        assert_eq!(s.max_connections, 100);
         assert!(s.redis.enabled);
         assert_eq!(s.redis.urls, ["redis://a:26379", "redis://b:26379"]);
         assert_eq!(s.redis.mode, RedisMode::Sentinel);
@@ -302,6 +388,12 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("REQUEST_TIMEOUT", "-1"),
             ("BODY_LIMIT", "2MB"),
+            ("REQUEST_LOG", "sometimes"),
+            ("CORS_ORIGINS", "example.com"),
+            ("CORS_ORIGINS", "https://a.example.com/path"),
+            ("HSTS", "2"),
+            ("HEADER_READ_TIMEOUT", "soon"),
+            ("MAX_CONNECTIONS", "0"),
             ("USE_REDIS", "maybe"),
             ("REDIS_URL", "http://x"),
             ("REDIS_MODE", "mesh"),

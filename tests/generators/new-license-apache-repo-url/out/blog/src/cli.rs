@@ -121,7 +121,7 @@ pub fn execute(cli: Cli, env: impl Fn(&str) -> Option<String>) -> anyhow::Result
     match cli.command {
         Command::Serve(args) => {
             let settings = args.settings(env)?;
-            telemetry::init(&settings.log_level, settings.log_format);
+            let _log_writer = telemetry::init(&settings.log_level, settings.log_format);
             if settings.log_format == LogFormat::Pretty {
                 tracing::debug!(?settings, "settings");
             }

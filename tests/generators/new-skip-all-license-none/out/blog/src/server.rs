@@ -1,15 +1,35 @@
-//! The production server: a multi-threaded runtime, the listener, and a
-//! graceful shutdown that lets in-flight requests finish.
+//! The production server: a multi-threaded runtime, the listener, limits on
+//! slow and idle clients, and a graceful shutdown that lets in-flight
+//! requests finish.
+//!
+//! HTTP/1 and HTTP/2 connections are served by hyper. Each one:
+//! - has `BLOG_HEADER_READ_TIMEOUT` to send a request's headers,
+//!   counted from the connection's opening or the first byte of a later
+//!   request; a client that never finishes them is disconnected;
+//! - is closed after `BLOG_KEEP_ALIVE_TIMEOUT` without a request;
+//! - counts against `BLOG_MAX_CONNECTIONS`: at the cap, new
+//!   connections wait in the listen queue until one closes.
 
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::ServiceExt;
-use axum::extract::Request;
-use tokio::net::{TcpListener, TcpStream};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::time::{Instant, Sleep};
 
 use crate::app::{self, AppState};
 use crate::config::Settings;
@@ -74,33 +94,69 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let addr = self.local_addr();
-        let app = ServiceExt::<Request>::into_make_service(app::build(self.state.clone()));
-        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
-        let listener = Draining {
-            inner: self.listener,
-            stopping: stopping_rx.clone(),
+        let settings = self.state.settings.clone();
+        let app = app::build(self.state.clone());
+        let limits = Limits {
+            header_read: settings.header_read_timeout,
+            keep_alive: settings.keep_alive_timeout,
         };
-        let signal = async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stopping_tx.send(true);
-            // Connections accepted just before get their request read, and
-            // served, before idle connections are closed.
-            tokio::time::sleep(ACCEPT_GRACE).await;
-        };
+        let permits = Arc::new(Semaphore::new(settings.max_connections));
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // CONNECT for HTTP/2 websockets, as axum::serve does.
+        builder.http2().enable_connect_protocol();
+        builder.http2().timer(TokioTimer::new());
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
         tracing::info!(%addr, "listening");
-        let serve = axum::serve(listener, app).with_graceful_shutdown(signal);
-        let mut serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
-        let grace = self.shutdown_timeout;
-        tokio::select! {
-            result = &mut serve => result.context("server error")?,
-            () = async {
-                let _ = stopping_rx.wait_for(|stopping| *stopping).await;
-                tokio::time::sleep(grace).await;
-            } => {
-                tracing::warn!(?grace, "shutdown timeout elapsed: dropping unfinished requests");
-            }
+        loop {
+            let permit = tokio::select! {
+                permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+                () = &mut shutdown => break,
+            };
+            let (stream, remote) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        accept_failed(err).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let activity = Arc::new(Activity::default());
+            let io = TokioIo::new(Guarded::new(stream, limits, activity.clone()));
+            let service = connection_service(app.clone(), remote, activity);
+            let conn = builder
+                .serve_connection_with_upgrades(io, service)
+                .into_owned();
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                if let Err(err) = conn.await {
+                    tracing::debug!(%remote, error = %err, "connection ended");
+                }
+                drop(permit);
+            });
         }
+        // The listener stays open but stops accepting: connections still
+        // queued on a shared socket go to the next process (`cargo mvc
+        // serve`, socket activation) instead of being closed unanswered.
+        tracing::info!("shutting down: finishing in-flight requests");
+        self.state.start_draining();
+        // Connections accepted just before get their request read, and
+        // served, before idle connections are closed.
+        tokio::time::sleep(ACCEPT_GRACE).await;
+        let grace = self.shutdown_timeout;
+        if tokio::time::timeout(grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                ?grace,
+                "shutdown timeout elapsed: dropping unfinished requests"
+            );
+        }
+        drop(self.listener);
         self.state.close().await;
         drop(self.pid_file);
         tracing::info!("stopped");
@@ -112,30 +168,236 @@ impl Server {
 /// request before idle connections are closed.
 const ACCEPT_GRACE: Duration = Duration::from_millis(250);
 
-/// The listener, which stops handing out connections as soon as the server
-/// starts shutting down. Connections still queued on a shared socket go to
-/// the next process (`cargo mvc serve`, socket activation) instead of being
-/// accepted here and closed unanswered.
-struct Draining {
-    inner: TcpListener,
-    stopping: tokio::sync::watch::Receiver<bool>,
+/// Waits after a failed `accept`: at once for errors of the one connection,
+/// a second for the others (out of file descriptors) rather than spinning.
+async fn accept_failed(err: io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        err.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %err, "could not accept a connection; retrying in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-impl axum::serve::Listener for Draining {
-    type Io = TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        tokio::select! {
-            conn = axum::serve::Listener::accept(&mut self.inner) => return conn,
-            // Only the fact is kept: the borrow of the value ends here.
-            stopping = self.stopping.wait_for(|stopping| *stopping) => drop(stopping),
+/// The application as hyper calls it for one connection: each request
+/// carries the client's address (`ConnectInfo<SocketAddr>`) and counts as
+/// activity of the connection while it runs.
+fn connection_service(
+    app: impl tower::Service<
+        axum::extract::Request,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Clone
+    + Send
+    + 'static,
+    remote: SocketAddr,
+    activity: Arc<Activity>,
+) -> impl hyper::service::Service<
+    hyper::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let busy = Busy::start(activity.clone());
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(ConnectInfo(remote));
+        let response = tower::ServiceExt::oneshot(app.clone(), request);
+        async move {
+            let response = response.await;
+            drop(busy);
+            response
         }
-        std::future::pending().await
+    })
+}
+
+/// The timeouts of a connection without a request running.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    header_read: Duration,
+    keep_alive: Duration,
+}
+
+/// What the requests of one connection are doing, for its timeouts.
+#[derive(Debug, Default)]
+struct Activity {
+    /// Requests started so far.
+    started: AtomicU64,
+    /// Requests running now.
+    running: AtomicUsize,
+    /// The reader to wake when the last running request ends, so that its
+    /// idle timer starts.
+    reader: std::sync::Mutex<Option<std::task::Waker>>,
+}
+
+/// A running request of a connection.
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn start(activity: Arc<Activity>) -> Self {
+        activity.started.fetch_add(1, Ordering::Relaxed);
+        activity.running.fetch_add(1, Ordering::Relaxed);
+        Self(activity)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if self.0.running.fetch_sub(1, Ordering::Relaxed) == 1 {
+            let reader = self.0.reader.lock().map(|mut r| r.take());
+            if let Ok(Some(reader)) = reader {
+                reader.wake();
+            }
+        }
+    }
+}
+
+/// Where a connection stands, seen from its reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the rest of a request's headers, until the deadline.
+    Head(Instant),
+    /// No request running and none begun, until the deadline.
+    Idle(Instant),
+    /// A request is running: its own timeout applies.
+    Busy,
+}
+
+/// The first bytes of every HTTP/2 connection.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0";
+
+/// A TCP stream that fails its reads with `TimedOut` once the phase's
+/// deadline passes, which makes hyper close the connection.
+struct Guarded {
+    stream: tokio::net::TcpStream,
+    limits: Limits,
+    activity: Arc<Activity>,
+    phase: Phase,
+    /// Requests started as of the last read.
+    started: u64,
+    http2: bool,
+    first_read: bool,
+    timer: Pin<Box<Sleep>>,
+}
+impl Guarded {
+    fn new(stream: tokio::net::TcpStream, limits: Limits, activity: Arc<Activity>) -> Self {
+        let deadline = Instant::now() + limits.header_read;
+        Self {
+            stream,
+            limits,
+            activity,
+            phase: Phase::Head(deadline),
+            started: 0,
+            http2: false,
+            first_read: true,
+            timer: Box::pin(tokio::time::sleep_until(deadline)),
+        }
     }
 
-    fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.inner.local_addr()
+    /// Moves to `next`, resetting the timer to its deadline.
+    fn set_phase(&mut self, next: Phase) {
+        if self.phase == next {
+            return;
+        }
+        self.phase = next;
+        if let Phase::Head(deadline) | Phase::Idle(deadline) = next {
+            self.timer.as_mut().reset(deadline);
+        }
+    }
+}
+
+impl AsyncRead for Guarded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        // What the requests did since the last read.
+        let started = this.activity.started.load(Ordering::Relaxed);
+        let running = this.activity.running.load(Ordering::Relaxed) > 0;
+        let phase = if running {
+            Phase::Busy
+        } else if started != this.started || this.phase == Phase::Busy {
+            Phase::Idle(Instant::now() + this.limits.keep_alive)
+        } else {
+            this.phase
+        };
+        this.started = started;
+        this.set_phase(phase);
+        let filled = buf.filled().len();
+        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                let read = &buf.filled()[filled..];
+                if this.first_read && !read.is_empty() {
+                    this.first_read = false;
+                    this.http2 = read.starts_with(H2_PREFACE);
+                    if this.http2 {
+                        // HTTP/2 frames arrive whether or not a request is
+                        // under way: only the idle limit applies.
+                        this.set_phase(Phase::Idle(Instant::now() + this.limits.keep_alive));
+                    }
+                } else if !read.is_empty() && !this.http2 && matches!(this.phase, Phase::Idle(_)) {
+                    this.set_phase(Phase::Head(Instant::now() + this.limits.header_read));
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+            Poll::Pending => {
+                if this.phase == Phase::Busy {
+                    if let Ok(mut reader) = this.activity.reader.lock() {
+                        *reader = Some(cx.waker().clone());
+                    }
+                    // The request may have ended before the waker was left.
+                    if this.activity.running.load(Ordering::Relaxed) == 0 {
+                        cx.waker().wake_by_ref();
+                    }
+                } else if this.timer.as_mut().poll(cx).is_ready() {
+                    let what = match this.phase {
+                        Phase::Head(_) => "the request headers did not arrive in time",
+                        _ => "the connection was idle too long",
+                    };
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, what)));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl AsyncWrite for Guarded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }
 

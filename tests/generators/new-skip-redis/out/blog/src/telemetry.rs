@@ -1,26 +1,55 @@
 //! Logging: human-readable lines in development, JSON lines in production.
+//! Lines are written by a background thread, so a slow terminal or log
+//! collector never holds up a request.
 
 use std::io::IsTerminal;
 
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, fmt};
 
 use crate::config::LogFormat;
 
-/// Installs the global subscriber. A second call (as in tests) keeps the first.
-pub fn init(filter: &str, format: LogFormat) {
+/// Keeps logging going: dropping it writes out the lines still queued.
+#[must_use = "dropping the guard stops the log writer"]
+pub struct Guard {
+    _writer: WorkerGuard,
+}
+
+/// Installs the global subscriber. Keep the guard until the program ends.
+/// A second call (as in tests) keeps the first subscriber and returns
+/// `None`.
+pub fn init(filter: &str, format: LogFormat) -> Option<Guard> {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     // Colours only for a person watching a terminal, never in files or pipes.
     let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi);
-    let result = match format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+    let lines = match format {
+        LogFormat::Pretty => fmt::layer().with_ansi(ansi).with_writer(writer).boxed(),
+        // Each line carries the fields of the request it was written for
+        // (request id, method, path, route) under "span".
+        LogFormat::Json => fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_writer(writer)
+            .boxed(),
     };
-    // Already installed: keep the existing subscriber.
-    drop(result);
+    let result = tracing_subscriber::registry()
+        .with(lines)
+        .with(filter)
+        .try_init();
+    result.ok().map(|()| Guard { _writer: guard })
 }
+
+/// Held by tests that install the global subscriber or capture logs: tracing
+/// may miss an event whose callsite it evaluates while another thread
+/// installs the global subscriber.
+#[cfg(test)]
+pub static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[cfg(test)]
 mod tests {
@@ -28,8 +57,10 @@ mod tests {
 
     #[test]
     fn init_twice_is_harmless() {
-        init("info", LogFormat::Json);
-        init("not a [valid filter", LogFormat::Pretty);
+        let _logging = LOGGING.blocking_lock();
+        let first = init("info", LogFormat::Json);
+        let second = init("not a [valid filter", LogFormat::Pretty);
+        assert!(first.is_none() || second.is_none());
         tracing::info!("logging works");
     }
 }

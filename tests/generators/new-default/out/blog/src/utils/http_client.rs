@@ -31,10 +31,19 @@ impl HttpClient {
         &self.client
     }
 
+    /// A request to `url` that carries the `x-request-id` of the request
+    /// being served, so the other service's logs can be matched with ours.
+    pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, url);
+        match crate::app::middleware::current_request_id() {
+            Some(id) => request.header(crate::app::middleware::X_REQUEST_ID, id),
+            None => request,
+        }
+    }
+
     /// `GET url`, expecting a success status and a JSON body.
     pub async fn get_json<T: DeserializeOwned>(&self, url: &str) -> reqwest::Result<T> {
-        self.client
-            .get(url)
+        self.request(reqwest::Method::GET, url)
             .send()
             .await?
             .error_for_status()?
@@ -48,8 +57,7 @@ impl HttpClient {
         url: &str,
         body: &B,
     ) -> reqwest::Result<T> {
-        self.client
-            .post(url)
+        self.request(reqwest::Method::POST, url)
             .json(body)
             .send()
             .await?

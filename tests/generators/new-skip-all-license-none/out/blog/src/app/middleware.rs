@@ -1,264 +1,250 @@
-//! The production middleware, written for the fast path: a request that is
-//! answered at once costs no allocation, no timer and no system call here.
+//! Every layer between the server and the routes, in one place, from the
+//! outside in. Each is tower-http's, configured from the settings
+//! (`BLOG_*`, listed in the README):
 //!
-//! - Panics in a handler become a 500 JSON error (the message goes to the
-//!   log).
-//! - A declared body larger than the limit is a 413 before the handler runs
-//!   (extractors enforce the same limit on bodies without a length, through
-//!   axum's `DefaultBodyLimit`).
-//! - The request timeout's timer is armed only when the handler first has to
-//!   wait: a timer for every request cost more than the rest of the
-//!   middleware together. A request still running at the limit is a 504 (the
-//!   server, not the client, took too long).
-//! - With `BLOG_LOG_LEVEL` at debug for this module
-//!   (`info,blog::app::middleware=debug`), each request is logged
-//!   (method, path, status, latency, request id); otherwise nothing is
-//!   measured.
-//! - Every request has an `x-request-id`: the caller's, or a new one
-//!   (`<process>-<n>`: fixed per process start, then a counter, so no random
-//!   number is drawn per request); the response carries it back.
-//! - Error responses made outside the handlers (405, extractor rejections)
-//!   get a JSON body; other responses pass straight through.
+//! - `Authorization`, `Cookie`, `Proxy-Authorization` and `Set-Cookie` are
+//!   marked sensitive, so no log line or span shows them;
+//! - every request has an `x-request-id`: the caller's when it is a sane
+//!   one, otherwise `<process>-<n>` (fixed per process start, then a
+//!   counter, so ids do not collide across replicas and restarts); the
+//!   response carries it back;
+//! - a tracing span per request carries the request id, method, path and
+//!   matched route, so every log line written while serving the request has
+//!   them; when the response is ready, one `info` line gives its status and
+//!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
+//!   the probes `/api/health` and `/api/ready` log at debug);
+//! - security headers on every response (`X-Content-Type-Options`,
+//!   `Referrer-Policy`; on HTML pages `Content-Security-Policy` and
+//!   `X-Frame-Options`; `Strict-Transport-Security` with
+//!   `BLOG_HSTS`);
+//! - CORS for the origins of `BLOG_CORS_ORIGINS` (none by
+//!   default);
+//! - gzip for clients that accept it (`BLOG_COMPRESSION`);
+//! - error responses made outside the handlers (405, 413, 504, extractor
+//!   rejections) get a JSON body; HTML pages are left as they are;
+//! - a panic in a handler is a 500 (the message goes to the log);
+//! - a handler still running after `BLOG_REQUEST_TIMEOUT` is a
+//!   504 (the server, not the client, took too long);
+//! - a body over `BLOG_BODY_LIMIT` is a 413.
 
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
-use axum::response::Response;
-use tokio::time::Sleep;
-use tower::{Layer, Service};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
+use axum::http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::sensitive_headers::{
+    SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{OnResponse, TraceLayer};
+use tracing::{Level, Span};
 
 use super::errors;
+use crate::config::Settings;
 
-/// See the module documentation.
-#[derive(Debug, Clone, Copy)]
-pub struct GuardLayer {
-    timeout: Duration,
-    body_limit: usize,
-}
+/// The header that carries the request id, both ways.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-impl GuardLayer {
-    pub fn new(timeout: Duration, body_limit: usize) -> Self {
-        Self {
-            timeout,
-            body_limit,
-        }
-    }
-}
-
-impl<S> Layer<S> for GuardLayer {
-    type Service = Guard<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Guard {
-            inner,
-            limits: *self,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Guard<S> {
-    inner: S,
-    limits: GuardLayer,
-}
-
-impl<S, B> Service<Request<B>> for Guard<S>
+/// The routes of `router` inside every layer of the module documentation.
+pub fn around<S>(router: Router<S>, settings: &Settings) -> Router<S>
 where
-    S: Service<Request<B>, Response = Response>,
+    S: Clone + Send + Sync + 'static,
 {
-    type Response = Response;
-    type Error = S::Error;
-    type Future = GuardFuture<S::Future>;
+    let cors = (!settings.cors_origins.is_empty()).then(|| cors(&settings.cors_origins));
+    let hsts = settings.hsts.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    });
+    let layers = ServiceBuilder::new()
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::PROXY_AUTHORIZATION,
+        ]))
+        .map_request(drop_unusable_request_id)
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, ProcessCounter))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(RequestLog {
+                    enabled: settings.request_log,
+                })
+                .on_failure(()),
+        )
+        .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            for_html(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            for_html("DENY"),
+        ))
+        .option_layer(hsts)
+        .option_layer(cors)
+        .layer(CompressionLayer::new().gzip(settings.compression))
+        .layer(axum::middleware::map_response(errors::json_error_body))
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            settings.request_timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit));
+    // The limit is the layer's; axum's own default would be a second one.
+    router.layer(DefaultBodyLimit::disable()).layer(layers)
+}
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
+/// What HTML pages may load: only this application's own scripts, styles,
+/// images and forms, and no framing by other sites.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        let id = match request.headers().get(X_REQUEST_ID) {
-            Some(id) => id.clone(),
-            None => next_request_id(),
-        };
-        let log = tracing::enabled!(tracing::Level::DEBUG).then(|| RequestLog {
-            method: request.method().clone(),
-            path: request.uri().path().to_owned(),
-            started: Instant::now(),
-        });
-        let declared = request
+/// A header value for HTML responses only.
+fn for_html<B>(value: &'static str) -> impl Fn(&Response<B>) -> Option<HeaderValue> + Clone {
+    let value = HeaderValue::from_static(value);
+    move |response| {
+        response
             .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        if declared.is_some_and(|len| len > self.limits.body_limit) {
-            let response =
-                errors::error_response(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
-            return GuardFuture::Done {
-                response: Some(response),
-                id,
-                log,
-            };
-        }
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
-            Ok(inner) => GuardFuture::Running {
-                inner,
-                timeout: self.limits.timeout,
-                sleep: None,
-                id,
-                log,
-            },
-            Err(panic) => GuardFuture::Done {
-                response: Some(errors::panic_response(panic)),
-                id,
-                log,
-            },
-        }
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
+            .then(|| value.clone())
     }
 }
 
-/// What is logged of a request, kept only when debug logging is on.
-#[derive(Debug)]
-pub struct RequestLog {
-    method: Method,
-    path: String,
-    started: Instant,
+/// CORS for `origins` (`*`: any origin, without credentials).
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, X_REQUEST_ID])
+        .expose_headers([X_REQUEST_ID])
+        .max_age(Duration::from_secs(3600))
 }
 
-type Converting = Pin<Box<dyn Future<Output = Response> + Send>>;
-
-pin_project_lite::pin_project! {
-    /// The handler's future (and its timer, once it had to wait); or, for an
-    /// error without a JSON body, its conversion; or an answer made here.
-    #[project = GuardProj]
-    pub enum GuardFuture<F> {
-        Running { #[pin] inner: F, timeout: Duration, sleep: Option<Pin<Box<Sleep>>>, id: HeaderValue, log: Option<RequestLog> },
-        Converting { converting: Converting, id: HeaderValue, log: Option<RequestLog> },
-        Done { response: Option<Response>, id: HeaderValue, log: Option<RequestLog> },
+/// An incoming `x-request-id` is kept when it is 1 to 128 characters of
+/// letters, digits and `-_.:`; anything else is replaced by a new id.
+fn drop_unusable_request_id<B>(mut request: Request<B>) -> Request<B> {
+    let usable = request.headers().get(X_REQUEST_ID).map(|id| {
+        let id = id.as_bytes();
+        (1..=128).contains(&id.len())
+            && id
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+    });
+    if usable == Some(false) {
+        request.headers_mut().remove(X_REQUEST_ID);
     }
+    request
 }
 
-impl<F, E> Future for GuardFuture<F>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    type Output = Result<Response, E>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (response, id, log) = loop {
-            match self.as_mut().project() {
-                GuardProj::Running {
-                    inner,
-                    timeout,
-                    sleep,
-                    id,
-                    log,
-                } => {
-                    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
-                    match polled {
-                        Err(panic) => {
-                            break (errors::panic_response(panic), id.clone(), log.take());
-                        }
-                        Ok(Poll::Ready(Ok(response))) if errors::needs_json_body(&response) => {
-                            let converting = Box::pin(errors::json_error_body(response));
-                            let (id, log) = (id.clone(), log.take());
-                            self.set(GuardFuture::Converting {
-                                converting,
-                                id,
-                                log,
-                            });
-                        }
-                        Ok(Poll::Ready(Ok(response))) => break (response, id.clone(), log.take()),
-                        Ok(Poll::Ready(Err(e))) => return Poll::Ready(Err(e)),
-                        Ok(Poll::Pending) => {
-                            let limit = *timeout;
-                            let sleep =
-                                sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                            if sleep.as_mut().poll(cx).is_pending() {
-                                return Poll::Pending;
-                            }
-                            let response = errors::error_response(
-                                StatusCode::GATEWAY_TIMEOUT,
-                                "Gateway Timeout",
-                            );
-                            break (response, id.clone(), log.take());
-                        }
-                    }
-                }
-                GuardProj::Converting {
-                    converting,
-                    id,
-                    log,
-                } => match converting.as_mut().poll(cx) {
-                    Poll::Ready(response) => break (response, id.clone(), log.take()),
-                    Poll::Pending => return Poll::Pending,
-                },
-                GuardProj::Done { response, id, log } => {
-                    let response = response.take().expect("polled after completion");
-                    break (response, id.clone(), log.take());
-                }
-            }
-        };
-        if let Some(log) = log {
-            tracing::debug!(
-                method = %log.method,
-                path = %log.path,
-                status = response.status().as_u16(),
-                latency_us = log.started.elapsed().as_micros() as u64,
-                request_id = ?id,
-                "request"
-            );
-        }
-        let mut response = response;
-        response.headers_mut().insert(X_REQUEST_ID, id);
-        Poll::Ready(Ok(response))
-    }
-}
-
-const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
+/// Fixed per process start: the time in milliseconds and the process id.
 static PROCESS: LazyLock<String> = LazyLock::new(|| {
-    let nanos = SystemTime::now()
+    let millis = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{:x}{:x}", nanos & 0xffff_ffff_ffff, std::process::id())
+        .map_or(0, |d| d.as_millis());
+    format!("{:x}{:x}", millis & 0xffff_ffff_ffff, std::process::id())
 });
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
-/// A new request id, `<process>-<n>`, formatted without the `fmt` machinery.
-fn next_request_id() -> HeaderValue {
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let prefix = PROCESS.as_bytes();
-    let mut buf = [0u8; 64];
-    buf[..prefix.len()].copy_from_slice(prefix);
-    let mut at = prefix.len();
-    buf[at] = b'-';
-    at += 1;
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n;
-    loop {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
+/// Request ids `<process>-<n>`: no random number is drawn per request.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessCounter;
+
+impl MakeRequestId for ProcessCounter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let id = HeaderValue::try_from(format!("{}-{n}", *PROCESS)).ok()?;
+        Some(RequestId::new(id))
+    }
+}
+
+/// Paths the orchestrator calls every few seconds: their spans and log
+/// lines are at debug, not info.
+const PROBES: [&str; 2] = ["/api/health", "/api/ready"];
+
+/// The span of a request.
+fn request_span<B>(request: &Request<B>) -> Span {
+    let id = request
+        .headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let method = request.method().as_str();
+    let path = request.uri().path();
+    if PROBES.contains(&path) {
+        tracing::debug_span!("request", request_id = id, method, path, route)
+    } else {
+        tracing::info_span!("request", request_id = id, method, path, route)
+    }
+}
+
+/// The line logged for each response, at the level of its request's span.
+#[derive(Debug, Clone, Copy)]
+struct RequestLog {
+    enabled: bool,
+}
+
+impl<B> OnResponse<B> for RequestLog {
+    fn on_response(self, response: &Response<B>, latency: Duration, span: &Span) {
+        if !self.enabled {
+            return;
+        }
+        let status = response.status().as_u16();
+        let latency_ms = latency.as_secs_f64() * 1000.0;
+        if span
+            .metadata()
+            .is_some_and(|span| *span.level() == Level::INFO)
+        {
+            tracing::info!(status, latency_ms, "request");
+        } else {
+            tracing::debug!(status, latency_ms, "request");
         }
     }
-    for d in digits[..len].iter().rev() {
-        buf[at] = *d;
-        at += 1;
-    }
-    HeaderValue::from_bytes(&buf[..at]).expect("hex digits, a dash and digits")
 }
 
 #[cfg(test)]
 mod tests {
-    use axum::Router;
     use axum::body::Body;
+    use axum::response::Html;
     use axum::routing::{get, post};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -274,21 +260,37 @@ mod tests {
         panic!("the handler failed")
     }
 
-    fn app() -> impl Service<Request<Body>, Response = Response, Error = std::convert::Infallible> {
+    fn app(settings: &Settings) -> Router {
         let router = Router::new()
             .route("/slow", get(slow))
             .route("/boom", get(boom))
+            .route("/page", get(|| async { Html("<p>hello</p>") }))
+            .route("/big", get(|| async { "word ".repeat(1000) }))
             .route("/echo", post(|body: String| async move { body }));
-        GuardLayer::new(Duration::from_millis(50), 8).layer(router)
+        around(router, settings)
     }
 
-    async fn send(request: Request<Body>) -> (StatusCode, serde_json::Value, HeaderValue) {
-        let response = app().oneshot(request).await.unwrap();
-        let id = response.headers()[X_REQUEST_ID].clone();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    fn settings() -> Settings {
+        Settings {
+            request_timeout: Duration::from_millis(50),
+            body_limit: 8,
+            ..Settings::default()
+        }
+    }
+
+    async fn send_with(
+        settings: &Settings,
+        request: Request<Body>,
+    ) -> (Response<Body>, serde_json::Value) {
+        let response = app(settings).oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        (status, body, id)
+        (Response::from_parts(parts, Body::empty()), body)
+    }
+
+    async fn send(request: Request<Body>) -> (Response<Body>, serde_json::Value) {
+        send_with(&settings(), request).await
     }
 
     fn get_request(uri: &str) -> Request<Body> {
@@ -296,49 +298,245 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn slow_handlers_time_out_with_json() {
-        let (status, body, _) = send(get_request("/slow")).await;
-        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+    async fn slow_handlers_time_out_with_a_json_504() {
+        let (response, body) = send(get_request("/slow")).await;
+        assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
         assert_eq!(body["code"], 504);
     }
 
     #[tokio::test]
     async fn panics_become_json_500s() {
-        let (status, body, _) = send(get_request("/boom")).await;
-        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let (response, body) = send(get_request("/boom")).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(body["message"], "Internal server error");
     }
 
     #[tokio::test]
-    async fn declared_bodies_over_the_limit_are_413s() {
-        let request = Request::post("/echo")
+    async fn bodies_over_the_limit_are_json_413s() {
+        let declared = Request::post("/echo")
             .header(header::CONTENT_LENGTH, "9")
             .body(Body::from("123456789"))
             .unwrap();
-        let (status, body, _) = send(request).await;
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        let (response, body) = send(declared).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(body["code"], 413);
+        let small = Request::post("/echo").body(Body::from("1234")).unwrap();
+        let (response, _) = send(small).await;
+        assert_eq!(response.status(), StatusCode::OK);
     }
 
     #[tokio::test]
     async fn request_ids_are_new_or_passed_on() {
-        let (_, _, first) = send(get_request("/missing")).await;
-        let (_, _, second) = send(get_request("/missing")).await;
+        let (first, _) = send(get_request("/missing")).await;
+        let (second, _) = send(get_request("/missing")).await;
+        let first = &first.headers()[X_REQUEST_ID];
+        let second = &second.headers()[X_REQUEST_ID];
         assert_ne!(first, second);
-        let request = Request::builder()
+        let prefix = |id: &HeaderValue| id.to_str().unwrap().rsplit_once('-').unwrap().0.to_owned();
+        assert_eq!(prefix(first), prefix(second), "one prefix per process");
+        let kept = Request::builder()
             .uri("/missing")
             .header(X_REQUEST_ID, "abc-1")
             .body(Body::empty())
             .unwrap();
-        let (status, _, id) = send(request).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_eq!(id, "abc-1");
+        let (response, _) = send(kept).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()[X_REQUEST_ID], "abc-1");
+        let replaced = Request::builder()
+            .uri("/missing")
+            .header(X_REQUEST_ID, "a b<script>")
+            .body(Body::empty())
+            .unwrap();
+        let (response, _) = send(replaced).await;
+        assert_ne!(response.headers()[X_REQUEST_ID], "a b<script>");
     }
 
     #[tokio::test]
-    async fn requests_are_logged_at_debug() {
-        crate::telemetry::init("debug", crate::config::LogFormat::Json);
-        let (status, _, _) = send(get_request("/missing")).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+    async fn security_headers_and_html_only_ones() {
+        let (json, _) = send(get_request("/missing")).await;
+        assert_eq!(json.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(json.headers().contains_key(header::REFERRER_POLICY));
+        assert!(!json.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+        assert!(
+            !json
+                .headers()
+                .contains_key(header::STRICT_TRANSPORT_SECURITY)
+        );
+        let (page, _) = send(get_request("/page")).await;
+        assert_eq!(page.headers()[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(
+            page.headers()[header::CONTENT_SECURITY_POLICY],
+            CONTENT_SECURITY_POLICY
+        );
+        let hsts = Settings {
+            hsts: true,
+            ..settings()
+        };
+        let (response, _) = send_with(&hsts, get_request("/page")).await;
+        assert!(
+            response.headers()[header::STRICT_TRANSPORT_SECURITY]
+                .to_str()
+                .unwrap()
+                .starts_with("max-age=")
+        );
+    }
+
+    #[tokio::test]
+    async fn cors_only_for_the_configured_origins() {
+        let preflight = |origin: &str| {
+            Request::builder()
+                .method(Method::OPTIONS)
+                .uri("/echo")
+                .header(header::ORIGIN, origin)
+                .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (response, _) = send(preflight("https://app.example.com")).await;
+        assert!(
+            !response
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        );
+        let allowed = Settings {
+            cors_origins: vec!["https://app.example.com".to_string()],
+            ..settings()
+        };
+        let (response, _) = send_with(&allowed, preflight("https://app.example.com")).await;
+        assert_eq!(
+            response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://app.example.com"
+        );
+        let (response, _) = send_with(&allowed, preflight("https://evil.example.net")).await;
+        assert!(
+            !response
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        );
+    }
+
+    /// The log lines written while `request` is served, as JSON.
+    async fn logged(settings: &Settings, request: Request<Body>) -> Vec<serde_json::Value> {
+        #[derive(Clone, Default)]
+        struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Capture {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_max_level(Level::DEBUG)
+            .with_writer(move || writer.clone())
+            .finish();
+        let router = Router::new()
+            .route(
+                "/api/posts/{id}",
+                get(|| async {
+                    tracing::warn!("looking it up");
+                    let cause =
+                        anyhow::anyhow!("connection refused").context("database query failed");
+                    errors::AppError::Internal(cause)
+                }),
+            )
+            .route("/api/ready", get(|| async { "ok" }));
+        let app = around(router, settings);
+        // tracing decides once per log statement whether anyone listens,
+        // when it first runs: a statement first run by another test at the
+        // moment this subscriber is installed could be left unheard. So the
+        // statements run once before, and their decisions are made again
+        // with this subscriber in place.
+        let warm_up = Request::builder()
+            .uri(request.uri())
+            .body(Body::empty())
+            .unwrap();
+        app.clone().oneshot(warm_up).await.unwrap();
+        let _logging = crate::telemetry::LOGGING.lock().await;
+        let _default = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
+        app.oneshot(request).await.unwrap();
+        let bytes = capture.0.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_line_of_a_request_carries_its_id_and_no_secrets() {
+        let request = Request::builder()
+            .uri("/api/posts/7")
+            .header(X_REQUEST_ID, "req-7")
+            .header(header::AUTHORIZATION, "Bearer s3cr3t-token")
+            .header(header::COOKIE, "session=s3cr3t-cookie")
+            .body(Body::empty())
+            .unwrap();
+        let lines = logged(&settings(), request).await;
+        let messages: Vec<&str> = lines
+            .iter()
+            .map(|l| l["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(messages, ["looking it up", "request failed", "request"]);
+        for line in &lines {
+            assert_eq!(line["span"]["request_id"], "req-7", "{line}");
+            assert_eq!(line["span"]["method"], "GET");
+            assert_eq!(line["span"]["route"], "/api/posts/{id}");
+            assert!(!line.to_string().contains("s3cr3t"), "{line}");
+        }
+        assert_eq!(
+            lines[1]["error"],
+            "Internal server error: database query failed: connection refused"
+        );
+        assert_eq!(lines[2]["level"], "INFO");
+        assert_eq!(lines[2]["status"], 500);
+        assert!(lines[2]["latency_ms"].as_f64().is_some());
+    }
+
+    #[tokio::test]
+    async fn probes_log_at_debug_and_request_logs_can_be_turned_off() {
+        let lines = logged(&settings(), get_request("/api/ready")).await;
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["level"], "DEBUG");
+        let off = Settings {
+            request_log: false,
+            ..settings()
+        };
+        let lines = logged(&off, get_request("/api/posts/1")).await;
+        let messages: Vec<&str> = lines
+            .iter()
+            .map(|l| l["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(messages, ["looking it up", "request failed"]);
+    }
+
+    #[tokio::test]
+    async fn large_bodies_are_gzipped_for_clients_that_ask() {
+        let request = || {
+            Request::builder()
+                .uri("/big")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (response, _) = send(request()).await;
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        let off = Settings {
+            compression: false,
+            ..settings()
+        };
+        let (response, _) = send_with(&off, request()).await;
+        assert!(!response.headers().contains_key(header::CONTENT_ENCODING));
+        let (response, _) = send(get_request("/big")).await;
+        assert!(!response.headers().contains_key(header::CONTENT_ENCODING));
     }
 }

@@ -45,6 +45,9 @@ pub enum AppError {
     /// (503: the application cannot do its work for now).
     #[error("Could not connect to {0}")]
     Unavailable(&'static str, #[source] anyhow::Error),
+    /// The server is shutting down (503: other replicas take the traffic).
+    #[error("Shutting down")]
+    ShuttingDown,
     #[error("Internal server error")]
     Internal(#[from] anyhow::Error),
 }
@@ -56,7 +59,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(..) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,11 +69,15 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            let detail = match std::error::Error::source(&self) {
-                Some(source) => format!("{source}"),
-                None => format!("{self:?}"),
-            };
-            tracing::error!(%status, error = %detail, "request failed");
+            // The whole chain of causes, outermost first, in the request's
+            // span (request id, method, route).
+            let mut chain = vec![self.to_string()];
+            let mut source = std::error::Error::source(&self);
+            while let Some(cause) = source {
+                chain.push(cause.to_string());
+                source = cause.source();
+            }
+            tracing::error!(%status, error = %chain.join(": "), "request failed");
         }
         let message = self.to_string();
         let errors = match self {
@@ -82,7 +89,14 @@ impl IntoResponse for AppError {
             message,
             errors,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Worth trying again soon: a dependency or a restart.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        response
     }
 }
 
@@ -142,7 +156,12 @@ const MAX_ERROR_TEXT: usize = 1024;
 /// Gives a JSON body to error responses made outside the handlers (405 from
 /// the router, extractor rejections). Client errors keep their short text as
 /// the message; server errors get the generic reason.
-pub async fn json_error_body(response: Response) -> Response {
+pub async fn json_error_body<B>(response: Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
     if !needs_json_body(&response) {
         return response;
     }

@@ -2,6 +2,7 @@
 //! at startup and closed on shutdown.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::errors::AppError;
 use crate::config::Settings;
@@ -10,6 +11,8 @@ use crate::utils::http_client::HttpClient;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
+    /// Set once the server starts shutting down.
+    draining: Arc<AtomicBool>,
     pub db: crate::db::Pool,
     pub http_client: HttpClient,
 }
@@ -21,13 +24,23 @@ impl AppState {
         let http_client = HttpClient::new(&settings.http_client)?;
         Ok(Self {
             settings: Arc::new(settings),
+            draining: Arc::default(),
             db,
             http_client,
         })
     }
 
+    /// Marks the application as shutting down: `/api/ready` answers 503
+    /// from now on.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+    }
+
     /// Checks the services the application needs, for `/api/ready`.
     pub async fn check(&self) -> Result<(), AppError> {
+        if self.draining.load(Ordering::Relaxed) {
+            return Err(AppError::ShuttingDown);
+        }
         crate::db::ping(&self.db).await?;
         Ok(())
     }

@@ -43,6 +43,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn ready_is_503_while_shutting_down() {
+        let state = crate::app::testing::state().await;
+        state.start_draining();
+        let (status, body) = crate::app::testing::send(
+            state,
+            Method::GET,
+            "/api/ready",
+            axum::body::Body::empty(),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body, json!({"code": 503, "message": "Shutting down"}));
+    }
+
+    #[tokio::test]
     async fn other_methods_get_a_json_405() {
         let (status, body) = call(Method::DELETE, "/api/ready").await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);

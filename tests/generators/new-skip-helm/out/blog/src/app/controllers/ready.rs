@@ -17,7 +17,7 @@ use crate::app::views::status::Status;
     tag = "status",
     responses(
         (status = 200, description = "Ready to take traffic", body = Status),
-        (status = 503, description = "A dependency does not answer", body = ErrorBody)
+        (status = 503, description = "A dependency does not answer, or the service is shutting down", body = ErrorBody)
     )
 )]
 pub async fn show(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
@@ -51,6 +51,22 @@ mod tests {
             body,
             json!({"code": 503, "message": "Could not connect to the database"})
         );
+    }
+
+    #[tokio::test]
+    async fn ready_is_503_while_shutting_down() {
+        let state = crate::app::testing::state().await;
+        state.start_draining();
+        let (status, body) = crate::app::testing::send(
+            state,
+            Method::GET,
+            "/api/ready",
+            axum::body::Body::empty(),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body, json!({"code": 503, "message": "Shutting down"}));
     }
 
     #[tokio::test]
