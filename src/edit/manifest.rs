@@ -102,23 +102,7 @@ pub fn set_mvc_setting(
     key: &str,
     setting: &str,
 ) -> Result<Edited, ManifestError> {
-    let mut doc = parse(file, text)?;
-    let Some(mvc) = doc
-        .get_mut("package")
-        .and_then(|p| p.get_mut("metadata"))
-        .and_then(|m| m.get_mut("mvc"))
-        .and_then(Item::as_table_like_mut)
-    else {
-        return Err(ManifestError {
-            file: file.display().to_string(),
-            message: "there is no [package.metadata.mvc] table".to_string(),
-        });
-    };
-    if mvc.get(key).and_then(Item::as_str) == Some(setting) {
-        return Ok(None);
-    }
-    mvc.insert(key, value(setting));
-    Ok(Some(doc.to_string()))
+    set_mvc(file, text, key, Value::from(setting))
 }
 
 /// Sets the boolean `key` of `[package.metadata.mvc]`. `None` when it is
@@ -129,6 +113,12 @@ pub fn set_mvc_flag(
     key: &str,
     setting: bool,
 ) -> Result<Edited, ManifestError> {
+    set_mvc(file, text, key, Value::from(setting))
+}
+
+/// Sets `key` under `[package.metadata.mvc]` to `setting`, a string or a
+/// boolean. `None` when it already has that value.
+fn set_mvc(file: &Path, text: &str, key: &str, setting: Value) -> Result<Edited, ManifestError> {
     let mut doc = parse(file, text)?;
     let Some(mvc) = doc
         .get_mut("package")
@@ -141,10 +131,16 @@ pub fn set_mvc_flag(
             message: "there is no [package.metadata.mvc] table".to_string(),
         });
     };
-    if mvc.get(key).and_then(Item::as_bool) == Some(setting) {
+    let current = mvc.get(key).and_then(Item::as_value);
+    let same = match (current, &setting) {
+        (Some(Value::String(a)), Value::String(b)) => a.value() == b.value(),
+        (Some(Value::Boolean(a)), Value::Boolean(b)) => a.value() == b.value(),
+        _ => false,
+    };
+    if same {
         return Ok(None);
     }
-    mvc.insert(key, value(setting));
+    mvc.insert(key, Item::Value(setting));
     Ok(Some(doc.to_string()))
 }
 
