@@ -56,17 +56,20 @@ enum Db {
     Postgres(sqlx::PgPool),
 }
 
-const COLUMNS: &str = "id, title, body, published, created_at, updated_at";
+const SHOW: &str =
+    "SELECT id, title, body, published, created_at, updated_at FROM posts WHERE id = $1";
+const LIST: &str = "SELECT id, title, body, published, created_at, updated_at FROM posts ORDER BY id LIMIT $1 OFFSET $2";
+const COUNT: &str = "SELECT COUNT(*) FROM posts";
+const INSERT: &str = "INSERT INTO posts (title, body, published, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id, title, body, published, created_at, updated_at";
 
 fn failed(err: sqlx::Error) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response()
 }
 
 async fn show(State(db): State<Db>, Path(id): Path<i64>) -> Response {
-    let sql = format!("SELECT {COLUMNS} FROM posts WHERE id = $1");
     let found: Result<Option<Post>, sqlx::Error> = match &db {
-        Db::Sqlite(pool) => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await,
-        Db::Postgres(pool) => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await,
+        Db::Sqlite(pool) => sqlx::query_as(SHOW).bind(id).fetch_optional(pool).await,
+        Db::Postgres(pool) => sqlx::query_as(SHOW).bind(id).fetch_optional(pool).await,
     };
     match found {
         Ok(Some(post)) => Json(post).into_response(),
@@ -79,18 +82,16 @@ async fn index(State(db): State<Db>, Query(query): Query<PageQuery>) -> Response
     let page = query.page.unwrap_or(1).max(1);
     let per_page = query.per_page.unwrap_or(25).clamp(1, 100);
     let (limit, offset) = (per_page, (page - 1) * per_page);
-    let sql = format!("SELECT {COLUMNS} FROM posts ORDER BY id LIMIT $1 OFFSET $2");
-    let count = "SELECT COUNT(*) FROM posts";
     let listed: Result<(Vec<Post>, i64), sqlx::Error> = match &db {
         Db::Sqlite(pool) => async {
-            let items = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
-            let total = sqlx::query_scalar(count).fetch_one(pool).await?;
+            let items = sqlx::query_as(LIST).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(COUNT).fetch_one(pool).await?;
             Ok((items, total))
         }
         .await,
         Db::Postgres(pool) => async {
-            let items = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
-            let total = sqlx::query_scalar(count).fetch_one(pool).await?;
+            let items = sqlx::query_as(LIST).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(COUNT).fetch_one(pool).await?;
             Ok((items, total))
         }
         .await,
@@ -109,12 +110,9 @@ async fn index(State(db): State<Db>, Query(query): Query<PageQuery>) -> Response
 
 async fn create(State(db): State<Db>, Json(params): Json<PostParams>) -> Response {
     let now = Utc::now();
-    let sql = format!(
-        "INSERT INTO posts (title, body, published, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
-    );
     macro_rules! insert {
         ($pool:expr) => {
-            sqlx::query_as(&sql)
+            sqlx::query_as(INSERT)
                 .bind(&params.title)
                 .bind(&params.body)
                 .bind(params.published)
@@ -164,15 +162,17 @@ async fn connect(url: &str, schema: &str) -> Result<Db, sqlx::Error> {
             .await?;
         Db::Sqlite(pool)
     };
-    let exists = "SELECT COUNT(*) FROM posts";
     let missing = match &db {
-        Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(exists).fetch_one(pool).await.is_err(),
-        Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(exists).fetch_one(pool).await.is_err(),
+        Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await.is_err(),
+        Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await.is_err(),
     };
     if missing {
+        // The scaffold's own migration, read from the file named on the
+        // command line.
+        let schema = sqlx::AssertSqlSafe(schema.to_string());
         match &db {
-            Db::Sqlite(pool) => sqlx::raw_sql(schema).execute(pool).await?,
-            Db::Postgres(pool) => sqlx::raw_sql(schema).execute(pool).await?,
+            Db::Sqlite(pool) => sqlx::raw_sql(schema).execute(pool).await.map(|_| ())?,
+            Db::Postgres(pool) => sqlx::raw_sql(schema).execute(pool).await.map(|_| ())?,
         };
     }
     Ok(db)
