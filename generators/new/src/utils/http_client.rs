@@ -35,20 +35,14 @@ impl HttpClient {
     /// being served, so the other service's logs can be matched with ours<%- if p.otel %>,
     /// and its trace's `traceparent`<%- endif %>.
     pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
-<%- if p.otel %>
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(id) = crate::app::middleware::current_request_id() {
             headers.insert(crate::app::middleware::X_REQUEST_ID, id);
         }
+<%- if p.otel %>
         crate::otel::propagate(&mut headers);
-        self.client.request(method, url).headers(headers)
-<%- else %>
-        let request = self.client.request(method, url);
-        match crate::app::middleware::current_request_id() {
-            Some(id) => request.header(crate::app::middleware::X_REQUEST_ID, id),
-            None => request,
-        }
 <%- endif %>
+        self.client.request(method, url).headers(headers)
     }
 
     /// `GET url`, expecting a success status and a JSON body.

@@ -34,11 +34,11 @@ impl HttpClient {
     /// A request to `url` that carries the `x-request-id` of the request
     /// being served, so the other service's logs can be matched with ours.
     pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
-        let request = self.client.request(method, url);
-        match crate::app::middleware::current_request_id() {
-            Some(id) => request.header(crate::app::middleware::X_REQUEST_ID, id),
-            None => request,
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(id) = crate::app::middleware::current_request_id() {
+            headers.insert(crate::app::middleware::X_REQUEST_ID, id);
         }
+        self.client.request(method, url).headers(headers)
     }
 
     /// `GET url`, expecting a success status and a JSON body.
