@@ -111,10 +111,12 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
     let meta = package
         .and_then(|p| p.get("metadata"))
         .and_then(|m| m.get("mvc"));
-    let flag = |key: &str| {
+    // `redis` and `http-client` were on unless said otherwise; the later
+    // options are off unless said.
+    let flag = |key: &str, default: bool| {
         meta.and_then(|m| m.get(key))
             .and_then(|v| v.as_bool())
-            .unwrap_or(true)
+            .unwrap_or(default)
     };
     let text = |key: &str| {
         package
@@ -136,17 +138,11 @@ fn from_files(project: &Project, doc: &DocumentMut) -> Result<Replay> {
             path: root.clone(),
             name: Some(project.name.clone()),
             database: project.database,
-            redis: flag("redis"),
-            http_client: flag("http-client"),
+            redis: flag("redis", true),
+            http_client: flag("http-client", true),
             openapi: project.openapi,
-            metrics: meta
-                .and_then(|m| m.get("metrics"))
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
-            otel: meta
-                .and_then(|m| m.get("otel"))
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
+            metrics: flag("metrics", false),
+            otel: flag("otel", false),
             docker: root.join("Dockerfile").exists() || root.join(".dockerignore").exists(),
             helm: root.join("charts").join(&project.name).is_dir(),
             actions: root.join(".github/workflows/ci.yml").exists(),
