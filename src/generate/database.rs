@@ -54,6 +54,7 @@ pub const DATABASE: Layer = Layer {
         layout::MODELS_MOD,
         "src/config.rs",
         "src/app/state.rs",
+        "src/app/testing.rs",
         "src/server.rs",
         "src/cli.rs",
         "tests/api/helpers.rs",

@@ -94,7 +94,7 @@ impl DatabaseSettings {
         })
     }
 
-    /// Settings for tests that start the whole server: a database of their
+    /// Settings for tests: a database of their
 <%- if p.postgres %>
     /// own is not possible here, so `DATABASE_URL` (the server the tests use)
     /// is migrated when the server starts.

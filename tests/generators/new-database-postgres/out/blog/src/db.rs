@@ -69,7 +69,7 @@ impl DatabaseSettings {
         })
     }
 
-    /// Settings for tests that start the whole server: a database of their
+    /// Settings for tests: a database of their
     /// own is not possible here, so `DATABASE_URL` (the server the tests use)
     /// is migrated when the server starts.
     pub fn for_tests() -> Self {

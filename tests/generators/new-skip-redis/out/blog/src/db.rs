@@ -70,7 +70,7 @@ impl DatabaseSettings {
         })
     }
 
-    /// Settings for tests that start the whole server: a database of their
+    /// Settings for tests: a database of their
     /// own, in memory, migrated when the server starts.
     pub fn for_tests() -> Self {
         Self {

@@ -11,7 +11,8 @@ use crate::config::Settings;
 
 /// The state built from default settings.
 pub async fn state() -> AppState {
-    AppState::new(Settings::default())
+    let settings = Settings::default();
+    AppState::new(settings)
         .await
         .expect("state from default settings")
 }

@@ -11,7 +11,13 @@ use crate::config::Settings;
 
 /// The state built from default settings.
 pub async fn state() -> AppState {
-    AppState::new(Settings::default())
+    let settings = Settings::default();
+    // The database for tests (see `DatabaseSettings::for_tests`).
+    let settings = Settings {
+        database: crate::db::DatabaseSettings::for_tests(),
+        ..settings
+    };
+    AppState::new(settings)
         .await
         .expect("state from default settings")
 }
