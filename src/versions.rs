@@ -24,6 +24,7 @@ pub const CRATES: &[(&str, &str)] = &[
     ("redis", "1.8.1"),
     ("reqwest", "0.13.5"),
     ("rust_decimal", "1.43.0"),
+    ("rustls", "0.23.46"),
     ("serde", "1.0.229"),
     ("serde_json", "1.0.154"),
     ("sqlx", "0.9.0"),

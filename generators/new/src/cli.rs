@@ -108,6 +108,9 @@ fn flag_name(key: &str) -> String {
 
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {
+<%- if p.http_client or p.otel %>
+    crate::install_tls_provider();
+<%- endif %>
     let cli = Cli::parse();
     match execute(cli, |var| std::env::var(var).ok()) {
         Ok(()) => ExitCode::SUCCESS,

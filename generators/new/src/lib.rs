@@ -25,3 +25,15 @@ pub mod telemetry;
 <%- if p.redis or p.http_client %>
 pub mod utils;
 <%- endif %>
+<%- if p.http_client or p.otel %>
+
+/// Makes rustls with ring's cryptography the TLS of every HTTPS client in the
+/// process: reqwest (built with `rustls-no-provider`) uses the provider
+/// installed here. `cli::run` calls it at startup<%- if p.http_client %>, and `HttpClient::new`
+/// too<%- endif %>; a test that builds a reqwest client of its own calls it
+/// first. Later calls do nothing.
+pub fn install_tls_provider() {
+    // An error only means that a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+<%- endif %>

@@ -24,6 +24,7 @@ pub const ENDPOINT_VAR: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 /// spans are posted to `{endpoint}/v1/traces`). Shut it down to send what
 /// is still queued.
 pub fn provider(endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
+    crate::install_tls_provider();
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))

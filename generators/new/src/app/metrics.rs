@@ -284,7 +284,8 @@ fn method_label(method: &axum::http::Method) -> &'static str {
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
-    use axum::http::{Method, StatusCode};
+    use axum::http::Method;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use crate::app::testing;
 
@@ -341,11 +342,15 @@ mod tests {
         };
         let state = crate::app::AppState::new(settings).await.unwrap();
         let server = super::serve(&state).await.unwrap();
-        let response = reqwest::get(format!("http://{}/metrics", server.addr))
+        // A plain HTTP/1.1 exchange over TCP, as a scraper makes it.
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nhost: prometheus\r\nconnection: close\r\n\r\n")
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let text = response.text().await.unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).await.unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
         assert!(
             text.contains("# TYPE http_requests_in_flight gauge"),
             "{text}"

@@ -487,16 +487,20 @@ mod tests {
             .route("/api/ready", get(|| async { "ok" }));
         let app = around(router, settings);
         // tracing decides once per log statement whether anyone listens,
-        // when it first runs: a statement first run by another test at the
-        // moment this subscriber is installed could be left unheard. So the
-        // statements run once before, and their decisions are made again
-        // with this subscriber in place.
+        // when it first runs, and caches that for every thread. With a
+        // single subscriber alive it asks only the deciding thread's own
+        // (none, on another test's thread), and would cache "nobody" for a
+        // statement that another test runs first; a second, silent
+        // subscriber kept alive makes it ask them all. The statements run
+        // once before, and their decisions are made again with this
+        // subscriber in place.
         let warm_up = Request::builder()
             .uri(request.uri())
             .body(Body::empty())
             .unwrap();
         app.clone().oneshot(warm_up).await.unwrap();
         let _logging = crate::telemetry::LOGGING.lock().await;
+        let _silent = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::new());
         let _default = tracing::subscriber::set_default(subscriber);
         tracing::callsite::rebuild_interest_cache();
         app.oneshot(request).await.unwrap();

@@ -31,6 +31,15 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// A client for calling the application<%- if p.http_client or p.otel %>, with the
+/// application's TLS provider installed (reqwest needs one)<%- endif %>.
+pub fn client() -> reqwest::Client {
+<%- if p.http_client or p.otel %>
+    <@ p.crate_name @>::install_tls_provider();
+<%- endif %>
+    reqwest::Client::new()
+}
+
 /// Starts the application with default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings()).await
@@ -46,7 +55,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     }));
     TestApp {
         addr,
-        client: reqwest::Client::new(),
+        client: client(),
         stop: Some(stop),
         task,
     }

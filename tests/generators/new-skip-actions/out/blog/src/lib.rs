@@ -13,3 +13,13 @@ pub mod db;
 pub mod server;
 pub mod telemetry;
 pub mod utils;
+
+/// Makes rustls with ring's cryptography the TLS of every HTTPS client in the
+/// process: reqwest (built with `rustls-no-provider`) uses the provider
+/// installed here. `cli::run` calls it at startup, and `HttpClient::new`
+/// too; a test that builds a reqwest client of its own calls it
+/// first. Later calls do nothing.
+pub fn install_tls_provider() {
+    // An error only means that a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -106,6 +106,7 @@ fn flag_name(key: &str) -> String {
 
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {
+    crate::install_tls_provider();
     let cli = Cli::parse();
     match execute(cli, |var| std::env::var(var).ok()) {
         Ok(()) => ExitCode::SUCCESS,

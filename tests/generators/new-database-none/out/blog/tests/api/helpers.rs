@@ -24,6 +24,13 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// A client for calling the application, with the
+/// application's TLS provider installed (reqwest needs one).
+pub fn client() -> reqwest::Client {
+    blog::install_tls_provider();
+    reqwest::Client::new()
+}
+
 /// Starts the application with default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings()).await
@@ -39,7 +46,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     }));
     TestApp {
         addr,
-        client: reqwest::Client::new(),
+        client: client(),
         stop: Some(stop),
         task,
     }

@@ -18,6 +18,7 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(settings: &HttpClientSettings) -> anyhow::Result<Self> {
+        crate::install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)

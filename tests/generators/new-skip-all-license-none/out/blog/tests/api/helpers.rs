@@ -26,6 +26,11 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// A client for calling the application.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
 /// Starts the application with default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings()).await
@@ -41,7 +46,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     }));
     TestApp {
         addr,
-        client: reqwest::Client::new(),
+        client: client(),
         stop: Some(stop),
         task,
     }

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use blog::config::ENV_PREFIX;
 use blog::server::Server;
 
-use crate::helpers::{spawn_app_with, test_settings};
+use crate::helpers::{client, spawn_app_with, test_settings};
 
 const BIN: &str = env!("CARGO_BIN_EXE_blog");
 
@@ -68,7 +68,9 @@ fn serves_until_sigterm_then_exits_zero() {
     let body: serde_json::Value = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(async {
-            reqwest::get(format!("http://{addr}/api/ready"))
+            client()
+                .get(format!("http://{addr}/api/ready"))
+                .send()
                 .await?
                 .json()
                 .await
