@@ -483,6 +483,46 @@ mod tests {
     }
 
     #[test]
+    fn form_text_is_read_as_every_type() {
+        assert_eq!(String::from_text("a b"), Some("a b".to_string()));
+        assert_eq!(i32::from_text(" 42 "), Some(42));
+        assert_eq!(i32::from_text("2147483648"), None);
+        assert_eq!(i64::from_text("-7"), Some(-7));
+        assert_eq!(i64::from_text("7.5"), None);
+        assert_eq!(f64::from_text(" 2.5 "), Some(2.5));
+        assert_eq!(f64::from_text("inf"), None);
+        assert_eq!(f64::from_text("NaN"), None);
+        assert_eq!(bool::from_text("on"), Some(true));
+        assert_eq!(bool::from_text("0"), Some(false));
+        assert_eq!(bool::from_text("yes"), None);
+        assert_eq!(Decimal::from_text(" 12.50 "), "12.50".parse().ok());
+        assert_eq!(Decimal::from_text("1e3"), None);
+        assert_eq!(Decimal::from_text("0.12345678901"), None);
+        assert_eq!(
+            NaiveDate::from_text("2026-01-31"),
+            NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+        assert_eq!(NaiveDate::from_text("31/01/2026"), None);
+        let utc = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        assert_eq!(
+            DateTime::<Utc>::from_text("2026-01-31T12:30:00+01:00"),
+            Some(utc("2026-01-31T11:30:00Z"))
+        );
+        assert_eq!(
+            DateTime::<Utc>::from_text("2026-01-31T12:30"),
+            Some(utc("2026-01-31T12:30:00Z"))
+        );
+        assert_eq!(DateTime::<Utc>::from_text("tomorrow"), None);
+        let id = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert_eq!(Uuid::from_text(id), id.parse().ok());
+        assert_eq!(Uuid::from_text(&id.replace('-', "")), None);
+        assert_eq!(Value::from_text(r#"{"a": [1]}"#), Some(json!({"a": [1]})));
+        assert_eq!(Value::from_text("{"), None);
+        assert_eq!(Option::<i32>::from_text(""), Some(None));
+        assert_eq!(Option::<i32>::from_text("x"), None);
+    }
+
+    #[test]
     fn partial_updates_keep_the_other_values() {
         let mut f = fields(json!({"title": "new"})).or(json!({"title": "old", "body": "kept"}));
         assert_eq!(f.take::<String>("title").as_deref(), Some("new"));
