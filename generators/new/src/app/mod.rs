@@ -36,9 +36,9 @@ pub fn build(
 + Sync
 + 'static {
     let settings = state.settings.clone();
-    let router = middleware::around(router::routes().fallback(errors::not_found), &settings);
+    let router = middleware::route_layers(router::routes().fallback(errors::not_found), &settings);
 <%- if p.metrics %><# metrics layer: after let router in fn build #>
     let router = router.layer(metrics::RecordLayer::new(state.metrics.clone()));
 <%- endif %>
-    router.with_state(state)
+    middleware::around(router.with_state(state), &settings)
 }

@@ -70,7 +70,8 @@ async fn passes_on_the_request_id() {
             Json(seen)
         }),
     );
-    let app = middleware::around(app, &Default::default());
+    let settings = Default::default();
+    let app = middleware::around(middleware::route_layers(app, &settings), &settings);
     let request = axum::http::Request::builder()
         .uri("/call")
         .header("x-request-id", "caller-42")

@@ -1,6 +1,8 @@
 //! Every layer between the server and the routes, in one place, from the
 //! outside in. Each is tower-http's, configured from the settings
-//! (`BLOG_*`, listed in the README):
+//! (`BLOG_*`, listed in the README).
+//!
+//! Around the whole router ([`around`]):
 //!
 //! - `Authorization`, `Cookie`, `Proxy-Authorization` and `Set-Cookie` are
 //!   marked sensitive, so no log line or span shows them;
@@ -8,11 +10,6 @@
 //!   one, otherwise `<process>-<n>` (fixed per process start, then a
 //!   counter, so ids do not collide across replicas and restarts); the
 //!   response carries it back;
-//! - a tracing span per request carries the request id, method, path and
-//!   matched route, so every log line written while serving the request has
-//!   them; when the response is ready, one `info` line gives its status and
-//!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
-//!   the probes `/api/health` and `/api/ready` log at debug);
 //! - security headers on every response (`X-Content-Type-Options`,
 //!   `Referrer-Policy`; on HTML pages `Content-Security-Policy` and
 //!   `X-Frame-Options`; `Strict-Transport-Security` with
@@ -21,20 +18,33 @@
 //!   default);
 //! - gzip for clients that accept it (`BLOG_COMPRESSION`);
 //! - error responses made outside the handlers (405, 413, 504, extractor
-//!   rejections) get a JSON body; HTML pages are left as they are;
+//!   rejections) get a JSON body; HTML pages are left as they are.
+//!
+//! Inside each route ([`route_layers`], where the matched route is known):
+//!
+//! - a tracing span per request carries the request id, method, path and
+//!   matched route, so every log line written while serving the request has
+//!   them; when the response is ready, one `info` line gives its status and
+//!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
+//!   the probes `/api/health` and `/api/ready` log at debug);
 //! - a panic in a handler is a 500 (the message goes to the log);
 //! - a handler still running after `BLOG_REQUEST_TIMEOUT` is a
 //!   504 (the server, not the client, took too long);
 //! - a body over `BLOG_BODY_LIMIT` is a 413.
 
+use std::convert::Infallible;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
-use tower::ServiceBuilder;
+use axum::response::IntoResponse;
+use tokio::task::futures::TaskLocalFuture;
+use tower::layer::layer_fn;
+use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -56,27 +66,15 @@ use crate::config::Settings;
 /// The header that carries the request id, both ways.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The routes of `router` inside every layer of the module documentation.
-pub fn around<S>(router: Router<S>, settings: &Settings) -> Router<S>
+/// The layers that run inside each route (and around the handler for
+/// unknown paths), where the matched route is known: the request's span and
+/// log line, the panic guard, the timeout and the body limit. Everything
+/// they answer (500, 504, 413) is logged with the request.
+pub fn route_layers<S>(router: Router<S>, settings: &Settings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let cors = (!settings.cors_origins.is_empty()).then(|| cors(&settings.cors_origins));
-    let hsts = settings.hsts.then(|| {
-        SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-        )
-    });
     let layers = ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-            header::COOKIE,
-            header::PROXY_AUTHORIZATION,
-        ]))
-        .map_request(drop_unusable_request_id)
-        .layer(SetRequestIdLayer::new(X_REQUEST_ID, ProcessCounter))
-        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -86,8 +84,50 @@ where
                 })
                 .on_failure(()),
         )
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            settings.request_timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit));
+    // The limit is the layer's; axum's own default would be a second one.
+    router.layer(DefaultBodyLimit::disable()).layer(layers)
+}
+
+/// The application: `app` (its routes already inside [`route_layers`])
+/// inside the layers that do not need the matched route, applied once
+/// around the router rather than in every route.
+pub fn around(
+    app: Router,
+    settings: &Settings,
+) -> impl Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future: Send,
+> + Clone
++ Send
++ Sync
++ use<> {
+    let cors = (!settings.cors_origins.is_empty()).then(|| cors(&settings.cors_origins));
+    let hsts = settings.hsts.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    });
+    ServiceBuilder::new()
+        .map_response(IntoResponse::into_response)
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::PROXY_AUTHORIZATION,
+        ]))
+        .map_request(drop_unusable_request_id)
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, ProcessCounter))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
-        .layer(axum::middleware::from_fn(request_id_in_scope))
+        .layer(layer_fn(ScopeRequestId))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -108,14 +148,7 @@ where
         .option_layer(cors)
         .layer(CompressionLayer::new().gzip(settings.compression))
         .layer(axum::middleware::map_response(errors::json_error_body))
-        .layer(CatchPanicLayer::custom(errors::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::GATEWAY_TIMEOUT,
-            settings.request_timeout,
-        ))
-        .layer(RequestBodyLimitLayer::new(settings.body_limit));
-    // The limit is the layer's; axum's own default would be a second one.
-    router.layer(DefaultBodyLimit::disable()).layer(layers)
+        .service(app)
 }
 
 /// What HTML pages may load: only this application's own scripts, styles,
@@ -243,23 +276,36 @@ impl<B> OnResponse<B> for RequestLog {
 }
 
 tokio::task_local! {
-    static REQUEST_ID: HeaderValue;
+    static REQUEST_ID: Option<HeaderValue>;
 }
 
 /// The id of the request being served by this task, which the HTTP client
 /// passes on (tasks spawned by a handler do not see it).
 pub fn current_request_id() -> Option<HeaderValue> {
-    REQUEST_ID.try_with(HeaderValue::clone).ok()
+    REQUEST_ID.try_with(Option::clone).ok().flatten()
 }
 
-/// Runs the handler with its request id in [`current_request_id`].
-async fn request_id_in_scope(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    match request.headers().get(X_REQUEST_ID).cloned() {
-        Some(id) => REQUEST_ID.scope(id, next.run(request)).await,
-        None => next.run(request).await,
+/// Runs the rest of the request with its id in [`current_request_id`]: a
+/// task-local scope around the inner service's future (axum's `from_fn`
+/// would box the inner service and the future of every request for it).
+#[derive(Debug, Clone)]
+struct ScopeRequestId<S>(S);
+
+impl<S, B> Service<Request<B>> for ScopeRequestId<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = TaskLocalFuture<Option<HeaderValue>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let id = request.headers().get(X_REQUEST_ID).cloned();
+        REQUEST_ID.scope(id, self.0.call(request))
     }
 }
 
@@ -282,14 +328,16 @@ mod tests {
         panic!("the handler failed")
     }
 
-    fn app(settings: &Settings) -> Router {
+    fn app(
+        settings: &Settings,
+    ) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
         let router = Router::new()
             .route("/slow", get(slow))
             .route("/boom", get(boom))
             .route("/page", get(|| async { Html("<p>hello</p>") }))
             .route("/big", get(|| async { "word ".repeat(1000) }))
             .route("/echo", post(|body: String| async move { body }));
-        around(router, settings)
+        around(route_layers(router, settings), settings)
     }
 
     fn settings() -> Settings {
@@ -471,7 +519,7 @@ mod tests {
                 }),
             )
             .route("/api/ready", get(|| async { "ok" }));
-        let app = around(router, settings);
+        let app = around(route_layers(router, settings), settings);
         // tracing decides once per log statement whether anyone listens,
         // when it first runs, and caches that for every thread. With a
         // single subscriber alive it asks only the deciding thread's own

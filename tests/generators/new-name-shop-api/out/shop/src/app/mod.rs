@@ -31,6 +31,6 @@ pub fn build(
 + Sync
 + 'static {
     let settings = state.settings.clone();
-    let router = middleware::around(router::routes().fallback(errors::not_found), &settings);
-    router.with_state(state)
+    let router = middleware::route_layers(router::routes().fallback(errors::not_found), &settings);
+    middleware::around(router.with_state(state), &settings)
 }
