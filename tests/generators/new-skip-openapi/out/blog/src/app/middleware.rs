@@ -4,8 +4,8 @@
 //!
 //! Around the whole router ([`around`]):
 //!
-//! - `Authorization`, `Cookie`, `Proxy-Authorization` and `Set-Cookie` are
-//!   marked sensitive, so no log line or span shows them;
+//! - `Authorization`, `Cookie` and `Proxy-Authorization` are marked
+//!   sensitive, so no log line or span shows them;
 //! - every request has an `x-request-id`: the caller's when it is a sane
 //!   one, otherwise `<process>-<n>` (fixed per process start, then a
 //!   counter, so ids do not collide across replicas and restarts); the
@@ -27,6 +27,7 @@
 //!   them; when the response is ready, one `info` line gives its status and
 //!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
 //!   the probes `/api/health` and `/api/ready` log at debug);
+//! - `Set-Cookie` is marked sensitive, as the request's headers are;
 //! - a panic in a handler is a 500 (the message goes to the log);
 //! - a handler still running after `BLOG_REQUEST_TIMEOUT` is a
 //!   504 (the server, not the client, took too long);
@@ -84,6 +85,8 @@ where
                 })
                 .on_failure(()),
         )
+        // Inside the span's layer, so that it sees the header marked.
+        .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
@@ -126,7 +129,6 @@ pub fn around(
         .map_request(drop_unusable_request_id)
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, ProcessCounter))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
-        .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
         .layer(layer_fn(ScopeRequestId))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
