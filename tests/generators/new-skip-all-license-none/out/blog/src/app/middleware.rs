@@ -14,8 +14,6 @@
 //!   `Referrer-Policy`; on HTML pages `Content-Security-Policy` and
 //!   `X-Frame-Options`; `Strict-Transport-Security` with
 //!   `BLOG_HSTS`);
-//! - CORS for the origins of `BLOG_CORS_ORIGINS` (none by
-//!   default);
 //! - gzip for clients that accept it (`BLOG_COMPRESSION`);
 //! - error responses made outside the handlers (405, 413, 504, extractor
 //!   rejections) get a JSON body; HTML pages are left as they are.
@@ -28,6 +26,8 @@
 //!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
 //!   the probes `/api/health` and `/api/ready` log at debug);
 //! - `Set-Cookie` is marked sensitive, as the request's headers are;
+//! - CORS for the origins of `BLOG_CORS_ORIGINS` (none by
+//!   default);
 //! - a panic in a handler is a 500 (the message goes to the log);
 //! - a handler still running after `BLOG_REQUEST_TIMEOUT` is a
 //!   504 (the server, not the client, took too long);
@@ -66,12 +66,14 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The layers that run inside each route (and around the handler for
 /// unknown paths), where the matched route is known: the request's span and
-/// log line, the panic guard, the timeout and the body limit. Everything
-/// they answer (500, 504, 413) is logged with the request.
+/// log line, CORS, the panic guard, the timeout and the body limit.
+/// Everything they answer (preflights, 500, 504, 413) is logged with the
+/// request.
 pub fn route_layers<S>(router: Router<S>, settings: &Settings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let cors = (!settings.cors_origins.is_empty()).then(|| cors(&settings.cors_origins));
     let layers = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
@@ -84,6 +86,8 @@ where
         )
         // Inside the span's layer, so that it sees the header marked.
         .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
+        // Inside the span's layer, so that preflight requests are logged too.
+        .option_layer(cors)
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
@@ -109,7 +113,6 @@ pub fn around(
 + Send
 + Sync
 + use<> {
-    let cors = (!settings.cors_origins.is_empty()).then(|| cors(&settings.cors_origins));
     let hsts = settings.hsts.then(|| {
         SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
@@ -143,7 +146,6 @@ pub fn around(
             for_html("DENY"),
         ))
         .option_layer(hsts)
-        .option_layer(cors)
         .layer(CompressionLayer::new().gzip(settings.compression))
         .layer(axum::middleware::map_response(errors::json_error_body))
         .service(app)
