@@ -20,6 +20,25 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 /// The standard variable naming the collector.
 pub const ENDPOINT_VAR: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+/// The provider for the collector `endpoint` names (the value of
+/// [`ENDPOINT_VAR`]): none when it is unset or empty, or when it cannot be
+/// used, which is said on stderr (logging is not set up yet).
+pub fn from_endpoint(endpoint: Option<String>) -> Option<SdkTracerProvider> {
+    let endpoint = endpoint.filter(|e| !e.is_empty())?;
+    provider(&endpoint)
+        .inspect_err(|err| eprintln!("not exporting traces to {endpoint}: {err}"))
+        .ok()
+}
+
+/// Sends the spans still queued and stops exporting; a failure is said on
+/// stderr (logging may be gone). Returns whether it succeeded.
+pub fn shut_down(provider: &SdkTracerProvider) -> bool {
+    provider
+        .shutdown()
+        .inspect_err(|err| eprintln!("could not send the last traces: {err}"))
+        .is_ok()
+}
+
 /// A tracer provider exporting to the collector at `endpoint` (its base URL:
 /// spans are posted to `{endpoint}/v1/traces`). Shut it down to send what
 /// is still queued.
@@ -108,6 +127,21 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
         (format!("http://{addr}"), received)
+    }
+
+    #[tokio::test]
+    async fn traces_are_exported_only_to_a_usable_endpoint() {
+        assert!(from_endpoint(None).is_none());
+        assert!(from_endpoint(Some(String::new())).is_none());
+        assert!(from_endpoint(Some("not a URL".to_string())).is_none());
+        let (endpoint, _) = collector().await;
+        let provider = from_endpoint(Some(endpoint)).unwrap();
+        let stopped = tokio::task::spawn_blocking(move || {
+            let first = shut_down(&provider);
+            // Once stopped, it stays stopped: the second is refused.
+            (first, shut_down(&provider))
+        });
+        assert_eq!(stopped.await.unwrap(), (true, false));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

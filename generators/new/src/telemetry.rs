@@ -29,10 +29,8 @@ pub struct Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Some(traces) = self.traces.take()
-            && let Err(err) = traces.shutdown()
-        {
-            eprintln!("could not send the last traces: {err}");
+        if let Some(traces) = &self.traces {
+            crate::otel::shut_down(traces);
         }
     }
 }
@@ -64,16 +62,7 @@ pub fn init(filter: &str, format: LogFormat) -> Option<Guard> {
             .boxed(),
     };
 <%- if p.otel %>
-    let traces = match std::env::var(crate::otel::ENDPOINT_VAR) {
-        Ok(endpoint) if !endpoint.is_empty() => match crate::otel::provider(&endpoint) {
-            Ok(provider) => Some(provider),
-            Err(err) => {
-                eprintln!("not exporting traces to {endpoint}: {err}");
-                None
-            }
-        },
-        _ => None,
-    };
+    let traces = crate::otel::from_endpoint(std::env::var(crate::otel::ENDPOINT_VAR).ok());
     let exporting = traces.as_ref().map(crate::otel::layer);
     let result = tracing_subscriber::registry()
         .with(lines)

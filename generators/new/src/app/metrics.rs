@@ -160,7 +160,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
 #[derive(Debug)]
 pub struct MetricsServer {
     pub addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Drop for MetricsServer {
@@ -179,11 +179,9 @@ pub async fn serve(state: &AppState) -> anyhow::Result<MetricsServer> {
     let router = axum::Router::new()
         .route("/metrics", axum::routing::get(scrape))
         .with_state(state.clone());
-    let task = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, router).await {
-            tracing::error!(error = %err, "the metrics server stopped");
-        }
-    });
+    // axum's server never ends by itself: it waits out accept errors and
+    // goes on. Dropping the `MetricsServer` stops it.
+    let task = tokio::spawn(axum::serve(listener, router).into_future());
     tracing::info!(%addr, "serving metrics");
     Ok(MetricsServer { addr, task })
 }
@@ -287,7 +285,19 @@ mod tests {
     use axum::http::Method;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    use super::method_label;
     use crate::app::testing;
+
+    #[test]
+    fn methods_outside_the_standard_ones_share_one_label() {
+        let standard = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+        for name in standard {
+            assert_eq!(method_label(&name.parse().unwrap()), name);
+        }
+        // A client cannot grow the number of series with made-up methods.
+        assert_eq!(method_label(&"PROPFIND".parse().unwrap()), "other");
+        assert_eq!(method_label(&Method::TRACE), "other");
+    }
 
     #[tokio::test]
     async fn requests_are_counted_by_route_and_status_but_not_probes() {

@@ -380,6 +380,29 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_are_a_list_or_any() {
+        assert_eq!(cors_origins(""), Some(Vec::new()));
+        assert_eq!(cors_origins("*"), Some(vec!["*".to_string()]));
+        assert_eq!(
+            cors_origins("https://app.example.com/, http://[::1]:3000"),
+            Some(vec![
+                "https://app.example.com".to_string(),
+                "http://[::1]:3000".to_string()
+            ])
+        );
+        assert_eq!(cors_origins("app.example.com"), None);
+        assert_eq!(cors_origins("https://"), None);
+    }
+
+    #[test]
+    fn from_env_reads_the_process_environment() {
+        let read = Settings::from_env().map_err(|e| e.to_string());
+        let looked_up =
+            Settings::from_lookup(|var| std::env::var(var).ok()).map_err(|e| e.to_string());
+        assert_eq!(format!("{read:?}"), format!("{looked_up:?}"));
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         let cases: &[(&str, &str)] = &[
             ("BIND", "localhost"),

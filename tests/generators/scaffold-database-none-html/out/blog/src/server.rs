@@ -453,3 +453,47 @@ impl Drop for PidFile {
         let _ = std::fs::remove_file(&self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn failed_accepts_pause_only_for_lack_of_resources() {
+        let started = std::time::Instant::now();
+        accept_failed(io::Error::from(io::ErrorKind::ConnectionAborted)).await;
+        assert!(started.elapsed() < Duration::from_millis(500));
+        accept_failed(io::Error::other("too many open files")).await;
+        assert!(started.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn guarded_streams_write_through() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let limits = Limits {
+            header_read: Duration::from_secs(5),
+            keep_alive: Duration::from_secs(5),
+        };
+        let mut guarded = Guarded::new(server, limits, Arc::default());
+        assert_eq!(
+            guarded.is_write_vectored(),
+            guarded.stream.is_write_vectored()
+        );
+        guarded.write_all(b"one ").await.unwrap();
+        let written = guarded
+            .write_vectored(&[io::IoSlice::new(b"two")])
+            .await
+            .unwrap();
+        assert_eq!(written, 3);
+        guarded.flush().await.unwrap();
+        guarded.shutdown().await.unwrap();
+        let mut received = String::new();
+        client.read_to_string(&mut received).await.unwrap();
+        assert_eq!(received, "one two");
+    }
+}

@@ -200,8 +200,17 @@ pub fn migrate_command(args: &MigrateArgs, settings: &Settings) -> anyhow::Resul
 
 /// Applies (default), rolls back (`--down N`) or lists (`--status`).
 pub async fn migrate(args: &MigrateArgs, pool: &Pool) -> anyhow::Result<String> {
+    migrate_with(&MIGRATOR, args, pool).await
+}
+
+/// [`migrate`] with the migrations of `migrator`.
+async fn migrate_with(
+    migrator: &Migrator,
+    args: &MigrateArgs,
+    pool: &Pool,
+) -> anyhow::Result<String> {
     if args.status {
-        let lines: Vec<String> = status(pool)
+        let lines: Vec<String> = status_with(migrator, pool)
             .await?
             .iter()
             .map(|m| {
@@ -215,22 +224,22 @@ pub async fn migrate(args: &MigrateArgs, pool: &Pool) -> anyhow::Result<String> 
             lines.join("\n")
         });
     }
-    let before = applied_versions(pool).await?;
+    let before = applied_versions(migrator, pool).await?;
     match args.down {
         Some(n) => {
             // Everything after the (n+1)-th newest applied version is undone.
             let target = before.iter().rev().nth(n).copied().unwrap_or(0);
-            MIGRATOR
+            migrator
                 .undo(pool, target)
                 .await
                 .context("could not roll back")?;
         }
-        None => MIGRATOR
+        None => migrator
             .run(pool)
             .await
             .context("could not apply the migrations")?,
     }
-    let after = applied_versions(pool).await?;
+    let after = applied_versions(migrator, pool).await?;
     let verb = if args.down.is_some() {
         "rolled back"
     } else {
@@ -243,10 +252,10 @@ pub async fn migrate(args: &MigrateArgs, pool: &Pool) -> anyhow::Result<String> 
     ))
 }
 
-/// Every known migration, oldest first, and whether it is applied.
-pub async fn status(pool: &Pool) -> anyhow::Result<Vec<MigrationStatus>> {
-    let applied = applied_versions(pool).await?;
-    Ok(MIGRATOR
+/// Every migration of `migrator`, oldest first, and whether it is applied.
+async fn status_with(migrator: &Migrator, pool: &Pool) -> anyhow::Result<Vec<MigrationStatus>> {
+    let applied = applied_versions(migrator, pool).await?;
+    Ok(migrator
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .map(|m| MigrationStatus {
@@ -257,14 +266,14 @@ pub async fn status(pool: &Pool) -> anyhow::Result<Vec<MigrationStatus>> {
         .collect())
 }
 
-async fn applied_versions(pool: &Pool) -> anyhow::Result<Vec<i64>> {
+async fn applied_versions(migrator: &Migrator, pool: &Pool) -> anyhow::Result<Vec<i64>> {
     let mut conn = pool
         .acquire()
         .await
         .context("could not connect to the database")?;
-    conn.ensure_migrations_table(&MIGRATOR.table_name).await?;
+    conn.ensure_migrations_table(&migrator.table_name).await?;
     let mut versions: Vec<i64> = conn
-        .list_applied_migrations(&MIGRATOR.table_name)
+        .list_applied_migrations(&migrator.table_name)
         .await?
         .into_iter()
         .map(|m| m.version)
@@ -346,16 +355,13 @@ mod tests {
         );
         assert!(!printed.contains("hunter2"));
         assert_eq!(redacted("sqlite://data/app.db"), "sqlite://data/app.db");
+        assert_eq!(redacted("sqlite::memory:"), "sqlite::memory:");
     }
 
     #[test]
     fn reads_the_database_settings() {
         let prefixed = |name: &str| format!("{ENV_PREFIX}_{name}");
-        let url = if DEFAULT_URL.starts_with("sqlite") {
-            "sqlite://elsewhere.db"
-        } else {
-            "postgres://elsewhere/app"
-        };
+        let url = "sqlite://elsewhere.db";
         let pairs = [
             (prefixed("DATABASE_URL"), url),
             (prefixed("DATABASE_MAX_CONNECTIONS"), "3"),
@@ -384,6 +390,13 @@ mod tests {
             (var == prefixed("DATABASE_URL")).then(|| "mysql://x".to_string())
         });
         assert_eq!(bad.unwrap_err().var, prefixed("DATABASE_URL"));
+        let no_connections = Settings::from_lookup(|var| {
+            (var == prefixed("DATABASE_MAX_CONNECTIONS")).then(|| "0".to_string())
+        });
+        assert_eq!(
+            no_connections.unwrap_err().var,
+            prefixed("DATABASE_MAX_CONNECTIONS")
+        );
     }
 
     #[test]
@@ -394,6 +407,23 @@ mod tests {
             serde_json::to_string(&d).unwrap(),
             "\"1234567890123456.0123456789\""
         );
+    }
+
+    #[tokio::test]
+    async fn decimals_are_stored_as_text() {
+        let pool = pool(&DatabaseSettings::for_tests()).unwrap();
+        let d: Decimal = "1234567890123456.0123456789".parse().unwrap();
+        let (back, kind): (Decimal, String) = sqlx::query_as("SELECT ?1, typeof(?1)")
+            .bind(d)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!((back, kind.as_str()), (d, "text"));
+        let not_a_number = sqlx::query_as::<_, (Decimal,)>("SELECT 'twelve'")
+            .fetch_one(&pool)
+            .await;
+        assert!(not_a_number.is_err());
+        pool.close().await;
     }
 
     #[tokio::test]
@@ -418,7 +448,150 @@ mod tests {
     }
 
     async fn status_of(pool: &Pool) -> Vec<MigrationStatus> {
-        status(pool).await.unwrap()
+        status_with(&MIGRATOR, pool).await.unwrap()
+    }
+
+    /// A name no other test run uses, for tables and folders.
+    fn unique(name: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        format!("{name}_{}_{nanos}", std::process::id())
+    }
+
+    /// Migrations written for the test into a folder of their own, and
+    /// recorded in a table of their own: the application's are left alone.
+    async fn scratch_migrator(name: &str, files: &[(&str, String)]) -> Migrator {
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, sql) in files {
+            std::fs::write(dir.join(file), sql).unwrap();
+        }
+        let mut migrator = Migrator::new(dir.as_path()).await.unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        migrator.dangerous_set_table_name(format!("{name}_migrations"));
+        migrator
+    }
+
+    #[tokio::test]
+    async fn migrate_applies_lists_and_rolls_back_in_order() {
+        let name = unique("scratch");
+        let files = [
+            (
+                "1_create_owners.up.sql",
+                format!("CREATE TABLE {name}_owners (id INTEGER PRIMARY KEY)"),
+            ),
+            (
+                "1_create_owners.down.sql",
+                format!("DROP TABLE {name}_owners"),
+            ),
+            (
+                "2_create_pets.up.sql",
+                format!("CREATE TABLE {name}_pets (id INTEGER PRIMARY KEY)"),
+            ),
+            ("2_create_pets.down.sql", format!("DROP TABLE {name}_pets")),
+        ];
+        let migrator = scratch_migrator(&name, &files).await;
+        let pool = pool(&DatabaseSettings::for_tests()).unwrap();
+        let run = |args: MigrateArgs| {
+            let (migrator, pool) = (&migrator, &pool);
+            async move { migrate_with(migrator, &args, pool).await.unwrap() }
+        };
+        let status = || MigrateArgs {
+            status: true,
+            ..MigrateArgs::default()
+        };
+        let down = |n| MigrateArgs {
+            down: Some(n),
+            ..MigrateArgs::default()
+        };
+
+        assert_eq!(
+            run(status()).await,
+            "pending  1 create owners\npending  2 create pets"
+        );
+        assert_eq!(
+            run(MigrateArgs::default()).await,
+            "applied 2 migration(s); 2 applied"
+        );
+        assert_eq!(
+            run(status()).await,
+            "applied  1 create owners\napplied  2 create pets"
+        );
+        assert_eq!(run(down(1)).await, "rolled back 1 migration(s); 1 applied");
+        assert_eq!(
+            run(status()).await,
+            "applied  1 create owners\npending  2 create pets"
+        );
+        // Rolling back more than was applied rolls back what there is.
+        assert_eq!(run(down(5)).await, "rolled back 1 migration(s); 0 applied");
+
+        let none = scratch_migrator(&unique("empty"), &[]).await;
+        assert_eq!(
+            migrate_with(&none, &status(), &pool).await.unwrap(),
+            "no migrations"
+        );
+        for table in [&migrator.table_name, &none.table_name] {
+            // The name was made by `unique` above.
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {table}")))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn startup_leaves_the_database_alone_without_auto_migrate() {
+        let settings = DatabaseSettings {
+            url: format!(
+                "sqlite://{}.db?mode=ro",
+                std::env::temp_dir().join(unique("absent")).display()
+            ),
+            auto_migrate: false,
+            ..DatabaseSettings::for_tests()
+        };
+        let pool = pool(&settings).unwrap();
+        migrate_on_start(&pool, &settings).await.unwrap();
+        assert!(ping(&pool).await.is_err(), "there is no database to reach");
+    }
+
+    #[test]
+    fn the_migrate_command_runs_on_a_runtime_of_its_own() {
+        let mut settings = Settings {
+            database: DatabaseSettings::for_tests(),
+            ..Settings::default()
+        };
+        let status = MigrateArgs {
+            status: true,
+            ..MigrateArgs::default()
+        };
+        let listed = migrate_command(&status, &settings).unwrap();
+        let known = MIGRATOR
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .count();
+        assert!(
+            listed == "no migrations" || listed.lines().count() == known,
+            "{listed}"
+        );
+        settings.database.url = "sqlite://app.db?mode=sideways".to_string();
+        let err = migrate_command(&status, &settings).unwrap_err();
+        assert!(err.to_string().contains("invalid database URL"), "{err}");
+    }
+
+    #[test]
+    fn the_migrate_subcommand_reads_its_database_from_the_environment() {
+        use clap::Parser;
+        let run = |url: String| {
+            let cli = crate::cli::Cli::try_parse_from(["app", "migrate", "--status"]).unwrap();
+            let var = format!("{ENV_PREFIX}_DATABASE_URL");
+            crate::cli::execute(cli, move |name| (name == var).then(|| url.clone()))
+        };
+        run(DatabaseSettings::for_tests().url).unwrap();
+        let err = run("mysql://elsewhere/app".to_string()).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
     }
 
     #[test]

@@ -323,11 +323,6 @@ mod tests {
 
     use super::*;
 
-    async fn slow() -> &'static str {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        "late"
-    }
-
     async fn boom() -> &'static str {
         panic!("the handler failed")
     }
@@ -336,7 +331,8 @@ mod tests {
         settings: &Settings,
     ) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
         let router = Router::new()
-            .route("/slow", get(slow))
+            // A handler that never answers.
+            .route("/slow", get(std::future::pending::<&'static str>))
             .route("/boom", get(boom))
             .route("/page", get(|| async { Html("<p>hello</p>") }))
             .route("/big", get(|| async { "word ".repeat(1000) }))
@@ -487,6 +483,12 @@ mod tests {
                 .headers()
                 .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         );
+        let any = Settings {
+            cors_origins: vec!["*".to_string()],
+            ..settings()
+        };
+        let (response, _) = send_with(&any, preflight("https://evil.example.net")).await;
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     }
 
     /// The log lines written while `request` is served, as JSON.
@@ -542,6 +544,7 @@ mod tests {
         let _default = tracing::subscriber::set_default(subscriber);
         tracing::callsite::rebuild_interest_cache();
         app.oneshot(request).await.unwrap();
+        std::io::Write::flush(&mut capture.clone()).unwrap();
         let bytes = capture.0.lock().unwrap().clone();
         String::from_utf8(bytes)
             .unwrap()

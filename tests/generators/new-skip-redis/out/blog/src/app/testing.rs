@@ -75,12 +75,42 @@ pub async fn send(
         .await
         .expect("the body can be read")
         .to_bytes();
-    let json = if bytes.is_empty() {
+    (status, body_value(&bytes, is_json))
+}
+
+/// A response body as tests compare it: JSON as JSON, any other text as a
+/// JSON string, `null` when empty.
+fn body_value(bytes: &[u8], is_json: bool) -> serde_json::Value {
+    if bytes.is_empty() {
         serde_json::Value::Null
     } else if is_json {
-        serde_json::from_slice(&bytes).expect("the body is JSON")
+        serde_json::from_slice(bytes).expect("the body is JSON")
     } else {
-        serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
-    };
-    (status, json)
+        serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn bodies_read_as_json_text_or_null() {
+        assert_eq!(body_value(b"", true), serde_json::Value::Null);
+        assert_eq!(body_value(br#"{"a":1}"#, true), json!({"a": 1}));
+        assert_eq!(body_value(b"<p>Hi</p>", false), json!("<p>Hi</p>"));
+    }
+
+    #[tokio::test]
+    async fn json_requests_go_through_the_whole_stack() {
+        let (status, body) = call(Method::GET, "/api/health").await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
+        // The method is checked by the router, and its error is JSON too.
+        let (status, body) =
+            call_json(state().await, Method::POST, "/api/health", &json!({})).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["code"], 405, "{body}");
+    }
 }

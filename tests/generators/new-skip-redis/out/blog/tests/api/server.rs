@@ -90,6 +90,67 @@ fn serves_until_sigterm_then_exits_zero() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Under a supervisor (`cargo mvc serve`, systemd socket activation) the
+/// binary serves the socket it is handed in `LISTEN_FDS` instead of binding.
+#[cfg(unix)]
+#[test]
+fn serves_the_socket_its_supervisor_hands_over() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // The socket goes in as standard input; the shell moves it to fd 3,
+    // where `LISTEN_FDS` says the sockets start.
+    let script = r#"export LISTEN_PID=$$; exec "$0" serve 3<&0 0</dev/null"#;
+    let mut child = Command::new("sh")
+        .args(["-c", script, BIN])
+        .env("LISTEN_FDS", "1")
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The socket listens already: the request waits in its backlog until
+    // the server accepts it.
+    let body: serde_json::Value = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async {
+            client()
+                .get(format!("http://{addr}/api/health"))
+                .send()
+                .await?
+                .json()
+                .await
+        })
+        .unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+    // Ctrl-C (SIGINT) stops it gracefully, as SIGTERM does.
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// HTTP/2 clients that know the server speaks it (prior knowledge) are
+/// answered on the same port as HTTP/1.
+#[tokio::test]
+async fn http2_clients_are_answered_on_the_same_port() {
+    let app = spawn_app_with(test_settings()).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    // The connection preface, then an empty SETTINGS frame.
+    stream
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    let mut frame = [0u8; 9];
+    stream.read_exact(&mut frame).await.unwrap();
+    assert_eq!(
+        frame[3], 0x04,
+        "the server starts with its SETTINGS: {frame:?}"
+    );
+    drop(stream);
+    app.stop().await.unwrap();
+}
+
 #[tokio::test]
 async fn unfinished_requests_are_dropped_after_the_shutdown_timeout() {
     let mut settings = test_settings();
