@@ -3,7 +3,8 @@
 //! then, inside each, run what its own CI runs (fmt, clippy -D warnings,
 //! tests), start the production server, check `/api/ready`, stop it with
 //! SIGTERM, fuzz the scaffolds' API against its OpenAPI document
-//! (schemathesis), and lint its Dockerfile, workflow and chart.
+//! (schemathesis), lint its Dockerfile, workflow and chart, and run its
+//! `make coverage`.
 //!
 //! The PostgreSQL project needs a server: `MVC_TEST_DATABASE_URL`, which
 //! `./scripts/test` sets after starting one with `.ci/postgres`. Without
@@ -630,6 +631,52 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
             .collect::<Vec<String>>()
     };
     migrations_evolve_the_project(&project, "blog", &[], &|| sqlite_schema(&file), &posts);
+}
+
+/// A new project with the scaffolds of the README and one of every field
+/// type is covered by its own tests at the floor its `make coverage` and its
+/// CI enforce (99% of lines), measured by that target. cargo-llvm-cov comes
+/// from `.ci/install-tools`.
+#[test]
+fn new_project_with_scaffolds_meets_its_coverage_floor() {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/cargo/bin");
+    if !tools.join("cargo-llvm-cov").is_file() {
+        let why = "cargo-llvm-cov is not installed: run .ci/install-tools";
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        let _ = writeln!(std::io::stderr(), "skipped: the coverage floor; {why}");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let project = new_project(root.path(), "shop", &[]);
+    generate(&project, "scaffold", SCAFFOLDS);
+    let path = std::env::join_paths(std::iter::once(tools).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let output = Command::new("make")
+        .arg("coverage")
+        .current_dir(&project)
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("RUSTFLAGS")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "make coverage failed:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let total = report
+        .lines()
+        .find(|l| l.starts_with("TOTAL"))
+        .unwrap_or("");
+    let _ = writeln!(
+        std::io::stderr(),
+        "coverage of the scaffolded project: {total}"
+    );
 }
 
 #[test]

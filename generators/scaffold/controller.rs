@@ -337,13 +337,14 @@ pub async fn create_form(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
-    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
-        Ok(params) => params,
-        Err(err) => return form_errors(err, page),
+    let created = async {
+        let params = <@ s.pascal @>Params::from_fields(Fields::form(pairs))?;
+        let created = <@ s.pascal @>::create(&state.db, &params).await;
+        created.map_err(|err| db_error(err, UNIQUE, REFERENCES))
     };
-    match <@ s.pascal @>::create(&state.db, &params).await {
+    match created.await {
         Ok(<@ s.var @>) => Ok(Redirect::to(&format!("/<@ s.url @>/{}", <@ s.var @>.id)).into_response()),
-        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+        Err(err) => form_errors(err, page),
     }
 }
 
@@ -355,14 +356,15 @@ pub async fn update_form(
 ) -> Result<Response, AppError> {
     <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
-    let params = match <@ s.pascal @>Params::from_fields(Fields::form(pairs)) {
-        Ok(params) => params,
-        Err(err) => return form_errors(err, page),
+    let updated = async {
+        let params = <@ s.pascal @>Params::from_fields(Fields::form(pairs))?;
+        let updated = <@ s.pascal @>::update(&state.db, id, &params).await;
+        // Not found when the row went away since it was looked up.
+        updated.map_err(|err| db_error(err, UNIQUE, REFERENCES))?.ok_or(AppError::NotFound)
     };
-    match <@ s.pascal @>::update(&state.db, id, &params).await {
-        Ok(Some(_)) => Ok(Redirect::to(&format!("/<@ s.url @>/{id}")).into_response()),
-        Ok(None) => Err(AppError::NotFound),
-        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    match updated.await {
+        Ok(_) => Ok(Redirect::to(&format!("/<@ s.url @>/{id}")).into_response()),
+        Err(err) => form_errors(err, page),
     }
 }
 
@@ -570,22 +572,8 @@ mod tests {
             "{page}"
         );
 
-        // A valid form: built from the JSON of valid params.
         let input = valid_body(&pool).await;
-        let form: Vec<(String, String)> = form_values(&input)
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty() && v != "false")
-            .collect();
-        let encoded = form
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let encoded = form_of(&input);
         let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, listed) = get(&state, "/api/<@ s.url @>").await;
@@ -623,17 +611,46 @@ mod tests {
         let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}"), &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
 <%- if s.required %>
-        let (status, again) = submit(&state, "/<@ s.url @>", "").await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(again.as_str().unwrap().contains("is required"), "{again}");
+        // Forms with errors come back with them, new and edited alike.
+        for uri in ["/<@ s.url @>".to_string(), format!("/<@ s.url @>/{id}")] {
+            let (status, again) = submit(&state, &uri, "").await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+            assert!(again.as_str().unwrap().contains("is required"), "{again}");
+        }
 <%- endif %>
 
-        let (status, _) = submit(&state, &format!("/<@ s.url @>/{id}/delete"), "").await;
+        let delete = format!("/<@ s.url @>/{id}/delete");
+        let (status, _) = submit(&state, &delete, "").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(
             get(&state, &format!("/<@ s.url @>/{id}")).await.0,
             StatusCode::NOT_FOUND
         );
+        assert_eq!(submit(&state, &delete, "").await.0, StatusCode::NOT_FOUND);
+    }
+
+    /// The form a browser sends for the values of `input` (JSON params).
+    fn form_of(input: &Value) -> String {
+        form_values(input)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "false")
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    #[sqlx::test]
+    async fn a_database_failure_behind_a_form_is_a_500(pool: Pool) {
+        let state = state(&pool).await;
+        let encoded = form_of(&valid_body(&pool).await);
+        pool.close().await;
+        let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 <%- endif %>
 <%- if s.openapi %>

@@ -123,6 +123,8 @@ pub struct ScaffoldCtx {
     pub unique_fields: Vec<String>,
     /// A field and a new JSON value for it, for the PATCH test.
     pub patch: Option<(String, String)>,
+    /// Some field is a checkbox in the HTML form.
+    pub checkboxes: bool,
 }
 
 /// The form control of a field.
@@ -258,6 +260,7 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
         patch: fields
             .iter()
             .find_map(|f| Some((f.name.clone(), f.changed_json()?.to_string()))),
+        checkboxes: fields.iter().any(|f| f.kind == Kind::Boolean),
     }
 }
 

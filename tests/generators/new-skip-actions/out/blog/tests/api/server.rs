@@ -47,6 +47,9 @@ fn serves_until_sigterm_then_exits_zero() {
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2", "--pid"])
         .arg(&pid_file)
         .env(format!("{ENV_PREFIX}_LOG_FORMAT"), "json")
+        // Metrics, where the application serves them, on a free port too:
+        // tests run side by side.
+        .env(format!("{ENV_PREFIX}_METRICS_BIND"), "127.0.0.1:0")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -103,6 +106,7 @@ fn serves_the_socket_its_supervisor_hands_over() {
     let mut child = Command::new("sh")
         .args(["-c", script, BIN])
         .env("LISTEN_FDS", "1")
+        .env(format!("{ENV_PREFIX}_METRICS_BIND"), "127.0.0.1:0")
         .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
         .stdout(Stdio::null())
         .spawn()

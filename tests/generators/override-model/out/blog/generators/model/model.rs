@@ -332,11 +332,13 @@ mod tests {
 <%- if not m.required %>
         assert!(<@ m.pascal @>Params::from_fields(fields).is_ok());
 <%- else %>
-        let AppError::Invalid(errors) = <@ m.pascal @>Params::from_fields(fields).unwrap_err() else {
-            panic!("expected a validation error");
-        };
+        let error = <@ m.pascal @>Params::from_fields(fields).unwrap_err();
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
 <%- for r in m.required %>
-        assert_eq!(errors["<@ r @>"], ["is required"]);
+        assert!(
+            error.to_string().contains("<@ r @> is required"),
+            "{error}"
+        );
 <%- endfor %>
 <%- endif %>
     }
@@ -373,10 +375,9 @@ mod tests {
 <%- endif %>
         };
         let err = <@ m.pascal @>::create(&pool, &params).await.unwrap_err();
-        let AppError::Conflict(errors) = db_error(err, &[], &["<@ f.name @>"]) else {
-            panic!("expected a conflict");
-        };
-        assert_eq!(errors["<@ f.name @>"], ["does not exist"]);
+        let error = db_error(err, &[], &["<@ f.name @>"]);
+        assert!(matches!(error, AppError::Conflict(_)), "{error:?}");
+        assert_eq!(error.to_string(), "<@ f.name @> does not exist");
     }
 
     #[sqlx::test]

@@ -74,11 +74,13 @@ impl FormPage {
     pub fn value(&self, field: &str) -> &str {
         self.values.get(field).map_or("", String::as_str)
     }
+<%- if s.checkboxes %>
 
     /// Whether a checkbox is ticked.
     pub fn checked(&self, field: &str) -> bool {
         matches!(self.value(field), "true" | "on" | "1")
     }
+<%- endif %>
 
     /// What is wrong with a field.
     pub fn errors_on(&self, field: &str) -> &[String] {

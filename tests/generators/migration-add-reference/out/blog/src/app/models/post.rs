@@ -281,11 +281,10 @@ mod tests {
     #[test]
     fn fields_are_checked_one_by_one() {
         let fields = Fields::json(b"{}").unwrap();
-        let AppError::Invalid(errors) = PostParams::from_fields(fields).unwrap_err() else {
-            panic!("expected a validation error");
-        };
-        assert_eq!(errors["title"], ["is required"]);
-        assert_eq!(errors["body"], ["is required"]);
+        let error = PostParams::from_fields(fields).unwrap_err();
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        assert!(error.to_string().contains("title is required"), "{error}");
+        assert!(error.to_string().contains("body is required"), "{error}");
     }
 
     #[sqlx::test]
@@ -295,10 +294,9 @@ mod tests {
             ..PostParams::example(&pool).await
         };
         let err = Post::create(&pool, &params).await.unwrap_err();
-        let AppError::Conflict(errors) = db_error(err, &[], &["tag_id"]) else {
-            panic!("expected a conflict");
-        };
-        assert_eq!(errors["tag_id"], ["does not exist"]);
+        let error = db_error(err, &[], &["tag_id"]);
+        assert!(matches!(error, AppError::Conflict(_)), "{error:?}");
+        assert_eq!(error.to_string(), "tag_id does not exist");
     }
 
     #[sqlx::test]

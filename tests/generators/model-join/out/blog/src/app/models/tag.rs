@@ -191,10 +191,9 @@ mod tests {
     #[test]
     fn fields_are_checked_one_by_one() {
         let fields = Fields::json(b"{}").unwrap();
-        let AppError::Invalid(errors) = TagParams::from_fields(fields).unwrap_err() else {
-            panic!("expected a validation error");
-        };
-        assert_eq!(errors["name"], ["is required"]);
+        let error = TagParams::from_fields(fields).unwrap_err();
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        assert!(error.to_string().contains("name is required"), "{error}");
     }
 
     #[sqlx::test]

@@ -351,14 +351,16 @@ mod tests {
     #[test]
     fn fields_are_checked_one_by_one() {
         let fields = Fields::json(b"{}").unwrap();
-        let AppError::Invalid(errors) = MemberParams::from_fields(fields).unwrap_err() else {
-            panic!("expected a validation error");
-        };
-        assert_eq!(errors["email"], ["is required"]);
-        assert_eq!(errors["slug"], ["is required"]);
-        assert_eq!(errors["rank"], ["is required"]);
-        assert_eq!(errors["token"], ["is required"]);
-        assert_eq!(errors["author_id"], ["is required"]);
+        let error = MemberParams::from_fields(fields).unwrap_err();
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        assert!(error.to_string().contains("email is required"), "{error}");
+        assert!(error.to_string().contains("slug is required"), "{error}");
+        assert!(error.to_string().contains("rank is required"), "{error}");
+        assert!(error.to_string().contains("token is required"), "{error}");
+        assert!(
+            error.to_string().contains("author_id is required"),
+            "{error}"
+        );
     }
 
     #[sqlx::test]
@@ -428,10 +430,9 @@ mod tests {
             ..MemberParams::example(&pool).await
         };
         let err = Member::create(&pool, &params).await.unwrap_err();
-        let AppError::Conflict(errors) = db_error(err, &[], &["author_id"]) else {
-            panic!("expected a conflict");
-        };
-        assert_eq!(errors["author_id"], ["does not exist"]);
+        let error = db_error(err, &[], &["author_id"]);
+        assert!(matches!(error, AppError::Conflict(_)), "{error:?}");
+        assert_eq!(error.to_string(), "author_id does not exist");
     }
 
     #[sqlx::test]

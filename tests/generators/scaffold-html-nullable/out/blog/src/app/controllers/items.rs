@@ -313,13 +313,14 @@ pub async fn create_form(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let page = FormPage::new_item(pairs.iter().cloned().collect(), FieldErrors::new());
-    let params = match ItemParams::from_fields(Fields::form(pairs)) {
-        Ok(params) => params,
-        Err(err) => return form_errors(err, page),
+    let created = async {
+        let params = ItemParams::from_fields(Fields::form(pairs))?;
+        let created = Item::create(&state.db, &params).await;
+        created.map_err(|err| db_error(err, UNIQUE, REFERENCES))
     };
-    match Item::create(&state.db, &params).await {
+    match created.await {
         Ok(item) => Ok(Redirect::to(&format!("/items/{}", item.id)).into_response()),
-        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+        Err(err) => form_errors(err, page),
     }
 }
 
@@ -331,14 +332,17 @@ pub async fn update_form(
 ) -> Result<Response, AppError> {
     Item::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
-    let params = match ItemParams::from_fields(Fields::form(pairs)) {
-        Ok(params) => params,
-        Err(err) => return form_errors(err, page),
+    let updated = async {
+        let params = ItemParams::from_fields(Fields::form(pairs))?;
+        let updated = Item::update(&state.db, id, &params).await;
+        // Not found when the row went away since it was looked up.
+        updated
+            .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
+            .ok_or(AppError::NotFound)
     };
-    match Item::update(&state.db, id, &params).await {
-        Ok(Some(_)) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
-        Ok(None) => Err(AppError::NotFound),
-        Err(err) => form_errors(db_error(err, UNIQUE, REFERENCES), page),
+    match updated.await {
+        Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
+        Err(err) => form_errors(err, page),
     }
 }
 
@@ -586,22 +590,8 @@ mod tests {
             "{page}"
         );
 
-        // A valid form: built from the JSON of valid params.
         let input = valid_body(&pool).await;
-        let form: Vec<(String, String)> = form_values(&input)
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty() && v != "false")
-            .collect();
-        let encoded = form
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let encoded = form_of(&input);
         let (status, _) = submit(&state, "/items", &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, listed) = get(&state, "/api/items").await;
@@ -639,12 +629,38 @@ mod tests {
         let (status, _) = submit(&state, &format!("/items/{id}"), &encoded).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
 
-        let (status, _) = submit(&state, &format!("/items/{id}/delete"), "").await;
+        let delete = format!("/items/{id}/delete");
+        let (status, _) = submit(&state, &delete, "").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(
             get(&state, &format!("/items/{id}")).await.0,
             StatusCode::NOT_FOUND
         );
+        assert_eq!(submit(&state, &delete, "").await.0, StatusCode::NOT_FOUND);
+    }
+
+    /// The form a browser sends for the values of `input` (JSON params).
+    fn form_of(input: &Value) -> String {
+        form_values(input)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "false")
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    #[sqlx::test]
+    async fn a_database_failure_behind_a_form_is_a_500(pool: Pool) {
+        let state = state(&pool).await;
+        let encoded = form_of(&valid_body(&pool).await);
+        pool.close().await;
+        let (status, _) = submit(&state, "/items", &encoded).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[tokio::test]

@@ -289,11 +289,10 @@ mod tests {
     #[test]
     fn fields_are_checked_one_by_one() {
         let fields = Fields::json(b"{}").unwrap();
-        let AppError::Invalid(errors) = CommentParams::from_fields(fields).unwrap_err() else {
-            panic!("expected a validation error");
-        };
-        assert_eq!(errors["post_id"], ["is required"]);
-        assert_eq!(errors["body"], ["is required"]);
+        let error = CommentParams::from_fields(fields).unwrap_err();
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        assert!(error.to_string().contains("post_id is required"), "{error}");
+        assert!(error.to_string().contains("body is required"), "{error}");
     }
 
     #[sqlx::test]
@@ -303,10 +302,9 @@ mod tests {
             ..CommentParams::example(&pool).await
         };
         let err = Comment::create(&pool, &params).await.unwrap_err();
-        let AppError::Conflict(errors) = db_error(err, &[], &["post_id"]) else {
-            panic!("expected a conflict");
-        };
-        assert_eq!(errors["post_id"], ["does not exist"]);
+        let error = db_error(err, &[], &["post_id"]);
+        assert!(matches!(error, AppError::Conflict(_)), "{error:?}");
+        assert_eq!(error.to_string(), "post_id does not exist");
     }
 
     #[sqlx::test]

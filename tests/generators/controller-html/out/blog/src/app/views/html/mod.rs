@@ -10,7 +10,5 @@ pub mod pages;
 
 /// Renders a page; a template error is a 500 whose detail goes to the log.
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
-    page.render()
-        .map(Html)
-        .map_err(|e| AppError::Internal(e.into()))
+    Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
