@@ -106,7 +106,11 @@ fn serves_the_socket_its_supervisor_hands_over() {
     let mut child = Command::new("sh")
         .args(["-c", script, BIN])
         .env("LISTEN_FDS", "1")
+        // Tests run side by side: metrics, where the application serves
+        // them, on a free port, and the database left alone (the health
+        // check needs none).
         .env(format!("{ENV_PREFIX}_METRICS_BIND"), "127.0.0.1:0")
+        .env(format!("{ENV_PREFIX}_AUTO_MIGRATE"), "false")
         .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
         .stdout(Stdio::null())
         .spawn()
