@@ -12,14 +12,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{cargo_mvc, new_project, ok, shared_target, snapshot};
+use common::{cargo_mvc, in_shared_target, new_project, ok, snapshot};
 
 fn cargo(dir: &Path, args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
+    let status = in_shared_target(Command::new(cargo).args(args).current_dir(dir))
         .status()
         .expect("cargo runs");
     assert!(

@@ -22,7 +22,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::shared_target;
+use common::{in_shared_target, shared_target};
 
 /// The feature sets the crate is built with: none, and every feature the
 /// fixtures test. They are the only `#[cfg]`s in the corpus.
@@ -283,10 +283,7 @@ fn build(krate: &Path, features: &str) -> Result<PathBuf, String> {
         command.args(["--features", features]);
     }
     // A missing cargo fails the test: nothing here is skipped.
-    let output = command
-        .current_dir(krate)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("RUSTFLAGS")
+    let output = in_shared_target(command.current_dir(krate))
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", cargo.to_string_lossy()));
     if !output.status.success() {

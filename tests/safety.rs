@@ -288,13 +288,11 @@ fn commands_at_once_lose_no_edit_and_the_project_builds() {
         ok(cargo_mvc(&project, args));
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = std::process::Command::new(cargo)
+    let mut check = std::process::Command::new(cargo);
+    check
         .args(["check", "--all-targets", "--quiet"])
-        .current_dir(&project)
-        .env("CARGO_TARGET_DIR", common::shared_target())
-        .env_remove("RUSTFLAGS")
-        .status()
-        .unwrap();
+        .current_dir(&project);
+    let status = common::in_shared_target(&mut check).status().unwrap();
     assert!(status.success(), "the project no longer compiles");
 }
 

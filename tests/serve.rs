@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{http_get, new_project, shared_target};
+use common::{http_get, in_shared_target, new_project};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -55,7 +55,8 @@ fn serve_reloads_on_change_without_refusing_connections() {
     let controller = project.join("src/app/controllers/hello.rs");
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_cargo-mvc"));
+    let mut serve = in_shared_target(&mut serve)
         .args([
             "mvc",
             "serve",
@@ -65,7 +66,6 @@ fn serve_reloads_on_change_without_refusing_connections() {
             "LIVE_LOG_LEVEL=warn",
         ])
         .current_dir(project.join("src"))
-        .env("CARGO_TARGET_DIR", shared_target())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stderr(Stdio::piped())

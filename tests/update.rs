@@ -49,10 +49,6 @@ fn mvc(dir: &Path, args: &[&str], stdin: &str, at: Option<u64>) -> Output {
         .env("NO_COLOR", "1")
         .env("GIT_CONFIG_GLOBAL", &gitconfig)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        // The `cargo check` that update runs builds where the suite's
-        // generated projects build.
-        .env("CARGO_TARGET_DIR", common::shared_target())
-        .env_remove("RUSTFLAGS")
         .env_remove("SOURCE_DATE_EPOCH")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -60,6 +56,9 @@ fn mvc(dir: &Path, args: &[&str], stdin: &str, at: Option<u64>) -> Output {
     if let Some(at) = at {
         command.env("SOURCE_DATE_EPOCH", at.to_string());
     }
+    // The `cargo check` that update runs builds where the suite's generated
+    // projects build.
+    common::in_shared_target(&mut command);
     let mut child = command.spawn().expect("cargo-mvc runs");
     child
         .stdin

@@ -163,15 +163,24 @@ pub fn shared_target() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated"))
 }
 
+/// Makes `command` (a cargo, or a `cargo mvc` that runs cargo) build into
+/// the shared target directory, with the same settings everywhere so one
+/// build serves every test: no debug info and no incremental caches, which
+/// a test never reads and which would fill the disk, and none of the flags
+/// this suite itself was built with.
+pub fn in_shared_target(command: &mut Command) -> &mut Command {
+    command
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0")
+        .env_remove("RUSTFLAGS")
+}
+
 /// `cargo ARGS` in a generated project `dir`, building into the shared
 /// target directory, with `env` set; asserts it succeeds.
 pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, String)]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("RUSTFLAGS")
+    let status = in_shared_target(Command::new(cargo).args(args).current_dir(dir))
         .env_remove("DATABASE_URL")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .status()
