@@ -141,14 +141,13 @@ where
                         string(line, span.name());
                     }
                     let extensions = span.extensions();
-                    if let Some(fields) = extensions.get::<SpanFields>() {
-                        // Newest first: a field recorded again shows its
-                        // last value.
-                        for &(name, start, end) in fields.members.iter().rev() {
-                            if name != "name" && !written.contains(&name) {
-                                written.push(name);
-                                line.push_str(&fields.json[start..end]);
-                            }
+                    let fields = extensions.get::<SpanFields>();
+                    // Newest first: a field recorded again shows its last
+                    // value.
+                    for (name, member) in fields.into_iter().flat_map(SpanFields::members).rev() {
+                        if name != "name" && !written.contains(&name) {
+                            written.push(name);
+                            line.push_str(member);
                         }
                     }
                 }
@@ -164,6 +163,13 @@ where
 }
 
 impl SpanFields {
+    /// Each member's field name and JSON text, oldest first.
+    fn members(&self) -> impl DoubleEndedIterator<Item = (&'static str, &str)> {
+        self.members
+            .iter()
+            .map(|&(name, start, end)| (name, &self.json[start..end]))
+    }
+
     /// Appends `field` as one member, written by `record`.
     fn add(&mut self, field: &Field, record: impl FnOnce(&mut Members<'_>)) {
         let start = self.json.len();
@@ -371,6 +377,7 @@ mod tests {
             tracing::callsite::rebuild_interest_cache();
             log();
         }
+        std::io::Write::flush(&mut capture.clone()).unwrap();
         let bytes = capture.0.lock().unwrap().clone();
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.ends_with('\n'), "{text}");
@@ -389,20 +396,22 @@ mod tests {
                 "charge",
                 shared = "inner",
                 name = "hidden",
-                total = tracing::field::Empty
+                total = tracing::field::Empty,
+                attempt = -1_i64,
+                share = 0.25,
+                retried = false,
+                mode = ?Some("card")
             );
             let _inner = inner.enter();
             inner.record("total", 11_u64);
             inner.record("total", 12_u64);
-            let error = std::io::Error::other("disk \"full\"\n\tretry");
             tracing::warn!(
                 count = -3_i64,
                 size = 7_u64,
                 ratio = 0.5,
                 unknown = f64::NAN,
                 done = true,
-                list = ?vec!["a"],
-                %error,
+                text = "disk \"full\"\n\tretry",
                 control = "bell\u{7}\r\\",
                 "charging"
             );
@@ -420,8 +429,7 @@ mod tests {
         assert_eq!(line["ratio"], 0.5);
         assert_eq!(line["unknown"], serde_json::Value::Null);
         assert_eq!(line["done"], true);
-        assert_eq!(line["list"], "[\"a\"]");
-        assert_eq!(line["error"], "disk \"full\"\n\tretry");
+        assert_eq!(line["text"], "disk \"full\"\n\tretry");
         assert_eq!(line["control"], "bell\u{7}\r\\");
         assert_eq!(
             line["span"],
@@ -429,6 +437,10 @@ mod tests {
                 "name": "charge",
                 "shared": "inner",
                 "total": 12,
+                "attempt": -1,
+                "share": 0.25,
+                "retried": false,
+                "mode": "Some(\"card\")",
                 "request_id": "r-1",
             })
         );
