@@ -331,6 +331,44 @@ fn timestamp(out: &mut String, time: SystemTime) {
     }
 }
 
+/// Log lines kept in memory by tests, as [`JsonLines`] writes them.
+#[cfg(test)]
+#[derive(Clone, Default)]
+pub struct CapturedLines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(test)]
+impl std::io::Write for CapturedLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+impl CapturedLines {
+    /// A subscriber that writes every line, debug and above, here.
+    pub fn subscriber(&self) -> impl Subscriber + Send + Sync + 'static {
+        let writer = self.clone();
+        tracing_subscriber::registry()
+            .with(JsonLines::new(move || writer.clone()))
+            .with(tracing_subscriber::filter::LevelFilter::DEBUG)
+    }
+
+    /// The lines written so far, each as JSON.
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        self.clone().flush().unwrap();
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        assert!(text.is_empty() || text.ends_with('\n'), "{text}");
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect()
+    }
+}
+
 /// Held by tests that install the global subscriber or capture logs: tracing
 /// may miss an event whose callsite it evaluates while another thread
 /// installs the global subscriber.
@@ -352,38 +390,17 @@ mod tests {
 
     /// The lines `log` writes through [`JsonLines`], as JSON.
     fn json_lines(log: impl FnOnce()) -> Vec<serde_json::Value> {
-        #[derive(Clone, Default)]
-        struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-        impl std::io::Write for Capture {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(JsonLines::new(move || writer.clone()))
-            .with(tracing_subscriber::filter::LevelFilter::DEBUG);
+        let capture = CapturedLines::default();
         {
             // As in the middleware's tests: decisions cached by another
             // test's thread are made again with this subscriber in place.
             let _logging = LOGGING.blocking_lock();
             let _silent = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::new());
-            let _default = tracing::subscriber::set_default(subscriber);
+            let _default = tracing::subscriber::set_default(capture.subscriber());
             tracing::callsite::rebuild_interest_cache();
             log();
         }
-        std::io::Write::flush(&mut capture.clone()).unwrap();
-        let bytes = capture.0.lock().unwrap().clone();
-        let text = String::from_utf8(bytes).unwrap();
-        assert!(text.ends_with('\n'), "{text}");
-        text.lines()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-            .collect()
+        capture.lines()
     }
 
     #[test]

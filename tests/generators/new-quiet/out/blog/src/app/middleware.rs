@@ -391,7 +391,6 @@ mod tests {
     use axum::routing::{get, post};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    use tracing_subscriber::layer::SubscriberExt;
 
     use super::*;
 
@@ -565,22 +564,7 @@ mod tests {
 
     /// The log lines written while `request` is served, as JSON.
     async fn logged(settings: &Settings, request: Request<Body>) -> Vec<serde_json::Value> {
-        #[derive(Clone, Default)]
-        struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-        impl std::io::Write for Capture {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(crate::telemetry::JsonLines::new(move || writer.clone()))
-            .with(tracing_subscriber::filter::LevelFilter::DEBUG);
+        let capture = crate::telemetry::CapturedLines::default();
         let router = Router::new()
             .route(
                 "/api/posts/{id}",
@@ -608,16 +592,10 @@ mod tests {
         app.clone().oneshot(warm_up).await.unwrap();
         let _logging = crate::telemetry::LOGGING.lock().await;
         let _silent = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::new());
-        let _default = tracing::subscriber::set_default(subscriber);
+        let _default = tracing::subscriber::set_default(capture.subscriber());
         tracing::callsite::rebuild_interest_cache();
         app.oneshot(request).await.unwrap();
-        std::io::Write::flush(&mut capture.clone()).unwrap();
-        let bytes = capture.0.lock().unwrap().clone();
-        String::from_utf8(bytes)
-            .unwrap()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
+        capture.lines()
     }
 
     #[tokio::test]
