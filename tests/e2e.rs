@@ -20,7 +20,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use common::{cargo, cargo_mvc, http_get, http_request, new_project, ok, shared_target};
+use common::{
+    cargo, cargo_mvc, http_get, http_request, in_shared_target, new_project, ok, shared_target,
+};
 
 /// One cargo build at a time: they share the target directory anyway.
 static BUILD: Mutex<()> = Mutex::new(());
@@ -656,14 +658,10 @@ fn new_project_with_scaffolds_meets_its_coverage_floor() {
     let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     // The instrumented build shares nothing with the others: it goes in the
     // project's temporary folder, so its gigabytes go when the test ends.
-    let output = Command::new("make")
-        .arg("coverage")
-        .current_dir(&project)
-        .env("PATH", path)
+    let mut make = Command::new("make");
+    make.arg("coverage").current_dir(&project).env("PATH", path);
+    let output = in_shared_target(&mut make)
         .env("CARGO_TARGET_DIR", root.path().join("target"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .env("CARGO_INCREMENTAL", "0")
-        .env_remove("RUSTFLAGS")
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
