@@ -89,7 +89,10 @@ pub(super) fn call_chain(
     let flat: String = std::iter::once(root.to_string())
         .chain(args.iter().map(|a| format!(".{method}({a})")))
         .collect();
-    if flat.len() <= CHAIN_WIDTH && indent.len() + flat.len() <= MAX_WIDTH {
+    // rustfmt keeps a root with one call on a line whenever it fits the
+    // line; longer chains must also fit its chain width.
+    let chain_fits = args.len() <= 1 || flat.len() <= CHAIN_WIDTH;
+    if chain_fits && indent.len() + flat.len() <= MAX_WIDTH {
         flat
     } else {
         let eol = source.eol();

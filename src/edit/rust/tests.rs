@@ -381,3 +381,39 @@ proptest! {
         prop_assert_eq!(restored.as_deref(), Some(before.as_str()));
     }
 }
+
+/// Merges are laid out as rustfmt lays them: a root with one call stays on
+/// its line while the line fits; two calls or more break past the chain
+/// width. Taking the merges out again gives back the file.
+#[test]
+fn merged_documents_are_laid_out_as_rustfmt_does() {
+    let file = Path::new("src/app/openapi.rs");
+    let before = "pub fn document() -> OpenApi {\n    ApiDoc::openapi()\n}\n";
+    let add = |text: &str, doc: &'static str| {
+        edit_chain_calls(file, text, "document", "merge_from", &|m: &mut Vec<
+            String,
+        >| {
+            m.push(doc.to_string());
+        })
+        .unwrap()
+        .unwrap()
+    };
+    let one = add(before, "authentication::ApiDoc::openapi()");
+    assert_eq!(
+        one,
+        "pub fn document() -> OpenApi {\n    ApiDoc::openapi().merge_from(authentication::ApiDoc::openapi())\n}\n"
+    );
+    let two = add(&one, "posts::ApiDoc::openapi()");
+    assert_eq!(
+        two,
+        "pub fn document() -> OpenApi {\n    ApiDoc::openapi()\n        .merge_from(authentication::ApiDoc::openapi())\n        .merge_from(posts::ApiDoc::openapi())\n}\n"
+    );
+    let back = edit_chain_calls(file, &one, "document", "merge_from", &|m: &mut Vec<
+        String,
+    >| {
+        m.clear();
+    })
+    .unwrap()
+    .unwrap();
+    assert_eq!(back, before);
+}

@@ -25,8 +25,7 @@ pub struct ApiDoc;
 /// The whole document. `cargo mvc generate controller` adds a
 /// `.merge_from(..)` of the new controller's `ApiDoc` here.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
-        .merge_from(admin::reports::ApiDoc::openapi())
+    ApiDoc::openapi().merge_from(admin::reports::ApiDoc::openapi())
 }
 
 static SPEC: LazyLock<String> = LazyLock::new(|| {
