@@ -201,6 +201,19 @@ Examples:
     /// and the chart's ServiceMonitor
     #[command(after_help = "Example:\n  cargo mvc generate metrics")]
     Metrics(PlanOnlyArgs),
+    /// Accounts and sign-in: users, browser sessions and API tokens, Argon2id
+    /// passwords, a `CurrentUser` extractor, and a JSON API to sign up, in
+    /// and out
+    #[command(
+        after_help = "Routes: POST /api/users (sign up), POST|DELETE /api/session (sign in for a bearer
+token, sign out), GET /api/me, GET /api/tokens, DELETE /api/tokens/{id},
+GET /api/sessions, DELETE /api/sessions/{id}.
+An application without a database gets SQLite, as with `generate model`.
+
+Example:
+  cargo mvc generate authentication"
+    )]
+    Authentication(PlanOnlyArgs),
     /// List the generators: the built-in ones and the project's own
     List,
     /// Copy a built-in generator's templates into generators/NAME/, where
@@ -318,6 +331,11 @@ pub enum Destroy {
     Generator(DestroyArgs),
     /// Remove a script made by `generate script`
     Script(DestroyArgs),
+    /// Remove authentication: its models, controller, routes, migrations and
+    /// crates (a database the migrations already ran on keeps its tables:
+    /// roll them back first with `APP migrate --down 3`)
+    #[command(after_help = "Example:\n  cargo mvc destroy authentication")]
+    Authentication(PlanOnlyArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -730,6 +748,7 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
         ),
         Generate::Script(a) => ("script", vec![a.name.clone()]),
         Generate::Metrics(_) => ("metrics", Vec::new()),
+        Generate::Authentication(_) => ("authentication", Vec::new()),
         Generate::Override(_) | Generate::Generator(_) | Generate::List => return None,
     })
 }
@@ -795,6 +814,10 @@ fn generate_plan(
             a.plan.clone(),
         ),
         Generate::Metrics(a) => (crate::generate::metrics::generate(project)?, a.plan.clone()),
+        Generate::Authentication(a) => (
+            crate::generate::authentication::generate(project)?,
+            a.plan.clone(),
+        ),
         Generate::List => unreachable!("list plans nothing"),
     };
     if let Some((name, recorded)) = recorded_args(what) {
@@ -879,6 +902,7 @@ fn destroy_plan(
         Destroy::Migration(a) => ("migration", &a.name),
         Destroy::Override(a) => ("override", &a.generator),
         Destroy::Generator(a) => ("generator", &a.name),
+        Destroy::Authentication(_) => ("authentication", &String::new()),
     };
     let (mut plan, args) = match what {
         Destroy::Model(a) => (
@@ -930,10 +954,16 @@ fn destroy_plan(
             crate::engine::builtins::destroy_generator(project, &a.name)?,
             a.plan.clone(),
         ),
+        Destroy::Authentication(a) => (
+            crate::generate::authentication::destroy(project, a.plan.force)?,
+            a.plan.clone(),
+        ),
     };
     // A migration's entry is taken out by `destroy migration` itself, which
     // knows the file names its arguments make.
-    if !matches!(
+    if let Destroy::Authentication(_) = what {
+        crate::engine::record::destroyed_where(&mut plan, generator, &|args| args.is_empty())?;
+    } else if !matches!(
         what,
         Destroy::Override(_) | Destroy::Generator(_) | Destroy::Migration(_)
     ) {
@@ -944,7 +974,10 @@ fn destroy_plan(
 
 fn destroy(what: Destroy, target: &PackageArgs, shell: &Shell) -> Result<()> {
     let (project, _lock) = locked_project(target, shell)?;
-    let keeps_tables = matches!(what, Destroy::Model(_) | Destroy::Scaffold(_));
+    let keeps_tables = matches!(
+        what,
+        Destroy::Model(_) | Destroy::Scaffold(_) | Destroy::Authentication(_)
+    );
     let (plan, args) = destroy_plan(&what, &project)?;
     if keeps_tables {
         execute_keeping_tables(plan, &args, shell)

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 /// version the generated code is tested with.
 pub const CRATES: &[(&str, &str)] = &[
     ("anyhow", "1.0.105"),
+    ("argon2", "0.6.0"),
     ("askama", "0.16.1"),
     ("axum", "0.8.9"),
     ("chrono", "0.4.45"),
     ("clap", "4.6.9"),
+    ("getrandom", "0.4.3"),
     ("http-body-util", "0.1.3"),
     ("hyper", "1.12.0"),
     ("hyper-util", "0.1.21"),
@@ -27,6 +29,7 @@ pub const CRATES: &[(&str, &str)] = &[
     ("rustls", "0.23.46"),
     ("serde", "1.0.229"),
     ("serde_json", "1.0.154"),
+    ("sha2", "0.11.1"),
     ("sqlx", "0.9.0"),
     ("thiserror", "2.0.21"),
     ("tokio", "1.54.1"),
@@ -95,7 +98,7 @@ mod tests {
 
     /// Every version `new` writes, whatever its options, is the table's;
     /// and every crate of the table is written by `new` or named by a
-    /// generator (`askama`, by the HTML views).
+    /// generator (`askama`, by the HTML views; authentication's crates).
     #[test]
     fn new_writes_the_versions_of_the_table() {
         use crate::generate::new::{License, Options, files, project};
@@ -135,7 +138,9 @@ mod tests {
         }
         for (name, _) in CRATES {
             assert!(
-                written.contains(*name) || *name == "askama",
+                written.contains(*name)
+                    || *name == "askama"
+                    || crate::generate::authentication::CRATES.contains(name),
                 "`{name}` is pinned but no generator writes it"
             );
         }

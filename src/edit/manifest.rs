@@ -154,6 +154,82 @@ pub fn remove_dependency(file: &Path, text: &str, name: &str) -> Result<Edited, 
     Ok(removed.map(|_| doc.to_string()))
 }
 
+/// Builds `packages` optimized in the dev profile
+/// (`[profile.dev.package.NAME] opt-level = 3`), the first with `why` as its
+/// comment. `None` when each already has a table there.
+pub fn optimize_in_dev(
+    file: &Path,
+    text: &str,
+    packages: &[&str],
+    why: &str,
+) -> Result<Edited, ManifestError> {
+    let mut doc = parse(file, text)?;
+    let error = |key: &str| ManifestError {
+        file: file.display().to_string(),
+        message: format!("`{key}` is not a table"),
+    };
+    let mut table: &mut toml_edit::Table = doc.as_table_mut();
+    for key in ["profile", "dev", "package"] {
+        table = table
+            .entry(key)
+            .or_insert_with(|| {
+                let mut t = toml_edit::Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            })
+            .as_table_mut()
+            .ok_or_else(|| error(key))?;
+    }
+    let mut changed = false;
+    for package in packages {
+        if table.contains_key(package) {
+            continue;
+        }
+        let mut settings = toml_edit::Table::new();
+        settings.insert("opt-level", value(3));
+        if !changed {
+            let comment: String = why.lines().map(|l| format!("# {l}\n")).collect();
+            settings.decor_mut().set_prefix(format!("\n{comment}"));
+        }
+        table.insert(package, Item::Table(settings));
+        changed = true;
+    }
+    Ok(changed.then(|| doc.to_string()))
+}
+
+/// Takes out the tables [`optimize_in_dev`] added for `packages`, and the
+/// `[profile.dev]` tables left empty. `None` when none is there.
+pub fn unoptimize_in_dev(
+    file: &Path,
+    text: &str,
+    packages: &[&str],
+) -> Result<Edited, ManifestError> {
+    let mut doc = parse(file, text)?;
+    let Some(profile) = doc.get_mut("profile").and_then(Item::as_table_mut) else {
+        return Ok(None);
+    };
+    let Some(dev) = profile.get_mut("dev").and_then(Item::as_table_mut) else {
+        return Ok(None);
+    };
+    let Some(table) = dev.get_mut("package").and_then(Item::as_table_mut) else {
+        return Ok(None);
+    };
+    let mut changed = false;
+    for package in packages {
+        changed |= table.remove(package).is_some();
+    }
+    if table.is_empty() && table.is_implicit() {
+        dev.remove("package");
+    }
+    if dev.is_empty() && dev.is_implicit() {
+        profile.remove("dev");
+    }
+    if profile.is_empty() && profile.is_implicit() {
+        doc.remove("profile");
+    }
+    Ok(changed.then(|| doc.to_string()))
+}
+
 /// Where a new package stands with a manifest that may be a workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Membership {
@@ -509,6 +585,39 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.detail().contains("not a string"), "{}", err.detail());
+    }
+
+    #[test]
+    fn packages_built_optimized_in_dev_come_and_go_with_their_comment() {
+        let file = Path::new("Cargo.toml");
+        for before in [
+            "[package]\nname = \"blog\"\n\n[profile.release]\nlto = \"thin\"\n",
+            "[package]\nname = \"blog\"\n",
+            "[package]\nname = \"blog\"\n\n[profile.dev]\ndebug = 0\n",
+        ] {
+            let after = optimize_in_dev(file, before, &["argon2", "blake2"], "Slow\nin debug")
+                .unwrap()
+                .unwrap();
+            assert!(after.starts_with(before), "{after}");
+            assert!(
+                after.ends_with(
+                    "\n# Slow\n# in debug\n[profile.dev.package.argon2]\nopt-level = 3\n\n[profile.dev.package.blake2]\nopt-level = 3\n"
+                ),
+                "{after}"
+            );
+            assert_eq!(
+                optimize_in_dev(file, &after, &["argon2"], "x").unwrap(),
+                None
+            );
+            let back = unoptimize_in_dev(file, &after, &["argon2", "blake2"]).unwrap();
+            assert_eq!(back.as_deref(), Some(before));
+            assert_eq!(unoptimize_in_dev(file, before, &["argon2"]).unwrap(), None);
+        }
+        let wrong = optimize_in_dev(file, "profile = 1\n", &["argon2"], "x").unwrap_err();
+        assert!(
+            wrong.to_string().contains("`profile` is not a table"),
+            "{wrong}"
+        );
     }
 
     #[test]

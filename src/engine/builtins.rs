@@ -35,6 +35,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "migration",
         "A reversible SQL migration, written from its name (add_email_to_users)",
     ),
+    (
+        "authentication",
+        "Accounts, sessions and API tokens, with sign-up and sign-in",
+    ),
     ("script", "An executable shell script under scripts/"),
     (
         "generator",
@@ -81,7 +85,7 @@ pub fn list(project: &Project, shell: &Shell) -> Result<()> {
         } else {
             ""
         };
-        out.push_str(&format!("  {name:<12} {about}{note}\n"));
+        out.push_str(&format!("  {name:<14} {about}{note}\n"));
     }
     let own = manifest::project_generators(&project.root);
     if own.is_empty() {
@@ -100,7 +104,7 @@ pub fn list(project: &Project, shell: &Shell) -> Result<()> {
                     ),
                 }
             };
-            out.push_str(&format!("  {name:<12} {about}\n"));
+            out.push_str(&format!("  {name:<14} {about}\n"));
         }
     }
     shell.data(out.trim_end());

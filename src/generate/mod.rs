@@ -1,5 +1,6 @@
 //! Generators: each builds a [`crate::plan::Plan`] and nothing else touches disk.
 
+pub mod authentication;
 pub mod controller;
 pub mod database;
 pub mod evolve;

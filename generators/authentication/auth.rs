@@ -1,0 +1,425 @@
+//! Authentication: password hashing, the random tokens of sessions and API
+//! clients, the [`CurrentUser`] extractor, the [`require_user`] guard for a
+//! whole router, and the limit on failed sign-ins.
+//!
+//! Passwords are hashed with Argon2id at OWASP's recommended cost (19 MiB of
+//! memory, 2 passes, 1 lane), each with its own random salt, stored as a PHC
+//! string. Tokens are 32 random bytes; the database keeps only their SHA-256
+//! hash, so a leaked table signs no one in.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::app::errors::{AppError, error_response};
+use crate::app::models::api_token::ApiToken;
+use crate::app::models::user::User;
+
+/// Argon2id's memory cost in KiB, passes and lanes (OWASP's first choice).
+const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+const ARGON2_PASSES: u32 = 2;
+const ARGON2_LANES: u32 = 1;
+
+/// How long a token made by `POST /api/session` lasts.
+pub const API_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Failed sign-ins allowed per client address and per account within
+/// [`ATTEMPT_WINDOW`]; the next ones answer 429 until the window ends.
+pub const MAX_FAILED_ATTEMPTS: u32 = 10;
+pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(3 * 60);
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES, None)
+        .expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes `password` with a new random salt. Slow on purpose (tens of
+/// milliseconds): call it from a blocking task, as [`hash_password_async`] does.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let hash = argon2()
+        .hash_password(password.as_bytes())
+        .map_err(|err| anyhow::anyhow!("hashing a password: {err}"))?;
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches `hash`, compared in constant time. A hash
+/// that does not parse matches nothing.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// [`hash_password`] on tokio's blocking threads.
+pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await?
+}
+
+/// [`verify_password`] on tokio's blocking threads; with no hash (an unknown
+/// email) it checks against a dummy hash, so the answer takes as long.
+pub async fn verify_password_async(hash: Option<String>, password: String) -> bool {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&hash, &password),
+        None => {
+            verify_password(&DUMMY_HASH, &password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The hash of a random password nobody knows, made once.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password(&new_token()).expect("hashing a random password succeeds"));
+
+/// A new random token: 32 bytes from the operating system, as 64 hex digits.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+    hex(&bytes)
+}
+
+/// The SHA-256 of `token` as hex: what the database stores.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// Why a request is not signed in.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No credentials, or ones that are wrong, expired or revoked (401).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Too many failed sign-ins (429).
+    #[error("Too many failed sign-in attempts; try again later")]
+    TooManyAttempts { retry_after: Duration },
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::App(err.into())
+    }
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        match self {
+            AuthError::Unauthorized(message) => {
+                let mut response = error_response(StatusCode::UNAUTHORIZED, message);
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            }
+            AuthError::TooManyAttempts { retry_after } => {
+                let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, self.to_string());
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after.as_millis().div_ceil(1000).max(1) as u64),
+                );
+                response
+            }
+            AuthError::App(err) => err.into_response(),
+        }
+    }
+}
+
+/// The signed-in user of a request: a handler that takes it answers 401
+/// unless the request carries a valid `Authorization: Bearer` token. Take
+/// `Option<CurrentUser>` where signing in is optional.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// The API token the request was made with.
+    pub token_id: i64,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let token = bearer_token(parts).ok_or(AuthError::Unauthorized("Sign in first"))?;
+        let (user, token_id) =
+            ApiToken::authenticate(&state.db, token)
+                .await?
+                .ok_or(AuthError::Unauthorized(
+                    "The token is invalid, expired or revoked",
+                ))?;
+        let current = CurrentUser { user, token_id };
+        parts.extensions.insert(current.clone());
+        Ok(current)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthError;
+
+    /// `None` for a request without credentials; a request with a bad token
+    /// is still refused, so a client learns its token no longer works.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AuthError> {
+        if bearer_token(parts).is_none() {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header.
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Middleware that answers 401 to every request of a router that is not
+/// signed in, so its handlers need not take [`CurrentUser`] (they still can,
+/// at no cost):
+///
+/// ```ignore
+/// Router::new()
+///     .route("/api/reports", get(reports::index))
+///     .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_user))
+/// ```
+pub async fn require_user(
+    State(_): State<AppState>,
+    user: CurrentUser,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    request.extensions_mut().insert(user);
+    next.run(request).await
+}
+
+/// Failed sign-ins by client address and by account, in this process (each
+/// replica counts its own).
+#[derive(Debug)]
+pub struct Attempts {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Past this many keys, those whose window ended are dropped.
+    capacity: usize,
+}
+
+/// The counters of this process.
+pub static ATTEMPTS: LazyLock<Attempts> = LazyLock::new(|| Attempts::new(100_000));
+
+impl Attempts {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            failures: Mutex::default(),
+            capacity,
+        }
+    }
+
+    /// Refuses a sign-in when any of `keys` failed too often lately.
+    pub fn check(&self, keys: &[String]) -> Result<(), AuthError> {
+        self.check_at(keys, Instant::now())
+    }
+
+    fn check_at(&self, keys: &[String], now: Instant) -> Result<(), AuthError> {
+        let failures = self.failures.lock().expect("the counters are not poisoned");
+        for (count, since) in keys.iter().filter_map(|key| failures.get(key)) {
+            let elapsed = now.saturating_duration_since(*since);
+            if *count >= MAX_FAILED_ATTEMPTS && elapsed < ATTEMPT_WINDOW {
+                return Err(AuthError::TooManyAttempts {
+                    retry_after: ATTEMPT_WINDOW - elapsed,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in against each of `keys`.
+    pub fn failed(&self, keys: &[String]) {
+        self.failed_at(keys, Instant::now());
+    }
+
+    fn failed_at(&self, keys: &[String], now: Instant) {
+        let mut failures = self.failures.lock().expect("the counters are not poisoned");
+        let current = |since: &Instant| now.saturating_duration_since(*since) < ATTEMPT_WINDOW;
+        if failures.len() >= self.capacity {
+            failures.retain(|_, (_, since)| current(since));
+        }
+        for key in keys {
+            let entry = failures.entry(key.clone()).or_insert((0, now));
+            if !current(&entry.1) {
+                *entry = (0, now);
+            }
+            entry.0 += 1;
+        }
+    }
+
+    /// Forgets the failures of `keys` after a successful sign-in.
+    pub fn succeeded(&self, keys: &[String]) {
+        let mut failures = self.failures.lock().expect("the counters are not poisoned");
+        for key in keys {
+            failures.remove(key);
+        }
+    }
+}
+
+/// The keys a sign-in counts against: the account, and the client's address
+/// when it is known.
+pub fn attempt_keys(email: &str, ip: Option<IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("email:{}", email.trim().to_lowercase())];
+    if let Some(ip) = ip {
+        keys.push(format!("ip:{ip}"));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Attempts {
+        fn tracked(&self) -> usize {
+            self.failures
+                .lock()
+                .expect("the counters are not poisoned")
+                .len()
+        }
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_a_salt_of_their_own() {
+        let first = hash_password("correct horse battery staple").unwrap();
+        let second = hash_password("correct horse battery staple").unwrap();
+        assert!(
+            first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{first}"
+        );
+        assert_ne!(first, second);
+        assert!(verify_password(&first, "correct horse battery staple"));
+        assert!(!verify_password(&first, "correct horse battery stapler"));
+        assert!(!verify_password("not a hash", "anything"));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_is_checked_against_a_dummy_hash() {
+        assert!(!verify_password_async(None, "password".to_string()).await);
+        let hash = hash_password_async("password".to_string()).await.unwrap();
+        assert!(verify_password_async(Some(hash), "password".to_string()).await);
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_as_their_hash() {
+        let token = new_token();
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(token, new_token());
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_authorization_header() {
+        let parts = |value: &str| {
+            let (parts, ()) = axum::http::Request::builder()
+                .header(header::AUTHORIZATION, value)
+                .body(())
+                .unwrap()
+                .into_parts();
+            parts
+        };
+        assert_eq!(bearer_token(&parts("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(&parts("bearer  abc ")), Some("abc"));
+        assert_eq!(bearer_token(&parts("Basic abc")), None);
+        assert_eq!(bearer_token(&parts("Bearer ")), None);
+    }
+
+    #[test]
+    fn failures_past_the_limit_are_refused_until_the_window_ends() {
+        let attempts = Attempts::new(100);
+        let keys = attempt_keys(" Ann@Example.com", Some([10, 0, 0, 1].into()));
+        assert_eq!(keys, ["email:ann@example.com", "ip:10.0.0.1"]);
+        let start = Instant::now();
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            assert!(attempts.check_at(&keys, start).is_ok());
+            attempts.failed_at(&keys, start);
+        }
+        let later = start + Duration::from_secs(60);
+        let refused = attempts.check_at(&keys, later);
+        let left = ATTEMPT_WINDOW - Duration::from_secs(60);
+        assert!(
+            matches!(refused, Err(AuthError::TooManyAttempts { retry_after }) if retry_after == left),
+            "{refused:?}"
+        );
+        // Another account from another address is not affected.
+        assert!(
+            attempts
+                .check(&attempt_keys("bob@example.com", None))
+                .is_ok()
+        );
+        // Once the window is over, counting starts again.
+        let next_window = start + ATTEMPT_WINDOW;
+        assert!(attempts.check_at(&keys, next_window).is_ok());
+        attempts.failed_at(&keys, next_window);
+        assert!(attempts.check_at(&keys, next_window).is_ok());
+        attempts.succeeded(&keys);
+        assert_eq!(attempts.tracked(), 0);
+    }
+
+    #[test]
+    fn past_capacity_keys_whose_window_ended_are_dropped() {
+        let attempts = Attempts::new(2);
+        let start = Instant::now();
+        attempts.failed_at(&["a".into(), "b".into()], start);
+        attempts.failed_at(&["c".into()], start + Duration::from_secs(1));
+        assert_eq!(attempts.tracked(), 3);
+        attempts.failed_at(&["d".into()], start + ATTEMPT_WINDOW);
+        // `a` and `b` are gone; `c` is still in its window.
+        assert_eq!(attempts.tracked(), 2);
+    }
+
+    #[tokio::test]
+    async fn refusals_are_json_with_their_headers() {
+        let response = AuthError::Unauthorized("Sign in first").into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        let response = AuthError::TooManyAttempts {
+            retry_after: Duration::from_millis(1500),
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+    }
+}

@@ -1,0 +1,152 @@
+//! `generate authentication` and `destroy authentication` on fresh projects
+//! of each kind, without building them: the files and edits, a second run
+//! that changes nothing, `destroy` giving back every byte, and the refusals
+//! that write nothing. `tests/e2e.rs` builds, tests and serves the result.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_rustfmt_clean, cargo_mvc, ok, snapshot};
+
+fn text(project: &Path, file: &str) -> String {
+    std::fs::read_to_string(project.join(file)).unwrap_or_default()
+}
+
+fn failure(output: std::process::Output) -> String {
+    assert!(!output.status.success(), "the command was expected to fail");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn generate_is_idempotent_and_destroy_restores_every_byte() {
+    for (name, options) in [
+        ("blog", &[][..]),
+        ("pgblog", &["--database", "postgres"][..]),
+        ("bare", &["--skip-openapi", "--skip-redis"][..]),
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let project = common::new_project(root.path(), name, options);
+        let before = snapshot(&project);
+        let out = ok(cargo_mvc(&project, &["generate", "authentication"]));
+        for file in [
+            "src/app/auth.rs",
+            "src/app/controllers/authentication.rs",
+            "src/app/models/user.rs",
+            "src/app/models/session.rs",
+            "src/app/models/api_token.rs",
+            "tests/api/authentication.rs",
+        ] {
+            assert!(project.join(file).is_file(), "{name}: {file}\n{out}");
+        }
+        let router = text(&project, "src/app/router.rs");
+        for route in [
+            ".route(\"/api/users\", post(authentication::sign_up))",
+            ".route(\"/api/me\", get(authentication::me))",
+            "post(authentication::sign_in).delete(authentication::sign_out)",
+        ] {
+            assert!(router.contains(route), "{name}: {route}\n{router}");
+        }
+        let manifest = text(&project, "Cargo.toml");
+        assert!(manifest.contains("argon2 = \""), "{manifest}");
+        assert!(
+            manifest.contains("[profile.dev.package.argon2]\nopt-level = 3"),
+            "{manifest}"
+        );
+        let openapi = text(&project, "src/app/openapi.rs");
+        let documented = openapi.contains("authentication::ApiDoc::openapi()");
+        assert_eq!(documented, !options.contains(&"--skip-openapi"), "{name}");
+        let controller = text(&project, "src/app/controllers/authentication.rs");
+        assert_eq!(controller.contains("utoipa"), documented, "{name}");
+
+        let migrations: Vec<String> = common::listing(&project.join("migrations"));
+        let tables: Vec<&str> = migrations
+            .iter()
+            .filter_map(|m| m.strip_suffix(".up.sql"))
+            .filter_map(|m| m.split_once('_').map(|(_, t)| t))
+            .collect();
+        assert_eq!(
+            tables,
+            ["create_users", "create_sessions", "create_api_tokens"],
+            "{name}: in the order their foreign keys need"
+        );
+        let users = migrations
+            .iter()
+            .find(|m| m.ends_with("create_users.up.sql"));
+        let users = text(&project, &format!("migrations/{}", users.unwrap()));
+        if name == "pgblog" {
+            assert!(users.contains("TIMESTAMPTZ"), "{users}");
+        } else {
+            assert!(users.contains("COLLATE NOCASE"), "{users}");
+        }
+        assert_rustfmt_clean(&project, name);
+
+        let generated = snapshot(&project);
+        let again = cargo_mvc(&project, &["generate", "authentication"]);
+        let again = String::from_utf8_lossy(&ok_output(again)).into_owned();
+        assert!(
+            again
+                .lines()
+                .all(|l| l.trim_start().starts_with("identical")),
+            "{name}: a second run\n{again}"
+        );
+        assert_eq!(snapshot(&project), generated, "{name}: a second run");
+
+        ok(cargo_mvc(&project, &["destroy", "authentication"]));
+        assert_eq!(snapshot(&project), before, "{name}: destroy");
+    }
+}
+
+/// The stderr of a command that succeeded.
+fn ok_output(output: std::process::Output) -> Vec<u8> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stderr
+}
+
+#[test]
+fn a_project_without_a_database_gets_sqlite_first() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "lean", &["--database", "none"]);
+    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    let manifest = text(&project, "Cargo.toml");
+    assert!(manifest.contains("database = \"sqlite\""), "{manifest}");
+    assert!(project.join("src/db.rs").is_file());
+    assert!(text(&project, "db/schema.sql").contains("CREATE TABLE api_tokens"));
+    assert_rustfmt_clean(&project, "lean");
+}
+
+#[test]
+fn models_and_tables_of_the_same_names_are_refused_and_nothing_is_written() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "shop", &[]);
+    ok(cargo_mvc(
+        &project,
+        &["generate", "scaffold", "user", "name:string"],
+    ));
+    let before = snapshot(&project);
+    let err = failure(cargo_mvc(&project, &["generate", "authentication"]));
+    assert!(
+        err.contains("the model `user` (src/app/models/user.rs)"),
+        "{err}"
+    );
+    assert!(err.contains("the table `users`"), "{err}");
+    assert!(err.contains("destroy or rename yours first"), "{err}");
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn destroy_without_authentication_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "shop", &[]);
+    let before = snapshot(&project);
+    let err = failure(cargo_mvc(&project, &["destroy", "authentication"]));
+    assert!(
+        err.contains("there is no authentication to destroy: src/app/auth.rs does not exist"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&project), before);
+}
