@@ -274,6 +274,14 @@ pub struct ScaffoldArgs {
     /// Also HTML pages under /NAMES: index, show, new and edit, with forms
     #[arg(long)]
     pub html: bool,
+    /// Every route needs a signed-in user (a bearer token); needs
+    /// `generate authentication` first
+    #[arg(long)]
+    pub auth: bool,
+    /// Each row belongs to the user who made it (a `user_id` the server
+    /// sets), and other users get 404 for it; implies --auth
+    #[arg(long)]
+    pub owned: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -731,6 +739,8 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
             std::iter::once(a.model.name.clone())
                 .chain(a.model.fields.iter().cloned())
                 .chain(flag(a.html, "--html"))
+                .chain(flag(a.auth, "--auth"))
+                .chain(flag(a.owned, "--owned"))
                 .chain(
                     a.model
                         .join
@@ -786,6 +796,10 @@ fn generate_plan(
                 &a.model.fields,
                 a.html,
                 &a.model.join,
+                crate::generate::scaffold::Access {
+                    auth: a.auth,
+                    owned: a.owned,
+                },
             )?,
             a.model.plan.clone(),
         ),

@@ -150,3 +150,76 @@ fn destroy_without_authentication_says_so() {
     );
     assert_eq!(snapshot(&project), before);
 }
+
+#[test]
+fn owned_scaffolds_come_and_go_before_authentication_does() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "shop", &[]);
+    let before = snapshot(&project);
+    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    let with_auth = snapshot(&project);
+    ok(cargo_mvc(
+        &project,
+        &["generate", "scaffold", "order", "total:decimal", "--owned"],
+    ));
+    ok(cargo_mvc(
+        &project,
+        &["generate", "scaffold", "note", "body:text", "--auth"],
+    ));
+    let model = text(&project, "src/app/models/order.rs");
+    assert!(
+        model.contains("#[schema(read_only)]\n    pub user_id: i64,"),
+        "{model}"
+    );
+    let controller = text(&project, "src/app/controllers/orders.rs");
+    assert!(
+        controller.contains("find_own(&state, &current, id)"),
+        "{controller}"
+    );
+    let router = text(&project, "src/app/router.rs");
+    assert!(
+        !router.contains("/api/users/{id}/orders"),
+        "no list of another user's rows\n{router}"
+    );
+    assert_rustfmt_clean(&project, "shop");
+
+    let err = failure(cargo_mvc(&project, &["destroy", "authentication"]));
+    assert!(
+        err.contains("src/app/controllers/orders.rs: uses `app::auth`"),
+        "{err}"
+    );
+    let err = failure(cargo_mvc(&project, &["destroy", "model", "user"]));
+    assert!(
+        err.contains("part of the application's authentication"),
+        "{err}"
+    );
+    ok(cargo_mvc(&project, &["destroy", "scaffold", "order"]));
+    ok(cargo_mvc(&project, &["destroy", "scaffold", "note"]));
+    assert_eq!(snapshot(&project), with_auth);
+    ok(cargo_mvc(&project, &["destroy", "authentication"]));
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn a_copy_of_the_scaffold_template_from_before_auth_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "shop", &[]);
+    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    ok(cargo_mvc(&project, &["generate", "override", "scaffold"]));
+    let copy = project.join("generators/scaffold/controller.rs");
+    let old = std::fs::read_to_string(&copy)
+        .unwrap()
+        .replace("<@ s.current @>: CurrentUser,", "")
+        .replace("use crate::app::auth::CurrentUser;", "");
+    std::fs::write(&copy, old).unwrap();
+    let before = snapshot(&project);
+    let err = failure(cargo_mvc(
+        &project,
+        &["generate", "scaffold", "note", "body:text", "--auth"],
+    ));
+    assert!(
+        err.contains("generators/scaffold/controller.rs renders no `CurrentUser` argument"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&project), before);
+}

@@ -65,7 +65,10 @@ fn a_project_generator_an_override_and_a_script_build_and_destroy_exactly() {
     // A generator of the project's own, run with a field list.
     ok(cargo_mvc(&project, &["generate", "generator", "endpoint"]));
     let listed = String::from_utf8(cargo_mvc(&project, &["generate", "list"]).stdout).unwrap();
-    assert!(listed.contains("endpoint     A JSON endpoint"), "{listed}");
+    assert!(
+        listed.contains("endpoint       A JSON endpoint"),
+        "{listed}"
+    );
     let help = String::from_utf8(cargo_mvc(&project, &["generate", "--help"]).stdout).unwrap();
     assert!(help.contains("endpoint"), "{help}");
     let own_help =

@@ -304,6 +304,74 @@ pub fn attempt_keys(email: &str, ip: Option<IpAddr>) -> Vec<String> {
     keys
 }
 
+/// Signing in from the application's tests: an account and a bearer token
+/// without a password check, and requests made with the token.
+#[cfg(test)]
+pub mod testing {
+    use axum::body::Body;
+    use axum::http::{Method, Request, StatusCode, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use crate::app::AppState;
+    use crate::app::models::api_token::ApiToken;
+    use crate::app::models::user::{User, UserParams};
+    use crate::db::Pool;
+
+    /// The account of `email`, made on first use.
+    pub async fn user(pool: &Pool, email: &str) -> User {
+        if let Some(user) = User::find_by_email(pool, email).await.expect("the users table") {
+            return user;
+        }
+        User::create(pool, &UserParams::new(email, "correct horse"))
+            .await
+            .expect("a valid account")
+    }
+
+    /// A new bearer token of the account of `email`.
+    pub async fn sign_in(pool: &Pool, email: &str) -> String {
+        let user = user(pool, email).await;
+        let hour = std::time::Duration::from_secs(3600);
+        let (_, token) = ApiToken::issue(pool, user.id, "tests", hour)
+            .await
+            .expect("a token");
+        token
+    }
+
+    /// Sends a request, signed in with `token` when there is one, through the
+    /// whole application; the status and the JSON body (`null` when the body
+    /// is empty or not JSON).
+    pub async fn send_as(
+        state: AppState,
+        token: Option<&str>,
+        method: Method,
+        uri: &str,
+        body: Body,
+        content_type: Option<&str>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let request = request.body(body).expect("a valid request");
+        let response = crate::app::build(state)
+            .oneshot(request)
+            .await
+            .expect("the application is infallible");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body can be read")
+            .to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +476,32 @@ mod tests {
         attempts.failed_at(&["d".into()], start + ATTEMPT_WINDOW);
         // `a` and `b` are gone; `c` is still in its window.
         assert_eq!(attempts.tracked(), 2);
+    }
+
+    #[sqlx::test]
+    async fn tests_sign_in_without_a_password(pool: crate::db::Pool) {
+        use axum::body::Body;
+        use axum::http::Method;
+        let mut state = crate::app::testing::state().await;
+        state.db = pool.clone();
+        let token = testing::sign_in(&pool, "ann@example.com").await;
+        let again = testing::sign_in(&pool, "ann@example.com").await;
+        assert_ne!(token, again);
+        let me = |token: Option<String>| {
+            let state = state.clone();
+            async move {
+                let token = token.as_deref();
+                testing::send_as(state, token, Method::GET, "/api/me", Body::empty(), None).await
+            }
+        };
+        let (status, body) = me(Some(token)).await;
+        assert_eq!((status, body["email"].as_str()), (StatusCode::OK, Some("ann@example.com")));
+        assert_eq!(me(None).await.0, StatusCode::UNAUTHORIZED);
+        let body = Body::from(r#"{"email": "bob@example.com", "password": "correct horse"}"#);
+        let json = Some("application/json");
+        let (status, _) =
+            testing::send_as(state, None, Method::POST, "/api/users", body, json).await;
+        assert_eq!(status, StatusCode::CREATED);
     }
 
     #[tokio::test]

@@ -124,10 +124,11 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::models::user::UserParams;
 
     #[sqlx::test]
     async fn a_session_signs_its_browser_in_until_it_ends(pool: Pool) {
-        let ann = User::create(&pool, "ann@example.com", "password")
+        let ann = User::create(&pool, &UserParams::new("ann@example.com", "password"))
             .await
             .unwrap();
         let day = Duration::from_secs(86_400);
@@ -149,7 +150,7 @@ mod tests {
             [other.clone(), session.clone()]
         );
 
-        let bob = User::create(&pool, "bob@example.com", "password")
+        let bob = User::create(&pool, &UserParams::new("bob@example.com", "password"))
             .await
             .unwrap();
         assert!(!Session::end(&pool, bob.id, session.id).await.unwrap());
@@ -166,7 +167,7 @@ mod tests {
 
     #[sqlx::test]
     async fn expired_sessions_sign_no_one_in(pool: Pool) {
-        let ann = User::create(&pool, "ann@example.com", "password")
+        let ann = User::create(&pool, &UserParams::new("ann@example.com", "password"))
             .await
             .unwrap();
         let (_, token) = Session::start(&pool, ann.id, None, None, Duration::ZERO)
@@ -178,7 +179,7 @@ mod tests {
 
     #[sqlx::test]
     async fn last_seen_is_written_when_a_minute_has_passed(pool: Pool) {
-        let ann = User::create(&pool, "ann@example.com", "password")
+        let ann = User::create(&pool, &UserParams::new("ann@example.com", "password"))
             .await
             .unwrap();
         let (session, token) = Session::start(&pool, ann.id, None, None, Duration::from_secs(3600))

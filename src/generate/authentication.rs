@@ -194,6 +194,20 @@ fn mod_lines() -> Vec<(String, &'static str, &'static str)> {
     out
 }
 
+/// Refuses to destroy one of authentication's models on its own: the rest
+/// of authentication would no longer build.
+pub fn check_not_ours(project: &Project, model: &str) -> Result<()> {
+    if MODELS.iter().any(|(m, _)| *m == model) && project.root.join(AUTH_MODULE).is_file() {
+        bail!(
+            nothing_written(format!(
+                "the model `{model}` is part of the application's authentication ({AUTH_MODULE} relies on it)"
+            ))
+            .hint("`cargo mvc destroy authentication` takes out all of it")
+        );
+    }
+    Ok(())
+}
+
 /// Builds the plan of `generate authentication`.
 pub fn generate(project: &Project) -> Result<Plan> {
     let mut plan = Plan::new(&project.root);
@@ -268,9 +282,11 @@ fn resource() -> ResourceName {
     ResourceName::parse(CONTROLLER).expect("a valid resource name")
 }
 
-/// The application's Rust files, other than the generator's own, that use
-/// `app::auth` (a scaffold made with `--auth`).
-fn users_of_auth(plan: &Plan) -> Result<Vec<String>> {
+/// What relies on authentication outside its own files: Rust files that
+/// use `app::auth` or the user model (a scaffold made with `--auth` or
+/// `--owned`), and migrations of other tables with a foreign key to
+/// `users`; as `path: what` lines.
+fn users_of_auth(project: &Project, plan: &Plan) -> Result<Vec<String>> {
     let ours: Vec<PathBuf> = files().into_iter().map(|(_, p)| p).collect();
     let mut found = Vec::new();
     for dir in [layout::SRC, "tests"] {
@@ -281,11 +297,27 @@ fn users_of_auth(plan: &Plan) -> Result<Vec<String>> {
             if rel.extension().is_none_or(|e| e != "rs") || ours.iter().any(|o| o == rel) {
                 continue;
             }
-            if plan.current(rel)?.is_some_and(|text| {
-                text.contains("app::auth::") || text.contains("use crate::app::auth")
-            }) {
-                found.push(rel.display().to_string());
+            let Some(text) = plan.current(rel)? else {
+                continue;
+            };
+            if text.contains("app::auth::") || text.contains("use crate::app::auth") {
+                found.push(format!("{}: uses `app::auth`", rel.display()));
+            } else if text.contains("super::user::") || text.contains("models::user::") {
+                found.push(format!("{}: uses the user model", rel.display()));
             }
+        }
+    }
+    for m in migrations(&project.root) {
+        if MODELS
+            .iter()
+            .any(|(_, table)| m.name == format!("create_{table}"))
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(project.root.join(&m.up)).unwrap_or_default();
+        let lower = text.to_lowercase();
+        if lower.contains("references users (") || lower.contains("references users(") {
+            found.push(format!("{}: a foreign key to `users`", m.up));
         }
     }
     Ok(found)
@@ -301,7 +333,7 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
             "there is no authentication to destroy: {AUTH_MODULE} does not exist"
         )));
     }
-    let users = users_of_auth(&plan)?;
+    let users = users_of_auth(project, &plan)?;
     if !users.is_empty() && !force {
         bail!(nothing_written(format!(
             "the application still relies on authentication:\n  {}\ndestroy those first (for a scaffold: `cargo mvc destroy scaffold NAME`), or pass --force to destroy authentication anyway",

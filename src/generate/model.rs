@@ -118,6 +118,9 @@ pub struct ModelCtx {
 pub struct Model {
     pub name: ModelName,
     pub fields: Vec<Field>,
+    /// The field the server sets to the signed-in user (a scaffold's
+    /// `--owned`): read-only in the OpenAPI document.
+    pub owner: Option<String>,
 }
 
 impl Model {
@@ -147,7 +150,11 @@ impl Model {
                 f.name
             )));
         }
-        Ok(Self { name, fields })
+        Ok(Self {
+            name,
+            fields,
+            owner: None,
+        })
     }
 
     pub fn file(&self) -> PathBuf {
@@ -213,7 +220,11 @@ fn context(project: &Project, model: &Model) -> ModelCtx {
             FieldCtx {
                 name: f.name.clone(),
                 ty: f.rust_type(),
-                schema: f.schema_attr(),
+                schema: if model.owner.as_ref() == Some(&f.name) {
+                    Some(syntax::attribute(quote::quote!(#[schema(read_only)])))
+                } else {
+                    f.schema_attr()
+                },
                 take: f.take(),
                 string: f.kind == Kind::String,
                 nullable: f.nullable,
@@ -605,6 +616,7 @@ pub fn check_unreferenced(
 /// Builds the plan of `destroy model`.
 pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
+    super::authentication::check_not_ours(project, &name.snake)?;
     let mut plan = Plan::new(&project.root);
     let going = unplan_joins(&mut plan, project, "model", &name)?;
     check_unreferenced(project, &name, force, &going)?;

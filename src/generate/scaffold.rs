@@ -4,7 +4,7 @@
 
 use crate::engine::vars;
 use crate::layout;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use quote::quote;
 use serde::Serialize;
 
@@ -125,7 +125,27 @@ pub struct ScaffoldCtx {
     pub patch: Option<(String, String)>,
     /// Some field is a checkbox in the HTML form.
     pub checkboxes: bool,
+    /// With `--auth` (or `--owned`): every route needs a signed-in user.
+    pub auth: bool,
+    /// With `--owned`: each row belongs to the user who made it, and only
+    /// they read or change it.
+    pub owned: bool,
+    /// The handlers' `CurrentUser` argument: `current`, or `_current` where
+    /// it is not read.
+    pub current: String,
 }
+
+/// Who may use a scaffold's routes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Signed-in users only (`--auth`).
+    pub auth: bool,
+    /// Each user their own rows (`--owned`, which implies `--auth`).
+    pub owned: bool,
+}
+
+/// The field `--owned` adds: the row's owner.
+const OWNER_FIELD: &str = "user_id";
 
 /// The form control of a field.
 fn input(f: &super::fields::Field) -> String {
@@ -160,8 +180,12 @@ fn str_list(name: &str, items: &[&str]) -> String {
     syntax::items(quote!(const #name: &[&str] = &[#(#items),*];))
 }
 
-fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
-    let fields = &model.fields;
+fn context(project: &Project, model: &Model, html: bool, access: Access) -> ScaffoldCtx {
+    // The owner is set by the server, never by a request.
+    let owned = |f: &&super::fields::Field| !(access.owned && f.name == OWNER_FIELD);
+    let all_fields = &model.fields;
+    let fields: Vec<super::fields::Field> = all_fields.iter().filter(owned).cloned().collect();
+    let fields = &fields;
     let unique: Vec<&str> = fields
         .iter()
         .filter(|f| f.unique)
@@ -214,8 +238,11 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
                 schema: f.schema_attr(),
             })
             .collect(),
+        // A parent's list would show every user's rows: an owned
+        // scaffold has none.
         nested: fields
             .iter()
+            .filter(|_| !access.owned)
             .filter_map(|f| f.target.as_ref().map(|t| (f, t)))
             .map(|(f, t)| NestedCtx {
                 handler: nested_handler(t),
@@ -261,6 +288,9 @@ fn context(project: &Project, model: &Model, html: bool) -> ScaffoldCtx {
             .iter()
             .find_map(|f| Some((f.name.clone(), f.changed_json()?.to_string()))),
         checkboxes: fields.iter().any(|f| f.kind == Kind::Boolean),
+        auth: access.auth || access.owned,
+        owned: access.owned,
+        current: if access.owned { "current" } else { "_current" }.to_string(),
     }
 }
 
@@ -318,6 +348,59 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<RouteGroup> {
     out
 }
 
+/// The fields of a scaffold with `access`: with `--owned`, the owner
+/// (`user:references`) first, unless the fields name it already. Refuses
+/// `--auth` and `--owned` in an application without authentication, and
+/// with `--html`, whose pages would need a browser sign-in.
+fn with_owner(
+    project: &Project,
+    raw_fields: &[String],
+    html: bool,
+    access: Access,
+) -> Result<Vec<String>> {
+    let flag = if access.owned { "--owned" } else { "--auth" };
+    if !(access.auth || access.owned) {
+        return Ok(raw_fields.to_vec());
+    }
+    if !project
+        .root
+        .join(super::authentication::AUTH_MODULE)
+        .is_file()
+    {
+        bail!(
+            nothing_written(format!(
+                "`{flag}` puts the scaffold behind sign-in, but the application has no authentication ({} is missing)",
+                super::authentication::AUTH_MODULE
+            ))
+            .hint("generate it first: cargo mvc generate authentication")
+        );
+    }
+    if html {
+        bail!(
+            nothing_written(format!(
+                "`{flag}` protects the JSON API with bearer tokens; HTML pages behind sign-in need browser sessions, which `generate authentication` does not make yet"
+            ))
+            .hint(format!(
+                "generate the scaffold without --html, or without {flag}"
+            ))
+        );
+    }
+    let mut fields = raw_fields.to_vec();
+    if access.owned {
+        let owner = OWNER_FIELD.trim_end_matches("_id");
+        match fields.iter().find(|f| {
+            f.split(':').next() == Some(owner) || f.split(':').next() == Some(OWNER_FIELD)
+        }) {
+            Some(f) if f == "user:references" => {}
+            Some(f) => bail!(nothing_written(format!(
+                "`--owned` gives each row its owner as `user:references`, and the field `{f}` takes that name"
+            ))),
+            None => fields.insert(0, "user:references".to_string()),
+        }
+    }
+    Ok(fields)
+}
+
 /// Builds the plan of `generate scaffold`.
 pub fn generate(
     project: &Project,
@@ -325,21 +408,40 @@ pub fn generate(
     raw_fields: &[String],
     html: bool,
     joins: &[String],
+    access: Access,
 ) -> Result<Plan> {
-    let model = Model::parse(name, raw_fields)?;
+    let raw_fields = &with_owner(project, raw_fields, html, access)?;
+    let mut model = Model::parse(name, raw_fields)?;
+    if access.owned {
+        model.owner = Some(OWNER_FIELD.to_string());
+    }
     let resource = resource(&model.name)?;
     super::controller::check_free(project, &resource)?;
     super::check_module_name(project, "model", &model.name.snake)?;
     let mut plan = Plan::new(&project.root);
     model::plan_model(&mut plan, project, &model, &model::version_now())?;
     model::plan_joins(&mut plan, project, &model.name, joins)?;
-    let ctx = context(project, &model, html);
+    let ctx = context(project, &model, html, access);
     let controller = layout::rust_file(layout::CONTROLLERS, &ctx.plural);
-    plan.create(
-        &controller,
-        plan.templates()
-            .render("scaffold/controller.rs", vars! { s => &ctx })?,
-    );
+    let code = plan
+        .templates()
+        .render("scaffold/controller.rs", vars! { s => &ctx })?;
+    // A project's copy of the template made before `--auth` would leave the
+    // routes open without a word.
+    if ctx.auth && !code.contains("CurrentUser") {
+        let copy = plan
+            .templates()
+            .override_of("scaffold/controller.rs")
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "scaffold/controller.rs".to_string());
+        bail!(
+            nothing_written(format!(
+                "{copy} renders no `CurrentUser` argument, so `--auth` would leave the routes open"
+            ))
+            .hint("bring the copy up to date: compare it with the built-in one (`cargo mvc generate override scaffold --force --pretend --verbose` shows the differences)")
+        );
+    }
+    plan.create(&controller, code);
     super::modules::declare(&mut plan, layout::CONTROLLERS, "controllers", &resource)?;
     if html {
         // The layout, `views/html/mod.rs`, the `mod` lines and askama, as for
@@ -394,6 +496,7 @@ pub fn generate(
 /// Builds the plan of `destroy scaffold`: the controller's and the model's.
 pub fn destroy(project: &Project, name: &str, force: bool) -> Result<Plan> {
     let name = ModelName::parse(name).map_err(nothing_written)?;
+    super::authentication::check_not_ours(project, &name.snake)?;
     let mut joins = Plan::new(&project.root);
     let going = model::unplan_joins(&mut joins, project, "scaffold", &name)?;
     model::check_unreferenced(project, &name, force, &going)?;

@@ -37,6 +37,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use crate::app::AppState;
+<%- if s.auth %>
+use crate::app::auth::CurrentUser;
+<%- endif %>
 use crate::app::errors::AppError;
 <%- if s.openapi %>
 use crate::app::errors::ErrorBody;
@@ -54,6 +57,25 @@ use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s
 /// a request breaking either is answered 422 on those fields.
 <@ s.unique @>
 <@ s.references @>
+<%- if s.owned %>
+
+/// The <@ s.human @> with `id` if it is the signed-in user's: another user's
+/// is as good as none (404).
+async fn find_own(state: &AppState, current: &CurrentUser, id: i64) -> Result<<@ s.pascal @>, AppError> {
+    <@ s.pascal @>::find(&state.db, id)
+        .await?
+        .filter(|<@ s.var @>| <@ s.var @>.user_id == current.user.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// The fields of a JSON body, with the signed-in user as the owner whatever
+/// the body says.
+fn owned_fields(body: &[u8], current: &CurrentUser) -> Result<Fields, AppError> {
+    let mut fields = Fields::json(body)?;
+    let _ = fields.take::<Option<serde_json::Value>>("user_id");
+    Ok(fields.or(serde_json::json!({ "user_id": current.user.id })))
+}
+<%- endif %>
 
 /// `GET /api/<@ s.url @>?page=&per_page=`
 <%- if s.openapi %>
@@ -62,9 +84,15 @@ use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s
     path = "/api/<@ s.url @>",
     operation_id = "<@ s.plural @>_index",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(PageQuery),
     responses(
         (status = 200, description = "One page of <@ s.human_plural @>", body = <@ s.pascal @>Page),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The page or per_page is not a whole number", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody)
     )
@@ -72,10 +100,18 @@ use crate::app::models::<@ s.model @>::{<@ s.pascal @>, <@ s.pascal @>Page, <@ s
 <%- endif %>
 pub async fn index(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Query(query): Query<PageQuery>,
 ) -> Result<Json<<@ s.pascal @>Page>, AppError> {
     let (page, per_page) = query.read()?;
+<%- if s.owned %>
+    let page = <@ s.pascal @>::list_by_user_id(&state.db, current.user.id, page, per_page).await?;
+    Ok(Json(page))
+<%- else %>
     Ok(Json(<@ s.pascal @>::list(&state.db, page, per_page).await?))
+<%- endif %>
 }
 
 <%- for n in s.nested %>
@@ -86,9 +122,15 @@ pub async fn index(
     path = "/api/<@ n.parent_url @>/{id}/<@ s.url @>",
     operation_id = "<@ s.plural @>_<@ n.handler @>",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ n.human @>"), PageQuery),
     responses(
         (status = 200, description = "One page of the <@ n.human @>'s <@ s.human_plural @>", body = <@ s.pascal @>Page),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The id, page or per_page is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ n.human @>", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody)
@@ -97,6 +139,9 @@ pub async fn index(
 <%- endif %>
 pub async fn <@ n.handler @>(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
     Query(query): Query<PageQuery>,
 ) -> Result<Json<<@ s.pascal @>Page>, AppError> {
@@ -115,9 +160,15 @@ pub async fn <@ n.handler @>(
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_show",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     responses(
         (status = 200, description = "The <@ s.human @>", body = <@ s.pascal @>),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
@@ -125,10 +176,17 @@ pub async fn <@ n.handler @>(
 <%- endif %>
 pub async fn show(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Json<<@ s.pascal @>>, AppError> {
+<%- if s.owned %>
+    Ok(Json(find_own(&state, &current, id).await?))
+<%- else %>
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(<@ s.var @>))
+<%- endif %>
 }
 
 /// `POST /api/<@ s.url @>`
@@ -138,9 +196,15 @@ pub async fn show(
     path = "/api/<@ s.url @>",
     operation_id = "<@ s.plural @>_create",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     request_body = <@ s.pascal @>Params,
     responses(
         (status = 201, description = "Created", body = <@ s.pascal @>),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
 <%- if s.unique_fields or s.nested %>
         (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
 <%- endif %>
@@ -151,9 +215,12 @@ pub async fn show(
 <%- endif %>
 pub async fn create(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     body: Bytes,
 ) -> Result<impl IntoResponse, AppError> {
-    let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?)?;
+    let params = <@ s.pascal @>Params::from_fields(<% if s.owned %>owned_fields(&body, &current)?<% else %>Fields::json(&body)?<% endif %>)?;
     let <@ s.var @> = <@ s.pascal @>::create(&state.db, &params)
         .await
         .map_err(|err| db_error(err, UNIQUE, REFERENCES))?;
@@ -174,10 +241,16 @@ pub async fn create(
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_update",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     request_body = <@ s.pascal @>Params,
     responses(
         (status = 200, description = "Replaced", body = <@ s.pascal @>),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
 <%- if s.unique_fields or s.nested %>
@@ -190,10 +263,18 @@ pub async fn create(
 <%- endif %>
 pub async fn update(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<<@ s.pascal @>>, AppError> {
+<%- if s.owned %>
+    find_own(&state, &current, id).await?;
+    let params = <@ s.pascal @>Params::from_fields(owned_fields(&body, &current)?)?;
+<%- else %>
     let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?)?;
+<%- endif %>
     let <@ s.var @> = <@ s.pascal @>::update(&state.db, id, &params)
         .await
         .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
@@ -209,10 +290,16 @@ pub async fn update(
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_patch",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     request_body = <@ s.pascal @>Changes,
     responses(
         (status = 200, description = "Updated", body = <@ s.pascal @>),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
 <%- if s.unique_fields or s.nested %>
@@ -225,12 +312,21 @@ pub async fn update(
 <%- endif %>
 pub async fn patch(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<<@ s.pascal @>>, AppError> {
+<%- if s.owned %>
+    let before = find_own(&state, &current, id).await?;
+    let before = serde_json::to_value(before.params()).map_err(anyhow::Error::from)?;
+    let params = <@ s.pascal @>Params::from_fields(owned_fields(&body, &current)?.or(before))?;
+<%- else %>
     let current = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let current = serde_json::to_value(current.params()).map_err(anyhow::Error::from)?;
     let params = <@ s.pascal @>Params::from_fields(Fields::json(&body)?.or(current))?;
+<%- endif %>
     let <@ s.var @> = <@ s.pascal @>::update(&state.db, id, &params)
         .await
         .map_err(|err| db_error(err, UNIQUE, REFERENCES))?
@@ -264,9 +360,15 @@ pub struct <@ s.pascal @>Changes {
     path = "/api/<@ s.url @>/{id}",
     operation_id = "<@ s.plural @>_destroy",
     tag = "<@ s.url @>",
+<%- if s.auth %>
+    security(("bearer" = [])),
+<%- endif %>
     params(("id" = String, Path, pattern = "^[0-9]{1,18}$", description = "The id of the <@ s.human @>")),
     responses(
         (status = 204, description = "Deleted"),
+<%- if s.auth %>
+        (status = 401, description = "Not signed in", body = ErrorBody),
+<%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody)
     )
@@ -274,8 +376,14 @@ pub struct <@ s.pascal @>Changes {
 <%- endif %>
 pub async fn destroy(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
+<%- if s.owned %>
+    find_own(&state, &current, id).await?;
+<%- endif %>
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -287,6 +395,9 @@ pub async fn destroy(
 /// `GET /<@ s.url @>?page=&per_page=`: the list page.
 pub async fn index_page(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Query(query): Query<PageQuery>,
 ) -> Result<Html<String>, AppError> {
     let (page, per_page) = query.read()?;
@@ -297,6 +408,9 @@ pub async fn index_page(
 /// `GET /<@ s.url @>/{id}`
 pub async fn show_page(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -311,6 +425,9 @@ pub async fn new_page() -> Result<Html<String>, AppError> {
 /// `GET /<@ s.url @>/{id}/edit`
 pub async fn edit_page(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -334,6 +451,9 @@ fn form_errors(err: AppError, mut page: FormPage) -> Result<Response, AppError> 
 /// the form with what is wrong.
 pub async fn create_form(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
@@ -351,6 +471,9 @@ pub async fn create_form(
 /// `POST /<@ s.url @>/{id}` from the edit form.
 pub async fn update_form(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -371,6 +494,9 @@ pub async fn update_form(
 /// `POST /<@ s.url @>/{id}/delete` from the show page.
 pub async fn destroy_form(
     State(state): State<AppState>,
+<%- if s.auth %>
+    <@ s.current @>: CurrentUser,
+<%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
     if <@ s.pascal @>::delete(&state.db, id).await? {
@@ -399,8 +525,36 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+<%- if s.auth %>
+    use crate::app::auth::testing as auth;
+    use crate::app::testing;
+<%- else %>
     use crate::app::testing::{self, call_json, send};
+<%- endif %>
     use crate::db::Pool;
+<%- if s.auth %>
+
+    /// Who these tests sign in as, unless they say otherwise.
+    const OWNER: &str = "owner@example.com";
+
+    /// Sends a request through the application, signed in as [`OWNER`].
+    async fn send(
+        state: AppState,
+        method: Method,
+        uri: &str,
+        body: Body,
+        content_type: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let token = auth::sign_in(&state.db, OWNER).await;
+        auth::send_as(state, Some(&token), method, uri, body, content_type).await
+    }
+
+    /// Sends `body` as JSON, signed in as [`OWNER`].
+    async fn call_json(state: AppState, method: Method, uri: &str, body: &Value) -> (StatusCode, Value) {
+        let json = Some("application/json");
+        send(state, method, uri, Body::from(body.to_string()), json).await
+    }
+<%- endif %>
 
     /// The application, on the test's own database.
     async fn state(pool: &Pool) -> AppState {
@@ -411,8 +565,74 @@ mod tests {
 
     /// A valid body, with the rows it refers to created first.
     async fn valid_body(pool: &Pool) -> Value {
+<%- if s.owned %>
+        let mut body = serde_json::to_value(<@ s.pascal @>Params::example(pool).await).unwrap();
+        body["user_id"] = json!(auth::user(pool, OWNER).await.id);
+        body
+<%- else %>
         serde_json::to_value(<@ s.pascal @>Params::example(pool).await).unwrap()
+<%- endif %>
     }
+<%- if s.auth %>
+
+    #[sqlx::test]
+    async fn signing_in_is_required(pool: Pool) {
+        let state = state(&pool).await;
+        let routes = [
+            (Method::GET, "/api/<@ s.url @>"),
+            (Method::POST, "/api/<@ s.url @>"),
+            (Method::GET, "/api/<@ s.url @>/1"),
+            (Method::PUT, "/api/<@ s.url @>/1"),
+            (Method::PATCH, "/api/<@ s.url @>/1"),
+            (Method::DELETE, "/api/<@ s.url @>/1"),
+<%- for n in s.nested %>
+            (Method::GET, "/api/<@ n.parent_url @>/1/<@ s.url @>"),
+<%- endfor %>
+        ];
+        for (method, uri) in routes {
+            let (status, body) =
+                auth::send_as(state.clone(), None, method, uri, Body::empty(), None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+            assert_eq!(body["message"], "Sign in first");
+        }
+    }
+<%- endif %>
+<%- if s.owned %>
+
+    #[sqlx::test]
+    async fn each_user_reads_and_changes_only_their_own(pool: Pool) {
+        let state = state(&pool).await;
+        let input = valid_body(&pool).await;
+        let (status, created) = call_json(state.clone(), Method::POST, "/api/<@ s.url @>", &input).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let url = format!("/api/<@ s.url @>/{}", created["id"]);
+        let other = auth::sign_in(&pool, "other@example.com").await;
+        let as_other = |method: Method, uri: String| {
+            let (state, other, body) = (state.clone(), other.clone(), input.to_string());
+            async move {
+                let json = Some("application/json");
+                auth::send_as(state, Some(&other), method, &uri, Body::from(body), json).await
+            }
+        };
+        let (status, page) = as_other(Method::GET, "/api/<@ s.url @>".to_string()).await;
+        assert_eq!((status, &page["total"]), (StatusCode::OK, &json!(0)), "{page}");
+        for method in [Method::GET, Method::PUT, Method::PATCH, Method::DELETE] {
+            let (status, _) = as_other(method.clone(), url.clone()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
+        }
+        assert_eq!(get(&state, &url).await, (StatusCode::OK, created.clone()));
+
+        // A body naming another owner is ignored: rows belong to whoever
+        // signed in to make or change them.
+        let mut theirs = valid_body(&pool).await;
+        theirs["user_id"] = json!(auth::user(&pool, "other@example.com").await.id);
+        let (status, made) = call_json(state.clone(), Method::POST, "/api/<@ s.url @>", &theirs).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        assert_eq!(made["user_id"], created["user_id"]);
+        let (status, kept) = call_json(state.clone(), Method::PUT, &url, &theirs).await;
+        assert_eq!((status, &kept["user_id"]), (StatusCode::OK, &created["user_id"]));
+    }
+<%- endif %>
 
     async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
         send(state.clone(), Method::GET, uri, Body::empty(), None).await

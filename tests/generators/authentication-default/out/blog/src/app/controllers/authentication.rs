@@ -21,7 +21,7 @@ use crate::app::errors::{AppError, ErrorBody};
 use crate::app::models::api_token::ApiToken;
 use crate::app::models::fields::Fields;
 use crate::app::models::session::Session;
-use crate::app::models::user::{Credentials, User};
+use crate::app::models::user::{User, UserParams};
 
 /// The answer to a sign-in: a bearer token for the `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -68,7 +68,7 @@ fn credentials(body: &[u8]) -> Result<(String, String, Option<String>), AppError
     path = "/api/users",
     operation_id = "users_create",
     tag = "authentication",
-    request_body = Credentials,
+    request_body = UserParams,
     responses(
         (status = 201, description = "Signed up; sign in with `POST /api/session`", body = User),
         (status = 409, description = "The email has an account", body = ErrorBody),
@@ -81,7 +81,7 @@ pub async fn sign_up(
     body: Bytes,
 ) -> Result<impl IntoResponse, AppError> {
     let (email, password, _) = credentials(&body)?;
-    let user = User::create(&state.db, &email, &password).await?;
+    let user = User::create(&state.db, &UserParams::new(&email, &password)).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, "/api/me")],
@@ -278,7 +278,7 @@ impl utoipa::Modify for BearerScheme {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(sign_up, sign_in, sign_out, me, tokens, revoke_token, sessions, revoke_session),
-    components(schemas(User, Credentials, SignIn, SignedIn, ApiToken, Session)),
+    components(schemas(User, UserParams, SignIn, SignedIn, ApiToken, Session)),
     modifiers(&BearerScheme),
     tags((name = "authentication", description = "Accounts, sign-in, API tokens and browser sessions"))
 )]

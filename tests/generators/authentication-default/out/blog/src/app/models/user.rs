@@ -26,13 +26,32 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What signs a user up, and in.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct Credentials {
+/// What makes an account: the fields `create` takes (and what signs in).
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
+pub struct UserParams {
     #[schema(format = "email", max_length = 255)]
     pub email: String,
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+}
+
+impl UserParams {
+    pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            password: password.into(),
+        }
+    }
+}
+
+/// Shows the email, never the password.
+impl std::fmt::Debug for UserParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserParams")
+            .field("email", &self.email)
+            .field("password", &"[hidden]")
+            .finish()
+    }
 }
 
 /// The email as it is stored and looked up: trimmed, in lower case.
@@ -76,8 +95,9 @@ pub fn check_credentials(email: &str, password: &str) -> FieldErrors {
 impl User {
     /// Creates an account; 422 for an invalid email or password, 409 when
     /// the email is taken.
-    pub async fn create(pool: &Pool, email: &str, password: &str) -> Result<Self, AppError> {
-        let email = normalize_email(email);
+    pub async fn create(pool: &Pool, params: &UserParams) -> Result<Self, AppError> {
+        let email = normalize_email(&params.email);
+        let password = params.password.as_str();
         let errors = check_credentials(&email, password);
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
@@ -138,6 +158,16 @@ impl User {
         }
     }
 
+    /// Deletes the account with `id`, and with it its sessions and API
+    /// tokens; whether there was one.
+    pub async fn delete(pool: &Pool, id: i64) -> sqlx::Result<bool> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Sets a new password; 422 when it is too short or too long.
     pub async fn set_password(pool: &Pool, id: i64, password: &str) -> Result<(), AppError> {
         let errors = check_credentials("valid@example.com", password);
@@ -156,14 +186,28 @@ impl User {
 }
 
 #[cfg(test)]
+impl UserParams {
+    /// Valid params for tests: a new email on every call.
+    pub async fn example(pool: &Pool) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = pool;
+        Self::new(format!("user{n}@example.com"), "correct horse")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[sqlx::test]
     async fn signs_up_and_authenticates_by_email_in_any_case(pool: Pool) {
-        let user = User::create(&pool, " Ann@Example.COM ", "correct horse")
-            .await
-            .unwrap();
+        let user = User::create(
+            &pool,
+            &UserParams::new(" Ann@Example.COM ", "correct horse"),
+        )
+        .await
+        .unwrap();
         assert_eq!(user.email, "ann@example.com");
         let found = User::authenticate(&pool, "ANN@example.com", "correct horse")
             .await
@@ -185,11 +229,11 @@ mod tests {
 
     #[sqlx::test]
     async fn an_email_has_one_account(pool: Pool) {
-        User::create(&pool, "ann@example.com", "password one")
+        User::create(&pool, &UserParams::new("ann@example.com", "password one"))
             .await
             .unwrap();
         let Err(AppError::Conflict(errors)) =
-            User::create(&pool, "ANN@example.com", "password two").await
+            User::create(&pool, &UserParams::new("ANN@example.com", "password two")).await
         else {
             panic!("the second account is refused");
         };
@@ -198,13 +242,17 @@ mod tests {
 
     #[sqlx::test]
     async fn invalid_emails_and_passwords_are_refused(pool: Pool) {
-        let Err(AppError::Invalid(errors)) = User::create(&pool, "ann", "short").await else {
+        let Err(AppError::Invalid(errors)) =
+            User::create(&pool, &UserParams::new("ann", "short")).await
+        else {
             panic!("refused");
         };
         assert_eq!(errors["email"], ["is not an email address"]);
         assert_eq!(errors["password"], ["is too short (at least 8 characters)"]);
         let long = "x".repeat(MAX_PASSWORD_CHARS + 1);
-        let Err(AppError::Invalid(errors)) = User::create(&pool, "a@b.co", &long).await else {
+        let Err(AppError::Invalid(errors)) =
+            User::create(&pool, &UserParams::new("a@b.co", &long)).await
+        else {
             panic!("refused");
         };
         assert_eq!(errors["password"], ["is too long (at most 128 characters)"]);
@@ -221,7 +269,7 @@ mod tests {
 
     #[sqlx::test]
     async fn a_new_password_replaces_the_old_one(pool: Pool) {
-        let user = User::create(&pool, "ann@example.com", "old password")
+        let user = User::create(&pool, &UserParams::new("ann@example.com", "old password"))
             .await
             .unwrap();
         User::set_password(&pool, user.id, "new password")
@@ -238,9 +286,31 @@ mod tests {
     }
 
     #[sqlx::test]
+    async fn deleting_an_account_ends_its_sessions_and_tokens(pool: Pool) {
+        let user = User::create(&pool, &UserParams::example(&pool).await)
+            .await
+            .unwrap();
+        let day = std::time::Duration::from_secs(86_400);
+        let (_, token) = crate::app::models::api_token::ApiToken::issue(&pool, user.id, "cli", day)
+            .await
+            .unwrap();
+        let (_, cookie) =
+            crate::app::models::session::Session::start(&pool, user.id, None, None, day)
+                .await
+                .unwrap();
+        assert!(User::delete(&pool, user.id).await.unwrap());
+        assert!(!User::delete(&pool, user.id).await.unwrap());
+        assert_eq!(User::find(&pool, user.id).await.unwrap(), None);
+        let token = crate::app::models::api_token::ApiToken::authenticate(&pool, &token).await;
+        assert_eq!(token.unwrap(), None);
+        let session = crate::app::models::session::Session::authenticate(&pool, &cookie).await;
+        assert_eq!(session.unwrap(), None);
+    }
+
+    #[sqlx::test]
     async fn a_database_failure_is_an_internal_error(pool: Pool) {
         pool.close().await;
-        let result = User::create(&pool, "ann@example.com", "password").await;
+        let result = User::create(&pool, &UserParams::new("ann@example.com", "password")).await;
         assert!(matches!(result, Err(AppError::Internal(_))), "{result:?}");
     }
 }

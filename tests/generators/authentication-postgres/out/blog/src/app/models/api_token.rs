@@ -117,9 +117,12 @@ impl ApiToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::models::user::UserParams;
 
     async fn user(pool: &Pool, email: &str) -> User {
-        User::create(pool, email, "password").await.unwrap()
+        User::create(pool, &UserParams::new(email, "password"))
+            .await
+            .unwrap()
     }
 
     #[sqlx::test]

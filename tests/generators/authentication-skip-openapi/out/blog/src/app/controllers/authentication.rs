@@ -66,7 +66,7 @@ pub async fn sign_up(
     body: Bytes,
 ) -> Result<impl IntoResponse, AppError> {
     let (email, password, _) = credentials(&body)?;
-    let user = User::create(&state.db, &email, &password).await?;
+    let user = User::create(&state.db, &UserParams::new(&email, &password)).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, "/api/me")],

@@ -1,0 +1,37 @@
+//! The routes table: every route of the application, in one place.
+//! `cargo mvc generate` adds routes here; keep them in this chain.
+
+use axum::Router;
+// Every method router (`get`, `post`, ...) for the routes below.
+use axum::routing::*;
+
+use super::AppState;
+// Every controller module, so routes name handlers as `users::index`.
+use super::controllers::*;
+use super::openapi;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health::show))
+        .route("/api/ready", get(ready::show))
+        .route("/api/openapi.json", get(openapi::spec))
+        .route("/api/docs", get(openapi::docs))
+        .route("/api/users", post(authentication::sign_up))
+        .route(
+            "/api/session",
+            post(authentication::sign_in).delete(authentication::sign_out),
+        )
+        .route("/api/me", get(authentication::me))
+        .route("/api/tokens", get(authentication::tokens))
+        .route("/api/tokens/{id}", delete(authentication::revoke_token))
+        .route("/api/sessions", get(authentication::sessions))
+        .route("/api/sessions/{id}", delete(authentication::revoke_session))
+        .route("/api/notes", get(notes::index).post(notes::create))
+        .route(
+            "/api/notes/{id}",
+            get(notes::show)
+                .put(notes::update)
+                .patch(notes::patch)
+                .delete(notes::destroy),
+        )
+}
