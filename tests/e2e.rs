@@ -1,5 +1,6 @@
 //! End to end: generate projects with `cargo mvc new` (SQLite, PostgreSQL,
-//! and no database), generate controllers, scaffolds and models into them,
+//! and no database), generate controllers, scaffolds, models and accounts
+//! (`generate authentication`, scaffolds with `--auth` and `--owned`) into them,
 //! then, inside each, run what its own CI runs (fmt, clippy -D warnings,
 //! tests), start the production server, check `/api/ready`, stop it with
 //! SIGTERM, fuzz the scaffolds' API against its OpenAPI document
@@ -21,7 +22,8 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use common::{
-    cargo, cargo_mvc, http_get, http_request, in_shared_target, new_project, ok, shared_target,
+    cargo, cargo_mvc, http_get, http_request, http_request_with, in_shared_target, new_project, ok,
+    shared_target,
 };
 
 /// One cargo build at a time: they share the target directory anyway.
@@ -278,6 +280,92 @@ fn data_survives_a_restart(binary: &Path, dir: &Path, env: &[(&str, String)]) {
     served.stop();
 }
 
+/// The scaffolds behind sign-in that the projects with accounts get, after
+/// `generate authentication`: one owned, one for any signed-in user.
+const SIGNED_IN_SCAFFOLDS: &[&[&str]] = &[
+    &["order", "total:decimal", "note:string?", "--owned"],
+    &["bookmark", "url:string", "post:references", "--auth"],
+];
+
+/// Adds accounts and the scaffolds behind sign-in to `project`.
+fn generate_accounts(project: &Path) {
+    ok(cargo_mvc(
+        project,
+        &["generate", "authentication", "--quiet"],
+    ));
+    generate(project, "scaffold", SIGNED_IN_SCAFFOLDS);
+}
+
+/// Signs `email` up and in on the server at `addr`; the bearer token.
+fn sign_up_and_in(addr: &str, email: &str) -> String {
+    let credentials = format!(r#"{{"email": "{email}", "password": "correct horse"}}"#);
+    let (status, body) = http_request(addr, "POST", "/api/users", Some(&credentials)).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = http_request(addr, "POST", "/api/session", Some(&credentials)).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let signed_in: serde_json::Value = serde_json::from_str(&body).unwrap();
+    signed_in["token"].as_str().expect("a token").to_string()
+}
+
+/// Accounts over real HTTP, on the served binary: a user signs up and in,
+/// makes a row of an owned scaffold and reads it; another user cannot see,
+/// change or delete it; signing out ends the token; wrong passwords are
+/// limited.
+fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
+    let served = serve(binary, dir, env);
+    let addr = served.addr.as_str();
+    let call = |method: &str, path: &str, token: &str, body: Option<&str>| {
+        let bearer = format!("Bearer {token}");
+        http_request_with(addr, method, path, &[("Authorization", &bearer)], body).unwrap()
+    };
+    let ann = sign_up_and_in(addr, "ann@example.com");
+    let (status, body) = call("POST", "/api/orders", &ann, Some(r#"{"total": "12.50"}"#));
+    assert_eq!(status, 201, "{body}");
+    let order: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let path = format!("/api/orders/{}", order["id"]);
+    assert_eq!(call("GET", &path, &ann, None), (200, body.clone()));
+    let (status, body) = call("GET", "/api/me", &ann, None);
+    assert_eq!(status, 200, "{body}");
+    let me: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(order["user_id"], me["id"]);
+
+    let bob = sign_up_and_in(addr, "bob@example.com");
+    let (status, page) = call("GET", "/api/orders", &bob, None);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#""total":0"#), "{page}");
+    let change = Some(r#"{"total": "0.01"}"#);
+    for (method, body) in [
+        ("GET", None),
+        ("PUT", change),
+        ("PATCH", change),
+        ("DELETE", None),
+    ] {
+        let (status, answer) = call(method, &path, &bob, body);
+        assert_eq!(status, 404, "{method} of another user's order: {answer}");
+    }
+    assert_eq!(
+        call("GET", &path, &ann, None).1,
+        serde_json::to_string(&order).unwrap()
+    );
+    let (status, _) = http_get(addr, "/api/orders").unwrap();
+    assert_eq!(status, 401, "no token, no orders");
+
+    let (status, _) = call("DELETE", "/api/session", &ann, None);
+    assert_eq!(status, 204);
+    let (status, body) = call("GET", "/api/me", &ann, None);
+    assert_eq!(status, 401, "a token after sign-out: {body}");
+
+    let wrong = r#"{"email": "bob@example.com", "password": "wrong horse"}"#;
+    for _ in 0..10 {
+        let (status, body) = http_request(addr, "POST", "/api/session", Some(wrong)).unwrap();
+        assert_eq!(status, 401, "{body}");
+    }
+    let right = r#"{"email": "bob@example.com", "password": "correct horse"}"#;
+    let (status, body) = http_request(addr, "POST", "/api/session", Some(right)).unwrap();
+    assert_eq!(status, 429, "the 11th try within 3 minutes: {body}");
+    served.stop();
+}
+
 /// The API keeps the contract its OpenAPI document states: schemathesis
 /// (installed by `.ci/install-tools`) runs every check on every operation,
 /// against the served project on a database of its own. The seed is fixed,
@@ -296,14 +384,24 @@ fn api_contract_holds(binary: &Path, dir: &Path) {
         scratch.path().join("contract.db").display()
     );
     let served = serve(binary, dir, &[("DATABASE_URL", database)]);
+    // Signed in for the operations that need it; signing out and revoking
+    // tokens are left out, so that the token keeps working to the end
+    // (`accounts_work_over_http` checks them).
+    let token = sign_up_and_in(&served.addr, "contract@example.com");
     let output = Command::new(&tool)
         .args([
             "run",
             &format!("http://{}/api/openapi.json", served.addr),
-            // The scaffolds' operations: the plain controllers answer
-            // canned JSON until their actions are written.
+            // The scaffolds' and the accounts' operations: the plain
+            // controllers answer canned JSON until their actions are written.
             "--include-path-regex",
-            "^/api/(posts|comments|listings)",
+            "^/api/(posts|comments|listings|orders|bookmarks|users|session|me|tokens|sessions)",
+            "--exclude-operation-id",
+            "session_destroy",
+            "--exclude-operation-id",
+            "tokens_destroy",
+            "--header",
+            &format!("Authorization: Bearer {token}"),
             "--checks",
             "all",
             "--workers",
@@ -615,12 +713,14 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
     let project = new_project(root.path(), "blog", &["--metrics"]);
     generate(&project, "controller", CONTROLLERS);
     generate(&project, "scaffold", SCAFFOLDS);
+    generate_accounts(&project);
     checks(&project, "blog", &[]);
     let binary = shared_target().join("debug").join("blog");
     data_survives_a_restart(&binary, &project, &[]);
     slow_clients_are_disconnected(&binary, &project, "BLOG");
     metrics_are_served(&binary, &project);
     api_contract_holds(&binary, &project);
+    accounts_work_over_http(&binary, &project, &[]);
     let file = project.join("data/blog.db");
     assert!(file.is_file(), "SQLite keeps its file under data/");
     let posts = || {
@@ -651,6 +751,7 @@ fn new_project_with_scaffolds_meets_its_coverage_floor() {
     let root = tempfile::tempdir().unwrap();
     let project = new_project(root.path(), "shop", &[]);
     generate(&project, "scaffold", SCAFFOLDS);
+    generate_accounts(&project);
     let path = std::env::join_paths(std::iter::once(tools).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
@@ -713,9 +814,11 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     let root = tempfile::tempdir().unwrap();
     let project = new_project(root.path(), "pgblog", &["--database", "postgres", "--otel"]);
     generate(&project, "scaffold", SCAFFOLDS);
+    generate_accounts(&project);
     checks(&project, "pgblog", &env);
     let binary = shared_target().join("debug").join("pgblog");
     data_survives_a_restart(&binary, &project, &env);
+    accounts_work_over_http(&binary, &project, &env);
     traces_reach_a_collector(&binary, &project, &env);
     let posts = || {
         let output = Command::new("psql")
@@ -756,5 +859,10 @@ fn project_without_optional_parts_gets_a_database_from_generate_model() {
         "model",
         &[&["post", "title:string", "body:text", "published:boolean"]],
     );
+    // Without an OpenAPI document: its accounts have no `utoipa` in them.
+    ok(cargo_mvc(
+        &project,
+        &["generate", "authentication", "--quiet"],
+    ));
     checks(&project, "lean-api", &[]);
 }

@@ -54,6 +54,9 @@ pub struct SignIn {
     pub email: String,
     pub password: String,
     /// What to call the token in `GET /api/tokens` (default `API`).
+<%- if a.openapi %>
+    #[schema(max_length = 100)]
+<%- endif %>
     pub name: Option<String>,
 }
 

@@ -234,6 +234,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn params_never_show_the_password() {
+        let params = UserParams::new("ann@example.com", "correct horse");
+        let shown = format!("{params:?}");
+        assert!(shown.contains("ann@example.com"), "{shown}");
+        assert!(!shown.contains("correct horse"), "{shown}");
+    }
+
     #[sqlx::test]
     async fn an_email_has_one_account(pool: Pool) {
         User::create(&pool, &UserParams::new("ann@example.com", "password one"))

@@ -121,6 +121,9 @@ pub struct ScaffoldCtx {
     pub wrong: Vec<WrongCtx>,
     /// The fields whose values are unique.
     pub unique_fields: Vec<String>,
+    /// A request can conflict with the data (409): some field is unique or
+    /// refers to another row.
+    pub conflicts: bool,
     /// A field and a new JSON value for it, for the PATCH test.
     pub patch: Option<(String, String)>,
     /// Some field is a checkbox in the HTML form.
@@ -284,6 +287,7 @@ fn context(project: &Project, model: &Model, html: bool, access: Access) -> Scaf
             .collect(),
         wrong,
         unique_fields: unique.iter().map(|u| u.to_string()).collect(),
+        conflicts: !unique.is_empty() || !references.is_empty(),
         patch: fields
             .iter()
             .find_map(|f| Some((f.name.clone(), f.changed_json()?.to_string()))),

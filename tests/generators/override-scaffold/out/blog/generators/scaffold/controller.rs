@@ -205,7 +205,7 @@ pub async fn show(
 <%- if s.auth %>
         (status = 401, description = "Not signed in", body = ErrorBody),
 <%- endif %>
-<%- if s.unique_fields or s.nested %>
+<%- if s.conflicts %>
         (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
 <%- endif %>
         (status = 413, description = "The body is larger than the limit", body = ErrorBody),
@@ -253,7 +253,7 @@ pub async fn create(
 <%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
-<%- if s.unique_fields or s.nested %>
+<%- if s.conflicts %>
         (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
 <%- endif %>
         (status = 413, description = "The body is larger than the limit", body = ErrorBody),
@@ -302,7 +302,7 @@ pub async fn update(
 <%- endif %>
         (status = 400, description = "The id is not a whole number", body = ErrorBody),
         (status = 404, description = "No such <@ s.human @>", body = ErrorBody),
-<%- if s.unique_fields or s.nested %>
+<%- if s.conflicts %>
         (status = 409, description = "A unique value is taken, or a referenced row does not exist", body = ErrorBody),
 <%- endif %>
         (status = 413, description = "The body is larger than the limit", body = ErrorBody),
@@ -383,12 +383,15 @@ pub async fn destroy(
 ) -> Result<StatusCode, AppError> {
 <%- if s.owned %>
     find_own(&state, &current, id).await?;
-<%- endif %>
+    <@ s.pascal @>::delete(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+<%- else %>
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound)
     }
+<%- endif %>
 }
 <%- if s.html %>
 

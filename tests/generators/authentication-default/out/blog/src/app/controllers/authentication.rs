@@ -42,6 +42,7 @@ pub struct SignIn {
     pub email: String,
     pub password: String,
     /// What to call the token in `GET /api/tokens` (default `API`).
+    #[schema(max_length = 100)]
     pub name: Option<String>,
 }
 

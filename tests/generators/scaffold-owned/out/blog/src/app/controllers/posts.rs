@@ -218,11 +218,8 @@ pub async fn destroy(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     find_own(&state, &current, id).await?;
-    if Post::delete(&state.db, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    Post::delete(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The OpenAPI description of these routes, merged into the application's
