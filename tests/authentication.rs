@@ -223,3 +223,20 @@ fn a_copy_of_the_scaffold_template_from_before_auth_is_refused() {
     );
     assert_eq!(snapshot(&project), before);
 }
+
+#[test]
+fn a_users_controller_of_the_application_keeps_its_routes() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "shop", &[]);
+    ok(cargo_mvc(
+        &project,
+        &["generate", "controller", "users", "index", "create"],
+    ));
+    let before = snapshot(&project);
+    let err = failure(cargo_mvc(&project, &["generate", "authentication"]));
+    assert!(
+        err.contains("POST /api/users is already served by `users::create`"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&project), before);
+}

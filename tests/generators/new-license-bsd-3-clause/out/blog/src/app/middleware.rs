@@ -26,6 +26,9 @@
 //!   latency (`BLOG_REQUEST_LOG=false` turns these lines off;
 //!   the probes `/api/health` and `/api/ready` log at debug);
 //! - `Set-Cookie` is marked sensitive, as the request's headers are;
+//! - a form a browser sends from another site (a `POST`, `PUT`, `PATCH` or
+//!   `DELETE` outside `/api`) is a 403, so no other site can act through a
+//!   user's cookies ([`same_origin_forms`]);
 //! - CORS for the origins of `BLOG_CORS_ORIGINS` (none by
 //!   default);
 //! - a panic in a handler is a 500 (the message goes to the log);
@@ -91,6 +94,7 @@ where
         )
         // Inside the span's layer, so that it sees the header marked.
         .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
+        .layer(axum::middleware::from_fn(same_origin_forms))
         // Inside the span's layer, so that preflight requests are logged too.
         .option_layer(cors)
         .layer(CatchPanicLayer::custom(errors::panic_response))
@@ -219,6 +223,46 @@ where
         };
         service.oneshot(request)
     }
+}
+
+/// Refuses what a browser sends from another site to change something
+/// outside `/api`, as Go's `http.CrossOriginProtection` does: a
+/// `Sec-Fetch-Site` other than `same-origin` or `none`, or, from browsers too
+/// old to send it, an `Origin` whose host is not the request's `Host`.
+/// Requests with neither header do not come from a browser's form (curl, the
+/// tests, other servers) and pass. `/api` routes take bearer tokens, never
+/// cookies, so no other site can act through them; CORS governs who may
+/// read their answers.
+pub async fn same_origin_forms(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if is_cross_site(&request) {
+        tracing::warn!("cross-site request refused");
+        return errors::error_response(StatusCode::FORBIDDEN, "Cross-site requests are refused");
+    }
+    next.run(request).await
+}
+
+fn is_cross_site<B>(request: &Request<B>) -> bool {
+    let path = request.uri().path();
+    if request.method().is_safe() || path == "/api" || path.starts_with("/api/") {
+        return false;
+    }
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).map(HeaderValue::as_bytes);
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host.as_bytes());
+    origin_host.is_none() || origin_host != host
 }
 
 /// What HTML pages may load: only this application's own scripts, styles,
@@ -407,7 +451,8 @@ mod tests {
             .route("/boom", get(boom))
             .route("/page", get(|| async { Html("<p>hello</p>") }))
             .route("/big", get(|| async { "word ".repeat(1000) }))
-            .route("/echo", post(|body: String| async move { body }));
+            .route("/echo", post(|body: String| async move { body }))
+            .route("/api/echo", post(|body: String| async move { body }));
         around(route_layers(router, settings), settings)
     }
 
@@ -436,6 +481,94 @@ mod tests {
 
     fn get_request(uri: &str) -> Request<Body> {
         Request::builder().uri(uri).body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn forms_from_other_sites_are_refused() {
+        let request = |method: Method, uri: &str, headers: &[(&str, &str)]| {
+            let mut request = Request::builder().method(method).uri(uri);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.body(Body::from("x")).unwrap()
+        };
+        let cases = [
+            // A browser says where the request comes from.
+            (
+                Method::POST,
+                "/echo",
+                &[("sec-fetch-site", "cross-site")][..],
+                403,
+            ),
+            (
+                Method::POST,
+                "/echo",
+                &[("sec-fetch-site", "same-site")][..],
+                403,
+            ),
+            (
+                Method::POST,
+                "/echo",
+                &[("sec-fetch-site", "same-origin")][..],
+                200,
+            ),
+            (
+                Method::POST,
+                "/echo",
+                &[("sec-fetch-site", "none")][..],
+                200,
+            ),
+            // Older browsers only send `Origin`.
+            (
+                Method::POST,
+                "/echo",
+                &[("origin", "https://evil.example"), ("host", "app.example")][..],
+                403,
+            ),
+            (
+                Method::POST,
+                "/echo",
+                &[("origin", "null"), ("host", "app.example")][..],
+                403,
+            ),
+            (
+                Method::POST,
+                "/echo",
+                &[("origin", "https://app.example"), ("host", "app.example")][..],
+                200,
+            ),
+            // Not a browser's form.
+            (Method::POST, "/echo", &[][..], 200),
+            // Reading is never refused, nor is the API.
+            (
+                Method::GET,
+                "/page",
+                &[("sec-fetch-site", "cross-site")][..],
+                200,
+            ),
+            (
+                Method::POST,
+                "/api/echo",
+                &[("sec-fetch-site", "cross-site")][..],
+                200,
+            ),
+        ];
+        for (method, uri, headers, status) in cases {
+            let settings = Settings {
+                body_limit: 1024,
+                ..settings()
+            };
+            let (response, body) =
+                send_with(&settings, request(method.clone(), uri, headers)).await;
+            assert_eq!(
+                response.status().as_u16(),
+                status,
+                "{method} {uri} {headers:?}"
+            );
+            if status == 403 {
+                assert_eq!(body["message"], "Cross-site requests are refused");
+            }
+        }
     }
 
     #[tokio::test]
