@@ -892,6 +892,13 @@ fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
     }
     let (plan, args) = generate_plan(&what, &project)?;
     execute(plan, &args, shell)?;
+    if let Generate::Authentication(_) = what
+        && !args.pretend
+    {
+        shell.note(
+            "apply the new migrations with `cargo run -- migrate` (debug builds apply them when the server starts); then sign up with `POST /api/users` and sign in with `POST /api/session`",
+        );
+    }
     if let Generate::Migration(_) = what
         && !args.pretend
     {

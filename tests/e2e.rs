@@ -343,9 +343,12 @@ fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
         let (status, answer) = call(method, &path, &bob, body);
         assert_eq!(status, 404, "{method} of another user's order: {answer}");
     }
+    let (status, kept) = call("GET", &path, &ann, None);
+    let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
     assert_eq!(
-        call("GET", &path, &ann, None).1,
-        serde_json::to_string(&order).unwrap()
+        (status, kept),
+        (200, order.clone()),
+        "the order is as it was"
     );
     let (status, _) = http_get(addr, "/api/orders").unwrap();
     assert_eq!(status, 401, "no token, no orders");

@@ -1,6 +1,7 @@
 //! Authentication: password hashing, the random tokens of sessions and API
 //! clients, the [`CurrentUser`] extractor, the [`require_user`] guard for a
-//! whole router, and the limit on failed sign-ins.
+//! whole router, and the limit on failed sign-ins (by account, and by client
+//! address: see [`TRUSTED_PROXIES`] behind a proxy).
 //!
 //! Passwords are hashed with Argon2id at OWASP's recommended cost (19 MiB of
 //! memory, 2 passes, 1 lane), each with its own random salt, stored as a PHC
@@ -17,7 +18,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -294,6 +295,54 @@ impl Attempts {
     }
 }
 
+/// The proxies in front of the application, from
+/// `<PREFIX>_TRUSTED_PROXIES` (addresses separated by commas): a request from
+/// one of them counts against the address it forwards in `X-Forwarded-For`.
+/// Without it, the socket's peer is the client, since anyone can send that
+/// header.
+pub static TRUSTED_PROXIES: LazyLock<Vec<IpAddr>> = LazyLock::new(|| {
+    let name = format!("{}_TRUSTED_PROXIES", crate::config::ENV_PREFIX);
+    let (proxies, wrong) = parse_proxies(&std::env::var(name.as_str()).unwrap_or_default());
+    for entry in wrong {
+        tracing::warn!(variable = %name, %entry, "not an IP address: ignored");
+    }
+    proxies
+});
+
+/// The addresses of a comma-separated list, and the entries that are not one.
+fn parse_proxies(list: &str) -> (Vec<IpAddr>, Vec<String>) {
+    let mut proxies = Vec::new();
+    let mut wrong = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.parse() {
+            Ok(ip) => proxies.push(ip),
+            Err(_) => wrong.push(entry.to_string()),
+        }
+    }
+    (proxies, wrong)
+}
+
+/// The client's address: the socket's `peer`, or when that is one of the
+/// `trusted` proxies, the nearest address in `X-Forwarded-For` that is not.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or(Some(peer))
+}
+
 /// The keys a sign-in counts against: the account, and the client's address
 /// when it is known.
 pub fn attempt_keys(email: &str, ip: Option<IpAddr>) -> Vec<String> {
@@ -467,6 +516,34 @@ mod tests {
         assert!(attempts.check_at(&keys, next_window).is_ok());
         attempts.succeeded(&keys);
         assert_eq!(attempts.tracked(), 0);
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_forwarded_address_counts() {
+        let (proxies, wrong) = parse_proxies(" 10.0.0.1, ::1,,proxy.internal ");
+        let local: IpAddr = [10, 0, 0, 1].into();
+        assert_eq!(proxies, [local, "::1".parse::<IpAddr>().unwrap()]);
+        assert_eq!(wrong, ["proxy.internal"]);
+
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.9, bad, 10.0.0.1"),
+        );
+        let client: IpAddr = [203, 0, 113, 9].into();
+        let peer: IpAddr = [198, 51, 100, 7].into();
+        // Without trusted proxies the header is anyone's to send.
+        assert_eq!(client_ip(Some(peer), &headers, &[]), Some(peer));
+        assert_eq!(client_ip(Some(local), &headers, &[local]), Some(client));
+        assert_eq!(
+            client_ip(Some(local), &HeaderMap::new(), &[local]),
+            Some(local)
+        );
+        assert_eq!(client_ip(None, &headers, &[local]), None);
+        assert!(
+            TRUSTED_PROXIES.is_empty(),
+            "no proxies configured for the tests"
+        );
     }
 
     #[test]

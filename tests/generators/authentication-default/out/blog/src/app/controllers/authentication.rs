@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
@@ -108,10 +108,13 @@ pub async fn sign_up(
 pub async fn sign_in(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, AuthError> {
     let (email, password, name) = credentials(&body)?;
-    let keys = auth::attempt_keys(&email, peer.map(|Extension(ConnectInfo(addr))| addr.ip()));
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = auth::client_ip(peer, &headers, &auth::TRUSTED_PROXIES);
+    let keys = auth::attempt_keys(&email, ip);
     ATTEMPTS.check(&keys)?;
     let Some(user) = User::authenticate(&state.db, &email, &password).await? else {
         ATTEMPTS.failed(&keys);

@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
@@ -21,7 +21,7 @@ use crate::app::errors::AppError;
 use crate::app::models::api_token::ApiToken;
 use crate::app::models::fields::Fields;
 use crate::app::models::session::Session;
-use crate::app::models::user::User;
+use crate::app::models::user::{User, UserParams};
 
 /// The answer to a sign-in: a bearer token for the `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,10 +78,13 @@ pub async fn sign_up(
 pub async fn sign_in(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, AuthError> {
     let (email, password, name) = credentials(&body)?;
-    let keys = auth::attempt_keys(&email, peer.map(|Extension(ConnectInfo(addr))| addr.ip()));
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = auth::client_ip(peer, &headers, &auth::TRUSTED_PROXIES);
+    let keys = auth::attempt_keys(&email, ip);
     ATTEMPTS.check(&keys)?;
     let Some(user) = User::authenticate(&state.db, &email, &password).await? else {
         ATTEMPTS.failed(&keys);
