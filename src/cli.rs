@@ -891,9 +891,14 @@ fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
         return crate::engine::builtins::list(&project, shell);
     }
     let (plan, args) = generate_plan(&what, &project)?;
+    let first_accounts = !project
+        .root
+        .join(crate::generate::authentication::AUTH_MODULE)
+        .exists();
     execute(plan, &args, shell)?;
     if let Generate::Authentication(_) = what
         && !args.pretend
+        && first_accounts
     {
         shell.note(
             "apply the new migrations with `cargo run -- migrate` (debug builds apply them when the server starts); then sign up with `POST /api/users` and sign in with `POST /api/session`",
