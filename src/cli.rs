@@ -206,7 +206,7 @@ Examples:
     /// and out
     #[command(
         after_help = "Routes: POST /api/users (sign up), POST|DELETE /api/session (sign in for a bearer
-token, sign out), GET /api/me, GET /api/tokens, DELETE /api/tokens/{id},
+token, sign out), GET /api/me, PUT /api/me/password, GET /api/tokens, DELETE /api/tokens/{id},
 GET /api/sessions, DELETE /api/sessions/{id}.
 An application without a database gets SQLite, as with `generate model`.
 

@@ -108,6 +108,7 @@ fn routes() -> Vec<RouteGroup> {
             vec![m("post", "sign_in"), m("delete", "sign_out")],
         ),
         group("/api/me", vec![m("get", "me")]),
+        group("/api/me/password", vec![m("put", "change_password")]),
         group("/api/tokens", vec![m("get", "tokens")]),
         group("/api/tokens/{id}", vec![m("delete", "revoke_token")]),
         group("/api/sessions", vec![m("get", "sessions")]),

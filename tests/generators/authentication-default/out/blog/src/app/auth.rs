@@ -302,24 +302,20 @@ impl Attempts {
 /// header.
 pub static TRUSTED_PROXIES: LazyLock<Vec<IpAddr>> = LazyLock::new(|| {
     let name = format!("{}_TRUSTED_PROXIES", crate::config::ENV_PREFIX);
-    let (proxies, wrong) = parse_proxies(&std::env::var(name.as_str()).unwrap_or_default());
-    for entry in wrong {
-        tracing::warn!(variable = %name, %entry, "not an IP address: ignored");
-    }
-    proxies
+    parse_proxies(&name, &std::env::var(&name).unwrap_or_default())
 });
 
-/// The addresses of a comma-separated list, and the entries that are not one.
-fn parse_proxies(list: &str) -> (Vec<IpAddr>, Vec<String>) {
+/// The addresses of the comma-separated list in `variable`; an entry that is
+/// not one is left out with a warning.
+fn parse_proxies(variable: &str, list: &str) -> Vec<IpAddr> {
     let mut proxies = Vec::new();
-    let mut wrong = Vec::new();
     for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         match entry.parse() {
             Ok(ip) => proxies.push(ip),
-            Err(_) => wrong.push(entry.to_string()),
+            Err(_) => tracing::warn!(variable, entry, "not an IP address: ignored"),
         }
     }
-    (proxies, wrong)
+    proxies
 }
 
 /// The client's address: the socket's `peer`, or when that is one of the
@@ -520,10 +516,9 @@ mod tests {
 
     #[test]
     fn behind_trusted_proxies_the_forwarded_address_counts() {
-        let (proxies, wrong) = parse_proxies(" 10.0.0.1, ::1,,proxy.internal ");
+        let proxies = parse_proxies("APP_TRUSTED_PROXIES", " 10.0.0.1, ::1,,proxy.internal ");
         let local: IpAddr = [10, 0, 0, 1].into();
         assert_eq!(proxies, [local, "::1".parse::<IpAddr>().unwrap()]);
-        assert_eq!(wrong, ["proxy.internal"]);
 
         let mut headers = HeaderMap::new();
         headers.insert(

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
             post(authentication::sign_in).delete(authentication::sign_out),
         )
         .route("/api/me", get(authentication::me))
+        .route("/api/me/password", put(authentication::change_password))
         .route("/api/tokens", get(authentication::tokens))
         .route("/api/tokens/{id}", delete(authentication::revoke_token))
         .route("/api/sessions", get(authentication::sessions))

@@ -169,6 +169,59 @@ pub async fn me(current: CurrentUser) -> Json<User> {
     Json(current.user)
 }
 
+/// What `PUT /api/me/password` reads.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+}
+
+/// `PUT /api/me/password`: a new password. Every other API token and every
+/// browser session of the user ends; the token of the request goes on.
+#[utoipa::path(
+    put,
+    path = "/api/me/password",
+    operation_id = "password_update",
+    tag = "authentication",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; the user's other tokens and sessions ended"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "The current password is wrong, the new one too short or too long, or the body is not a JSON object", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords for this account; see Retry-After", body = ErrorBody)
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    body: Bytes,
+) -> Result<StatusCode, AuthError> {
+    let mut fields = Fields::json(&body)?;
+    let old = fields.take::<String>("current_password");
+    let new = fields.take::<String>("password");
+    let (Some(old), Some(new)) = (old, new) else {
+        return Err(fields.into_error().into());
+    };
+    let keys = auth::attempt_keys(&current.user.email, None);
+    ATTEMPTS.check(&keys)?;
+    if User::authenticate(&state.db, &current.user.email, &old)
+        .await?
+        .is_none()
+    {
+        ATTEMPTS.failed(&keys);
+        let wrong = vec!["is wrong".to_string()];
+        let errors = [("current_password".to_string(), wrong)];
+        return Err(AppError::Invalid(errors.into()).into());
+    }
+    User::set_password(&state.db, current.user.id, &new).await?;
+    ApiToken::revoke_all(&state.db, current.user.id, Some(current.token_id)).await?;
+    Session::end_all(&state.db, current.user.id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/tokens`
 #[utoipa::path(
     get,
@@ -281,8 +334,8 @@ impl utoipa::Modify for BearerScheme {
 /// This controller's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(sign_up, sign_in, sign_out, me, tokens, revoke_token, sessions, revoke_session),
-    components(schemas(User, UserParams, SignIn, SignedIn, ApiToken, Session)),
+    paths(sign_up, sign_in, sign_out, me, change_password, tokens, revoke_token, sessions, revoke_session),
+    components(schemas(User, UserParams, SignIn, SignedIn, PasswordChange, ApiToken, Session)),
     modifiers(&BearerScheme),
     tags((name = "authentication", description = "Accounts, sign-in, API tokens and browser sessions"))
 )]
@@ -660,6 +713,85 @@ mod tests {
         )
         .await;
         body["token"].as_str().unwrap().to_string()
+    }
+
+    #[sqlx::test]
+    async fn a_new_password_ends_every_other_token_and_session(pool: Pool) {
+        let state = state(&pool).await;
+        let token = signed_in(&state, "ida@example.com").await;
+        let other = signed_in_again(&state, "ida@example.com").await;
+        let ida = User::find_by_email(&state.db, "ida@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let day = auth::API_TOKEN_LIFETIME;
+        let (_, cookie) = Session::start(&state.db, ida.id, None, None, day)
+            .await
+            .unwrap();
+        let change = |body: Value| {
+            let (state, token) = (state.clone(), token.clone());
+            async move {
+                let uri = "/api/me/password";
+                send(
+                    &state,
+                    Method::PUT,
+                    uri,
+                    Some(&token),
+                    Some(body),
+                    [10, 3, 0, 1],
+                )
+                .await
+            }
+        };
+
+        let wrong = json!({"current_password": "wrong horse", "password": "new horse battery"});
+        let (status, _, body) = change(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"]["current_password"], json!(["is wrong"]));
+        let short = json!({"current_password": "correct horse", "password": "short"});
+        let (status, _, body) = change(short).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["password"].is_array(), "{body}");
+        let (status, _, body) = change(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"]["current_password"], json!(["is required"]));
+
+        let right = json!({"current_password": "correct horse", "password": "new horse battery"});
+        let (status, _, _) = change(right).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let me = |token: String| {
+            let state = state.clone();
+            async move {
+                send(
+                    &state,
+                    Method::GET,
+                    "/api/me",
+                    Some(&token),
+                    None,
+                    [10, 0, 0, 1],
+                )
+                .await
+                .0
+            }
+        };
+        assert_eq!(
+            me(token).await,
+            StatusCode::OK,
+            "the request's own token goes on"
+        );
+        assert_eq!(
+            me(other).await,
+            StatusCode::UNAUTHORIZED,
+            "other tokens end"
+        );
+        assert_eq!(
+            Session::authenticate(&state.db, &cookie).await.unwrap(),
+            None
+        );
+        let old = User::authenticate(&state.db, "ida@example.com", "correct horse").await;
+        assert_eq!(old.unwrap(), None);
+        let new = User::authenticate(&state.db, "ida@example.com", "new horse battery").await;
+        assert_eq!(new.unwrap().map(|u| u.id), Some(ida.id));
     }
 
     #[sqlx::test]

@@ -117,6 +117,43 @@ pub async fn me(current: CurrentUser) -> Json<User> {
     Json(current.user)
 }
 
+/// What `PUT /api/me/password` reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub password: String,
+}
+
+/// `PUT /api/me/password`: a new password. Every other API token and every
+/// browser session of the user ends; the token of the request goes on.
+pub async fn change_password(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    body: Bytes,
+) -> Result<StatusCode, AuthError> {
+    let mut fields = Fields::json(&body)?;
+    let old = fields.take::<String>("current_password");
+    let new = fields.take::<String>("password");
+    let (Some(old), Some(new)) = (old, new) else {
+        return Err(fields.into_error().into());
+    };
+    let keys = auth::attempt_keys(&current.user.email, None);
+    ATTEMPTS.check(&keys)?;
+    if User::authenticate(&state.db, &current.user.email, &old)
+        .await?
+        .is_none()
+    {
+        ATTEMPTS.failed(&keys);
+        let wrong = vec!["is wrong".to_string()];
+        let errors = [("current_password".to_string(), wrong)];
+        return Err(AppError::Invalid(errors.into()).into());
+    }
+    User::set_password(&state.db, current.user.id, &new).await?;
+    ApiToken::revoke_all(&state.db, current.user.id, Some(current.token_id)).await?;
+    Session::end_all(&state.db, current.user.id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/tokens`
 pub async fn tokens(
     State(state): State<AppState>,
@@ -531,6 +568,85 @@ mod tests {
         )
         .await;
         body["token"].as_str().unwrap().to_string()
+    }
+
+    #[sqlx::test]
+    async fn a_new_password_ends_every_other_token_and_session(pool: Pool) {
+        let state = state(&pool).await;
+        let token = signed_in(&state, "ida@example.com").await;
+        let other = signed_in_again(&state, "ida@example.com").await;
+        let ida = User::find_by_email(&state.db, "ida@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let day = auth::API_TOKEN_LIFETIME;
+        let (_, cookie) = Session::start(&state.db, ida.id, None, None, day)
+            .await
+            .unwrap();
+        let change = |body: Value| {
+            let (state, token) = (state.clone(), token.clone());
+            async move {
+                let uri = "/api/me/password";
+                send(
+                    &state,
+                    Method::PUT,
+                    uri,
+                    Some(&token),
+                    Some(body),
+                    [10, 3, 0, 1],
+                )
+                .await
+            }
+        };
+
+        let wrong = json!({"current_password": "wrong horse", "password": "new horse battery"});
+        let (status, _, body) = change(wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"]["current_password"], json!(["is wrong"]));
+        let short = json!({"current_password": "correct horse", "password": "short"});
+        let (status, _, body) = change(short).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["errors"]["password"].is_array(), "{body}");
+        let (status, _, body) = change(json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"]["current_password"], json!(["is required"]));
+
+        let right = json!({"current_password": "correct horse", "password": "new horse battery"});
+        let (status, _, _) = change(right).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let me = |token: String| {
+            let state = state.clone();
+            async move {
+                send(
+                    &state,
+                    Method::GET,
+                    "/api/me",
+                    Some(&token),
+                    None,
+                    [10, 0, 0, 1],
+                )
+                .await
+                .0
+            }
+        };
+        assert_eq!(
+            me(token).await,
+            StatusCode::OK,
+            "the request's own token goes on"
+        );
+        assert_eq!(
+            me(other).await,
+            StatusCode::UNAUTHORIZED,
+            "other tokens end"
+        );
+        assert_eq!(
+            Session::authenticate(&state.db, &cookie).await.unwrap(),
+            None
+        );
+        let old = User::authenticate(&state.db, "ida@example.com", "correct horse").await;
+        assert_eq!(old.unwrap(), None);
+        let new = User::authenticate(&state.db, "ida@example.com", "new horse battery").await;
+        assert_eq!(new.unwrap().map(|u| u.id), Some(ida.id));
     }
 
     #[sqlx::test]
