@@ -117,6 +117,9 @@ pub enum AuthError {
     /// No credentials, or ones that are wrong, expired or revoked (401).
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// Signed in, but a password the request gives is wrong (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// Too many failed sign-ins (429).
     #[error("Too many failed sign-in attempts; try again later")]
     TooManyAttempts { retry_after: Duration },
@@ -140,6 +143,7 @@ impl IntoResponse for AuthError {
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 response
             }
+            AuthError::Forbidden(message) => error_response(StatusCode::FORBIDDEN, message),
             AuthError::TooManyAttempts { retry_after } => {
                 let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, self.to_string());
                 response.headers_mut().insert(

@@ -189,8 +189,9 @@ pub struct PasswordChange {
     responses(
         (status = 204, description = "Changed; the user's other tokens and sessions ended"),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The current password is wrong", body = ErrorBody),
         (status = 413, description = "The body is larger than the limit", body = ErrorBody),
-        (status = 422, description = "The current password is wrong, the new one too short or too long, or the body is not a JSON object", body = ErrorBody),
+        (status = 422, description = "A field is missing, the new password is too short or too long, or the body is not a JSON object", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords for this account; see Retry-After", body = ErrorBody)
     )
 )]
@@ -212,9 +213,7 @@ pub async fn change_password(
         .is_none()
     {
         ATTEMPTS.failed(&keys);
-        let wrong = vec!["is wrong".to_string()];
-        let errors = [("current_password".to_string(), wrong)];
-        return Err(AppError::Invalid(errors.into()).into());
+        return Err(AuthError::Forbidden("The current password is wrong"));
     }
     User::set_password(&state.db, current.user.id, &new).await?;
     ApiToken::revoke_all(&state.db, current.user.id, Some(current.token_id)).await?;
@@ -746,8 +745,8 @@ mod tests {
 
         let wrong = json!({"current_password": "wrong horse", "password": "new horse battery"});
         let (status, _, body) = change(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body["errors"]["current_password"], json!(["is wrong"]));
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["message"], "The current password is wrong");
         let short = json!({"current_password": "correct horse", "password": "short"});
         let (status, _, body) = change(short).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -144,9 +144,7 @@ pub async fn change_password(
         .is_none()
     {
         ATTEMPTS.failed(&keys);
-        let wrong = vec!["is wrong".to_string()];
-        let errors = [("current_password".to_string(), wrong)];
-        return Err(AppError::Invalid(errors.into()).into());
+        return Err(AuthError::Forbidden("The current password is wrong"));
     }
     User::set_password(&state.db, current.user.id, &new).await?;
     ApiToken::revoke_all(&state.db, current.user.id, Some(current.token_id)).await?;
@@ -601,8 +599,8 @@ mod tests {
 
         let wrong = json!({"current_password": "wrong horse", "password": "new horse battery"});
         let (status, _, body) = change(wrong).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body["errors"]["current_password"], json!(["is wrong"]));
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["message"], "The current password is wrong");
         let short = json!({"current_password": "correct horse", "password": "short"});
         let (status, _, body) = change(short).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
