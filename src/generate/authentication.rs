@@ -283,44 +283,34 @@ fn resource() -> ResourceName {
     ResourceName::parse(CONTROLLER).expect("a valid resource name")
 }
 
-/// What relies on authentication outside its own files: Rust files that
-/// use `app::auth` or the user model (a scaffold made with `--auth` or
-/// `--owned`), and migrations of other tables with a foreign key to
-/// `users`; as `path: what` lines.
+/// What relies on authentication outside its own files, as `path: what`
+/// lines: Rust files that use `app::auth` (a scaffold made with `--auth` or
+/// `--owned`), and what refers to the user model, as `destroy model` finds
+/// it (models using it, migrations of other tables with a foreign key to
+/// `users`).
 fn users_of_auth(project: &Project, plan: &Plan) -> Result<Vec<String>> {
     let ours: Vec<PathBuf> = files().into_iter().map(|(_, p)| p).collect();
-    let mut found = Vec::new();
-    for dir in [layout::SRC, "tests"] {
-        for path in crate::fs::files_under(&plan.root.join(dir)) {
-            let Ok(rel) = path.strip_prefix(&plan.root) else {
-                continue;
-            };
-            if rel.extension().is_none_or(|e| e != "rs") || ours.iter().any(|o| o == rel) {
-                continue;
-            }
-            let Some(text) = plan.current(rel)? else {
-                continue;
-            };
-            if text.contains("app::auth::") || text.contains("use crate::app::auth") {
-                found.push(format!("{}: uses `app::auth`", rel.display()));
-            } else if text.contains("super::user::") || text.contains("models::user::") {
-                found.push(format!("{}: uses the user model", rel.display()));
-            }
-        }
-    }
-    for m in migrations(&project.root) {
-        if MODELS
-            .iter()
-            .any(|(_, table)| m.name == format!("create_{table}"))
-        {
-            continue;
-        }
-        let text = std::fs::read_to_string(project.root.join(&m.up)).unwrap_or_default();
-        let lower = text.to_lowercase();
-        if lower.contains("references users (") || lower.contains("references users(") {
-            found.push(format!("{}: a foreign key to `users`", m.up));
-        }
-    }
+    let ours: Vec<&PathBuf> = ours.iter().collect();
+    let needles = [
+        "app::auth::".to_string(),
+        "use crate::app::auth".to_string(),
+    ];
+    let mut found: Vec<String> = super::rust_files_naming(plan, &needles, &ours)?
+        .into_iter()
+        .map(|f| format!("{}: uses `app::auth`", f.display()))
+        .collect();
+    // Authentication's own migrations refer to `users` too.
+    let own: Vec<String> = MODELS
+        .iter()
+        .filter_map(|(_, table)| creating(&project.root, table))
+        .flat_map(|m| m.down.into_iter().chain([m.up]))
+        .collect();
+    let user = crate::names::ModelName::parse("user").expect("a valid model name");
+    found.extend(
+        super::model::referrers(&project.root, &user)
+            .into_iter()
+            .filter(|r| !own.iter().any(|m| r.starts_with(&format!("{m}:")))),
+    );
     Ok(found)
 }
 

@@ -62,8 +62,19 @@ pub fn crate_in_use(
     snake: &str,
     except: &[&std::path::PathBuf],
 ) -> Result<bool> {
-    let path_use = format!("{snake}::");
-    let import = format!("use {snake}");
+    let needles = [format!("{snake}::"), format!("use {snake}")];
+    Ok(!rust_files_naming(plan, &needles, except)?.is_empty())
+}
+
+/// The application's Rust files (under `src/` and `tests/`), other than
+/// those in `except`, whose text once the plan is applied holds any of
+/// `needles`.
+pub fn rust_files_naming(
+    plan: &crate::plan::Plan,
+    needles: &[String],
+    except: &[&std::path::PathBuf],
+) -> Result<Vec<std::path::PathBuf>> {
+    let mut found = Vec::new();
     for dir in [crate::layout::SRC, "tests"] {
         for path in crate::fs::files_under(&plan.root.join(dir)) {
             let Ok(rel) = path.strip_prefix(&plan.root) else {
@@ -74,13 +85,13 @@ pub fn crate_in_use(
             }
             if plan
                 .current(rel)?
-                .is_some_and(|text| text.contains(&path_use) || text.contains(&import))
+                .is_some_and(|text| needles.iter().any(|n| text.contains(n.as_str())))
             {
-                return Ok(true);
+                found.push(rel.to_path_buf());
             }
         }
     }
-    Ok(false)
+    Ok(found)
 }
 
 /// Names every Rust program sees: the built-in crates and the primitive

@@ -545,7 +545,7 @@ pub fn unplan_model(plan: &mut Plan, project: &Project, name: &ModelName) -> Res
 /// What refers to the model `name` from outside it: other models' modules
 /// that use it (`super::post::`) and migrations of other tables with a
 /// foreign key to its table, as `path: what` lines.
-fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
+pub(super) fn referrers(root: &Path, name: &ModelName) -> Vec<String> {
     let mut found = Vec::new();
     let own = layout::rust_file(layout::MODELS, &name.snake);
     let used = format!("super::{}::", name.snake);
