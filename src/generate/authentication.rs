@@ -231,29 +231,20 @@ pub fn generate(project: &Project) -> Result<Plan> {
         let edited = rust::insert_mod(&path, &text, module, keyword)?;
         plan.set(&path, Some(edited.unwrap_or(text)));
     }
-    // One migration a table, in the order their foreign keys need.
-    let existing = migrations(&project.root);
-    let mut version: u64 = super::migration::next_version(&existing, &super::model::version_now())
-        .parse()
-        .unwrap_or_default();
-    for (_, table) in MODELS {
-        let this = match creating(&project.root, table) {
-            Some(m) => m.version,
-            None => {
-                let v = version;
-                version += 1;
-                v
-            }
-        };
+    // One migration a table, in the order their foreign keys need: each a
+    // second after the one before, or the version it already has.
+    let first: u64 =
+        super::migration::next_version(&migrations(&project.root), &super::model::version_now())
+            .parse()
+            .unwrap_or_default();
+    for (n, (_, table)) in (0..).zip(MODELS) {
         let up = plan
             .templates()
             .render(&format!("authentication/{table}.sql"), vars! { a => &ctx })?;
-        let dir = Path::new(layout::MIGRATIONS);
-        plan.create(dir.join(format!("{this}_create_{table}.up.sql")), up);
-        plan.create(
-            dir.join(format!("{this}_create_{table}.down.sql")),
-            format!("DROP TABLE {table};\n"),
-        );
+        let (up_path, down_path) =
+            super::model::migration_paths(&project.root, table, &(first + n).to_string());
+        plan.create(up_path, up);
+        plan.create(down_path, format!("DROP TABLE {table};\n"));
     }
     super::migration::update_schema_file(&mut plan, dialect)?;
     super::database::edit(&mut plan, layout::MANIFEST, |path, text| {

@@ -372,7 +372,7 @@ fn migrations(root: &Path) -> Vec<super::schema::Migration> {
 /// `migrations/<VERSION>_create_<table>.{up,down}.sql`: the version of an
 /// existing migration for this table is kept, so a second run is identical;
 /// a new one runs after every existing one, even within a second.
-fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
+pub(super) fn migration_paths(root: &Path, table: &str, version: &str) -> (PathBuf, PathBuf) {
     let existing = migrations(root);
     let name = format!("create_{table}");
     let version = match existing.iter().find(|m| m.name == name) {
