@@ -207,13 +207,16 @@ Examples:
     #[command(
         after_help = "Routes: POST /api/users (sign up), POST|DELETE /api/session (sign in for a bearer
 token, sign out), GET /api/me, PUT /api/me/password, GET /api/tokens, DELETE /api/tokens/{id},
-GET /api/sessions, DELETE /api/sessions/{id}.
+GET /api/sessions, DELETE /api/sessions/{id}, POST /api/passwords and PUT /api/passwords/{token}
+(a password reset by mail).
+With --html, pages too: /users/new (sign up), /session/new (sign in), /sessions, /passwords/new,
+signed in with a session cookie.
 An application without a database gets SQLite, as with `generate model`.
 
 Example:
-  cargo mvc generate authentication"
+  cargo mvc generate authentication --html"
     )]
-    Authentication(PlanOnlyArgs),
+    Authentication(AuthenticationArgs),
     /// List the generators: the built-in ones and the project's own
     List,
     /// Copy a built-in generator's templates into generators/NAME/, where
@@ -255,6 +258,16 @@ pub struct OverrideArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct PlanOnlyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthenticationArgs {
+    /// Also HTML pages to sign up, in and out, list sessions and reset a
+    /// password, with browser sessions in a cookie
+    #[arg(long)]
+    pub html: bool,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -758,7 +771,10 @@ fn recorded_args(what: &Generate) -> Option<(&'static str, Vec<String>)> {
         ),
         Generate::Script(a) => ("script", vec![a.name.clone()]),
         Generate::Metrics(_) => ("metrics", Vec::new()),
-        Generate::Authentication(_) => ("authentication", Vec::new()),
+        Generate::Authentication(a) => (
+            "authentication",
+            flag(a.html, "--html").into_iter().collect(),
+        ),
         Generate::Override(_) | Generate::Generator(_) | Generate::List => return None,
     })
 }
@@ -829,7 +845,7 @@ fn generate_plan(
         ),
         Generate::Metrics(a) => (crate::generate::metrics::generate(project)?, a.plan.clone()),
         Generate::Authentication(a) => (
-            crate::generate::authentication::generate(project)?,
+            crate::generate::authentication::generate(project, a.html)?,
             a.plan.clone(),
         ),
         Generate::List => unreachable!("list plans nothing"),
@@ -896,13 +912,19 @@ fn generate(what: Generate, target: &PackageArgs, shell: &Shell) -> Result<()> {
         .join(crate::generate::authentication::AUTH_MODULE)
         .exists();
     execute(plan, &args, shell)?;
-    if let Generate::Authentication(_) = what
+    if let Generate::Authentication(a) = &what
         && !args.pretend
         && first_accounts
     {
-        shell.note(
-            "apply the new migrations with `cargo run -- migrate` (debug builds apply them when the server starts); then sign up with `POST /api/users` and sign in with `POST /api/session`",
-        );
+        let sign_up = if a.html {
+            "at /users/new (or with `POST /api/users`) and sign in at /session/new"
+        } else {
+            "with `POST /api/users` and sign in with `POST /api/session`"
+        };
+        shell.note(format!(
+            "apply the new migrations with `cargo run -- migrate` (debug builds apply them when the server starts); then sign up {sign_up}; password reset mail goes to the log until `{prefix}_SMTP_URL` is set, and release builds need `{prefix}_SECRET_KEY`",
+            prefix = heck::ToShoutySnakeCase::to_shouty_snake_case(project.name.as_str())
+        ));
     }
     if let Generate::Migration(_) = what
         && !args.pretend
@@ -988,7 +1010,9 @@ fn destroy_plan(
     // A migration's entry is taken out by `destroy migration` itself, which
     // knows the file names its arguments make.
     if let Destroy::Authentication(_) = what {
-        crate::engine::record::destroyed_where(&mut plan, generator, &|args| args.is_empty())?;
+        crate::engine::record::destroyed_where(&mut plan, generator, &|args| {
+            args.is_empty() || args == ["--html"]
+        })?;
     } else if !matches!(
         what,
         Destroy::Override(_) | Destroy::Generator(_) | Destroy::Migration(_)

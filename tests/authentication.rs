@@ -97,6 +97,101 @@ fn generate_is_idempotent_and_destroy_restores_every_byte() {
     }
 }
 
+#[test]
+fn the_account_pages_come_and_go_with_html_and_keep_the_application_s_own_pages() {
+    let root = tempfile::tempdir().unwrap();
+    for (name, own_pages) in [("site", false), ("shop", true)] {
+        let project = common::new_project(root.path(), name, &[]);
+        if own_pages {
+            // The application has a layout and pages of its own already.
+            ok(cargo_mvc(&project, &["generate", "view", "pages", "about"]));
+        }
+        let before = snapshot(&project);
+        let out = ok(cargo_mvc(
+            &project,
+            &["generate", "authentication", "--html"],
+        ));
+        for file in [
+            "src/app/controllers/accounts.rs",
+            "src/app/views/html/accounts.rs",
+            "src/app/mailers/mod.rs",
+            "src/app/mailers/passwords.rs",
+            "templates/accounts/sign_in.html",
+            "templates/accounts/nav.html",
+        ] {
+            assert!(project.join(file).is_file(), "{name}: {file}\n{out}");
+        }
+        let layout = text(&project, "templates/layout.html");
+        assert!(
+            layout.contains("<body>\n{% include \"accounts/nav.html\" %}\n"),
+            "{name}: {layout}"
+        );
+        let router = text(&project, "src/app/router.rs");
+        for route in [
+            ".route(\"/session/new\", get(accounts::sign_in_page))",
+            "get(accounts::reset_password_page)",
+        ] {
+            assert!(router.contains(route), "{name}: {route}\n{router}");
+        }
+        assert!(text(&project, "src/app/mod.rs").contains("auth::remember_user"));
+        assert!(text(&project, "src/server.rs").contains("check_secret_key()?"));
+        let manifest = text(&project, "Cargo.toml");
+        assert!(manifest.contains("lettre = { version = "), "{manifest}");
+        assert_rustfmt_clean(&project, name);
+
+        // The other kind of authentication is refused, and nothing changes.
+        let generated = snapshot(&project);
+        let refused = failure(cargo_mvc(&project, &["generate", "authentication"]));
+        assert!(refused.contains("has account pages"), "{refused}");
+        assert_eq!(snapshot(&project), generated, "{name}: refused");
+        let again = ok_output(cargo_mvc(
+            &project,
+            &["generate", "authentication", "--html"],
+        ));
+        let again = String::from_utf8_lossy(&again).into_owned();
+        assert!(
+            again
+                .lines()
+                .all(|l| l.trim_start().starts_with("identical")),
+            "{name}: a second run\n{again}"
+        );
+
+        ok(cargo_mvc(&project, &["destroy", "authentication"]));
+        let after = snapshot(&project);
+        let changed: Vec<_> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|file| before.get(*file) != after.get(*file))
+            .collect();
+        assert!(changed.is_empty(), "{name}: destroy left {changed:?}");
+    }
+}
+
+#[test]
+fn html_scaffolds_behind_sign_in_need_the_account_pages() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "blog", &[]);
+    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    let before = snapshot(&project);
+    let refused = failure(cargo_mvc(
+        &project,
+        &[
+            "generate",
+            "scaffold",
+            "post",
+            "title:string",
+            "--owned",
+            "--html",
+        ],
+    ));
+    assert!(refused.contains("no sign-in pages"), "{refused}");
+    assert!(
+        refused.contains("generate authentication --html"),
+        "{refused}"
+    );
+    assert_eq!(snapshot(&project), before);
+}
+
 /// The stderr of a command that succeeded.
 fn ok_output(output: std::process::Output) -> Vec<u8> {
     assert!(

@@ -22,8 +22,8 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use common::{
-    cargo, cargo_mvc, http_get, http_request, http_request_with, in_shared_target, new_project, ok,
-    shared_target,
+    cargo, cargo_mvc, http_form, http_get, http_request, http_request_with, in_shared_target,
+    new_project, ok, shared_target,
 };
 
 /// One cargo build at a time: they share the target directory anyway.
@@ -283,7 +283,13 @@ fn data_survives_a_restart(binary: &Path, dir: &Path, env: &[(&str, String)]) {
 /// The scaffolds behind sign-in that the projects with accounts get, after
 /// `generate authentication`: one owned, one for any signed-in user.
 const SIGNED_IN_SCAFFOLDS: &[&[&str]] = &[
-    &["order", "total:decimal", "note:string?", "--owned"],
+    &[
+        "order",
+        "total:decimal",
+        "note:string?",
+        "--owned",
+        "--html",
+    ],
     &["bookmark", "url:string", "post:references", "--auth"],
 ];
 
@@ -291,7 +297,7 @@ const SIGNED_IN_SCAFFOLDS: &[&[&str]] = &[
 fn generate_accounts(project: &Path) {
     ok(cargo_mvc(
         project,
-        &["generate", "authentication", "--quiet"],
+        &["generate", "authentication", "--html", "--quiet"],
     ));
     generate(project, "scaffold", SIGNED_IN_SCAFFOLDS);
 }
@@ -307,12 +313,64 @@ fn sign_up_and_in(addr: &str, email: &str) -> String {
     signed_in["token"].as_str().expect("a token").to_string()
 }
 
+/// The value of the response header `name`.
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
+/// The session token of a response's `Set-Cookie`.
+fn session_cookie(headers: &[(String, String)]) -> String {
+    let cookie = header(headers, "set-cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (pair, _) = cookie.split_once(';').expect("a cookie with attributes");
+    pair.strip_prefix("session=")
+        .expect("the session cookie")
+        .to_string()
+}
+
+/// A form as a browser sends it from the application's own page.
+fn browser(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> common::Exchange {
+    let cookie = cookie.map(|c| format!("session={c}"));
+    let mut headers = vec![("Sec-Fetch-Site", "same-origin")];
+    if let Some(cookie) = &cookie {
+        headers.push(("Cookie", cookie.as_str()));
+    }
+    http_form(addr, method, path, &headers, form).unwrap()
+}
+
 /// Accounts over real HTTP, on the served binary: a user signs up and in,
 /// makes a row of an owned scaffold and reads it; another user cannot see,
 /// change or delete it; a form posted from another site is refused; signing
-/// out ends the token; wrong passwords are limited.
-fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
-    let served = serve(binary, dir, env);
+/// out ends the token and the cookie; a password reset mailed through SMTP
+/// (to a sink on loopback) works once; wrong passwords are limited. With
+/// `screenshot`, a headless Chromium signs up and in through the pages.
+fn accounts_work_over_http(
+    binary: &Path,
+    dir: &Path,
+    env: &[(&str, String)],
+    screenshot: Option<&str>,
+) {
+    let sink = common::smtp::SmtpSink::start();
+    let name = binary.file_name().unwrap().to_string_lossy();
+    let prefix = name.to_uppercase().replace('-', "_");
+    let smtp = format!("{prefix}_SMTP_URL");
+    let from = format!("{prefix}_MAIL_FROM");
+    let mut served_env: Vec<(&str, String)> = env.to_vec();
+    served_env.push((smtp.as_str(), sink.url()));
+    served_env.push((from.as_str(), "accounts@example.com".to_string()));
+    let served = serve(binary, dir, &served_env);
     let addr = served.addr.as_str();
     let call = |method: &str, path: &str, token: &str, body: Option<&str>| {
         let bearer = format!("Bearer {token}");
@@ -353,6 +411,63 @@ fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
     let (status, _) = http_get(addr, "/api/orders").unwrap();
     assert_eq!(status, 401, "no token, no orders");
 
+    // The same in a browser, with the session cookie.
+    let credentials = "email=carol%40example.com&password=correct+horse";
+    let (status, headers, body) = browser(addr, "POST", "/users", None, Some(credentials));
+    assert_eq!(
+        (status, header(&headers, "location")),
+        (303, "/sessions"),
+        "{body}"
+    );
+    let carol = session_cookie(&headers);
+    let (status, headers, body) = browser(
+        addr,
+        "POST",
+        "/orders",
+        Some(&carol),
+        Some("total=7.25&note=by+form"),
+    );
+    assert_eq!(status, 303, "{body}");
+    let page = header(&headers, "location").to_string();
+    assert!(page.starts_with("/orders/"), "{page}");
+    let (status, _, shown) = browser(addr, "GET", &page, Some(&carol), None);
+    assert_eq!(status, 200);
+    assert!(
+        shown.contains("7.25") && shown.contains("carol@example.com"),
+        "{shown}"
+    );
+    let credentials = "email=dave%40example.com&password=correct+horse";
+    let (_, headers, _) = browser(addr, "POST", "/users", None, Some(credentials));
+    let dave = session_cookie(&headers);
+    for (method, uri, form) in [
+        ("GET", page.clone(), None),
+        ("GET", format!("{page}/edit"), None),
+        ("POST", page.clone(), Some("total=0.01")),
+        ("POST", format!("{page}/delete"), Some("")),
+    ] {
+        let (status, _, body) = browser(addr, method, &uri, Some(&dave), form);
+        assert_eq!(
+            status, 404,
+            "{method} {uri} of another user's order: {body}"
+        );
+    }
+    let (status, _, shown) = browser(addr, "GET", &page, Some(&carol), None);
+    assert!(
+        status == 200 && shown.contains("7.25"),
+        "the order is as it was"
+    );
+    let (status, headers, _) = browser(addr, "POST", "/session/delete", Some(&carol), Some(""));
+    assert_eq!(
+        (status, header(&headers, "location")),
+        (303, "/session/new")
+    );
+    let (status, headers, _) = browser(addr, "GET", "/orders", Some(&carol), None);
+    assert_eq!(
+        (status, header(&headers, "location")),
+        (303, "/session/new?return_to=%2Forders"),
+        "the cookie after sign-out"
+    );
+
     // A page of another site that makes the browser post a form to the
     // HTML routes is refused before it reaches them.
     let total = || http_get(addr, "/api/posts?per_page=1").unwrap().1;
@@ -369,6 +484,48 @@ fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
         "a cross-site form from a browser without Sec-Fetch-Site"
     );
     assert_eq!(total(), posts_before, "no post was made");
+    let with_cookie = [("Origin", "https://evil.example"), ("Cookie", "session=x")];
+    let (status, _, _) =
+        http_form(addr, "POST", "/session/delete", &with_cookie, Some("")).unwrap();
+    assert_eq!(status, 403, "a cross-site sign-out");
+
+    // A password reset, mailed through SMTP: the link works once.
+    let (status, _, body) = browser(
+        addr,
+        "POST",
+        "/passwords",
+        None,
+        Some("email=carol%40example.com"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let mail = sink
+        .wait_for("carol@example.com", std::time::Duration::from_secs(20))
+        .expect("the reset mail reaches the SMTP server");
+    assert_eq!(mail.from, "accounts@example.com");
+    let text = mail.body_text();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/passwords/"))
+        .unwrap_or_else(|| panic!("a link in the mail:\n{text}"));
+    let edit = &link[link.find("/passwords/").unwrap()..];
+    let (status, _, _) = browser(addr, "GET", edit, None, None);
+    assert_eq!(status, 200, "{edit}");
+    let action = edit.trim_end_matches("/edit");
+    let new_password = Some("password=a+new+horse+entirely");
+    let (status, headers, _) = browser(addr, "POST", action, None, new_password);
+    assert_eq!(
+        (status, header(&headers, "location")),
+        (303, "/session/new?password_reset=done")
+    );
+    let (status, _, _) = browser(addr, "POST", action, None, Some("password=yet+another+one"));
+    assert_eq!(status, 404, "a reset link works once");
+    let old = "email=carol%40example.com&password=correct+horse";
+    let (status, _, _) = browser(addr, "POST", "/session", None, Some(old));
+    assert_eq!(status, 422, "the old password after the reset");
+    let new = "email=carol%40example.com&password=a+new+horse+entirely";
+    let (status, headers, _) = browser(addr, "POST", "/session", None, Some(new));
+    assert_eq!(status, 303);
+    session_cookie(&headers);
 
     let (status, _) = call("DELETE", "/api/session", &ann, None);
     assert_eq!(status, 204);
@@ -383,7 +540,60 @@ fn accounts_work_over_http(binary: &Path, dir: &Path, env: &[(&str, String)]) {
     let right = r#"{"email": "bob@example.com", "password": "correct horse"}"#;
     let (status, body) = http_request(addr, "POST", "/api/session", Some(right)).unwrap();
     assert_eq!(status, 429, "the 11th try within 3 minutes: {body}");
+
+    if let Some(name) = screenshot {
+        signs_up_and_in_with_a_browser(addr, name);
+    }
     served.stop();
+}
+
+/// A headless Chromium (Debian's, installed by `.ci/browser`) signs up and
+/// in through the HTML pages, and the screenshot of the signed-in index
+/// page of the orders is kept under `target/` as the test's artifact.
+fn signs_up_and_in_with_a_browser(addr: &str, name: &str) {
+    let Some(chromium) = common::browser::start() else {
+        return;
+    };
+    let base = format!("http://localhost:{}", addr.rsplit_once(':').unwrap().1);
+    chromium.goto(&format!("{base}/users/new"));
+    chromium.fill("#email", "erin@example.com");
+    chromium.fill("#password", "correct horse");
+    chromium.click("button[type=submit]");
+    chromium.wait_for_url(
+        |url| url.ends_with("/sessions"),
+        std::time::Duration::from_secs(20),
+    );
+    chromium.click("main form button[type=submit]");
+    chromium.wait_for_url(
+        |url| url.ends_with("/session/new"),
+        std::time::Duration::from_secs(20),
+    );
+    // Asked for while signed out, the orders are shown after signing in.
+    chromium.goto(&format!("{base}/orders"));
+    chromium.wait_for_url(
+        |url| url.contains("return_to=%2Forders"),
+        std::time::Duration::from_secs(20),
+    );
+    chromium.fill("#email", "erin@example.com");
+    chromium.fill("#password", "correct horse");
+    chromium.click("main button[type=submit]");
+    chromium.wait_for_url(
+        |url| url.ends_with("/orders"),
+        std::time::Duration::from_secs(20),
+    );
+    let nav = chromium.text("nav");
+    assert!(nav.contains("Signed in as erin@example.com"), "{nav}");
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("screenshots")
+        .join(format!("{name}-signed-in-orders.png"));
+    chromium.screenshot(&file);
+    let png = std::fs::read(&file).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG screenshot");
+    let _ = writeln!(
+        std::io::stderr(),
+        "screenshot of the signed-in orders page: {}",
+        file.display()
+    );
 }
 
 /// The API keeps the contract its OpenAPI document states: schemathesis
@@ -741,7 +951,7 @@ fn default_project_with_controllers_and_scaffolds_passes_its_checks_and_serves()
     slow_clients_are_disconnected(&binary, &project, "BLOG");
     metrics_are_served(&binary, &project);
     api_contract_holds(&binary, &project);
-    accounts_work_over_http(&binary, &project, &[]);
+    accounts_work_over_http(&binary, &project, &[], Some("blog"));
     let file = project.join("data/blog.db");
     assert!(file.is_file(), "SQLite keeps its file under data/");
     let posts = || {
@@ -839,7 +1049,7 @@ fn postgres_project_with_scaffolds_passes_its_checks_against_a_real_server() {
     checks(&project, "pgblog", &env);
     let binary = shared_target().join("debug").join("pgblog");
     data_survives_a_restart(&binary, &project, &env);
-    accounts_work_over_http(&binary, &project, &env);
+    accounts_work_over_http(&binary, &project, &env, None);
     traces_reach_a_collector(&binary, &project, &env);
     let posts = || {
         let output = Command::new("psql")
@@ -883,7 +1093,7 @@ fn project_without_optional_parts_gets_a_database_from_generate_model() {
     // Without an OpenAPI document: its accounts have no `utoipa` in them.
     ok(cargo_mvc(
         &project,
-        &["generate", "authentication", "--quiet"],
+        &["generate", "authentication", "--html", "--quiet"],
     ));
     checks(&project, "lean-api", &[]);
 }

@@ -1,8 +1,15 @@
 //! Authentication: password hashing, the random tokens of sessions and API
 //! clients, the [`CurrentUser`] extractor, the [`require_user`] guard for a
-//! whole router, and the limit on failed sign-ins (by account, and by client
-//! address: see [`TRUSTED_PROXIES`] behind a proxy).
+//! whole router, the limit on failed sign-ins (by account, and by client
+//! address: see [`TRUSTED_PROXIES`] behind a proxy), and the signed links of
+//! password resets.
 //!
+<%- if a.html %>
+//! `/api` routes sign in with an `Authorization: Bearer` token only; every
+//! other route (the HTML pages) with the browser's session cookie only, so
+//! no other site can act on the API through a user's cookie.
+//!
+<%- endif %>
 //! Passwords are hashed with Argon2id at OWASP's recommended cost (19 MiB of
 //! memory, 2 passes, 1 lane), each with its own random salt, stored as a PHC
 //! string. Tokens are 32 random bytes; the database keeps only their SHA-256
@@ -21,11 +28,15 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::app::errors::{AppError, error_response};
 use crate::app::models::api_token::ApiToken;
+<%- if a.html %>
+use crate::app::models::session::Session;
+<%- endif %>
 use crate::app::models::user::User;
 
 /// Argon2id's memory cost in KiB, passes and lanes (OWASP's first choice).
@@ -35,6 +46,25 @@ const ARGON2_LANES: u32 = 1;
 
 /// How long a token made by `POST /api/session` lasts.
 pub const API_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+<%- if a.html %>
+/// The cookie of a browser session: `HttpOnly`, `SameSite=Lax`, and `Secure`
+/// unless `<PREFIX>_SECURE_COOKIES=false` (see [`SECURE_COOKIES`]).
+pub const SESSION_COOKIE: &str = "session";
+
+/// How long a browser session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// The sign-in page, where a browser that is not signed in is sent.
+pub const SIGN_IN_PAGE: &str = "/session/new";
+
+/// Where a browser goes after signing in, unless it was sent to the sign-in
+/// page from another page of the application.
+pub const AFTER_SIGN_IN: &str = "/sessions";
+
+<%- endif %>
+/// How long the link of a password reset works (once).
+pub const PASSWORD_RESET_LIFETIME: Duration = Duration::from_secs(20 * 60);
 
 /// Failed sign-ins allowed per client address and per account within
 /// [`ATTEMPT_WINDOW`]; the next ones answer 429 until the window ends.
@@ -120,6 +150,12 @@ pub enum AuthError {
     /// Signed in, but a password the request gives is wrong (403).
     #[error("{0}")]
     Forbidden(&'static str),
+<%- if a.html %>
+    /// A page that needs a signed-in browser: to the sign-in page (303),
+    /// coming back to the page afterwards.
+    #[error("Sign in first")]
+    SignIn(Option<String>),
+<%- endif %>
     /// Too many failed sign-ins (429).
     #[error("Too many failed sign-in attempts; try again later")]
     TooManyAttempts { retry_after: Duration },
@@ -144,6 +180,15 @@ impl IntoResponse for AuthError {
                 response
             }
             AuthError::Forbidden(message) => error_response(StatusCode::FORBIDDEN, message),
+<%- if a.html %>
+            AuthError::SignIn(return_to) => {
+                let location = match return_to {
+                    Some(path) => format!("{SIGN_IN_PAGE}?return_to={}", encode_component(&path)),
+                    None => SIGN_IN_PAGE.to_string(),
+                };
+                axum::response::Redirect::to(&location).into_response()
+            }
+<%- endif %>
             AuthError::TooManyAttempts { retry_after } => {
                 let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, self.to_string());
                 response.headers_mut().insert(
@@ -157,14 +202,51 @@ impl IntoResponse for AuthError {
     }
 }
 
-/// The signed-in user of a request: a handler that takes it answers 401
+/// The signed-in user of a request. A handler that takes it answers 401
+<%- if a.html %>
+/// under `/api` unless the request carries a valid `Authorization: Bearer`
+/// token, and elsewhere sends the browser to the sign-in page unless its
+/// session cookie is valid. Take `Option<CurrentUser>` where signing in is
+/// optional.
+<%- else %>
 /// unless the request carries a valid `Authorization: Bearer` token. Take
 /// `Option<CurrentUser>` where signing in is optional.
+<%- endif %>
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
-    /// The API token the request was made with.
-    pub token_id: i64,
+    /// What the request signed in with.
+    pub credential: Credential,
+}
+
+/// An API token or a browser session, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    ApiToken(i64),
+    Session(i64),
+}
+
+impl CurrentUser {
+    /// The API token of the request, if it was made with one.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.credential {
+            Credential::ApiToken(id) => Some(id),
+            Credential::Session(_) => None,
+        }
+    }
+
+    /// The browser session of the request, if it was made with one.
+    pub fn session_id(&self) -> Option<i64> {
+        match self.credential {
+            Credential::Session(id) => Some(id),
+            Credential::ApiToken(_) => None,
+        }
+    }
+}
+
+/// Whether `path` is the JSON API's, which takes bearer tokens only.
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -174,6 +256,15 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(user.clone());
         }
+<%- if a.html %>
+        if !is_api(parts.uri.path()) {
+            let current = from_cookie(parts, state)
+                .await?
+                .ok_or_else(|| AuthError::SignIn(return_to(parts)))?;
+            parts.extensions.insert(current.clone());
+            return Ok(current);
+        }
+<%- endif %>
         let token = bearer_token(parts).ok_or(AuthError::Unauthorized("Sign in first"))?;
         let (user, token_id) =
             ApiToken::authenticate(&state.db, token)
@@ -181,7 +272,10 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .ok_or(AuthError::Unauthorized(
                     "The token is invalid, expired or revoked",
                 ))?;
-        let current = CurrentUser { user, token_id };
+        let current = CurrentUser {
+            user,
+            credential: Credential::ApiToken(token_id),
+        };
         parts.extensions.insert(current.clone());
         Ok(current)
     }
@@ -190,12 +284,28 @@ impl FromRequestParts<AppState> for CurrentUser {
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AuthError;
 
+<%- if a.html %>
+    /// `None` for a request without credentials, and for a browser whose
+    /// session ended; an API request with a bad token is still refused, so a
+    /// client learns its token no longer works.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AuthError> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(Some(user.clone()));
+        }
+        if !is_api(parts.uri.path()) {
+            return from_cookie(parts, state).await;
+        }
+<%- else %>
     /// `None` for a request without credentials; a request with a bad token
     /// is still refused, so a client learns its token no longer works.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, AuthError> {
+<%- endif %>
         if bearer_token(parts).is_none() {
             return Ok(None);
         }
@@ -212,10 +322,144 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
+<%- if a.html %>
+
+/// The user of the request's session cookie, unless there is none or its
+/// session ended or expired.
+async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AuthError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let found = Session::authenticate(&state.db, token).await?;
+    Ok(found.map(|(user, id)| CurrentUser {
+        user,
+        credential: Credential::Session(id),
+    }))
+}
+
+/// The value of the cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, value)| *key == name && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+/// Whether the session cookie is sent over HTTPS only: yes unless
+/// `<PREFIX>_SECURE_COOKIES` is `false` (for a development server reached
+/// over plain HTTP by another name than `localhost`).
+pub static SECURE_COOKIES: LazyLock<bool> = LazyLock::new(|| {
+    let name = format!("{}_SECURE_COOKIES", crate::config::ENV_PREFIX);
+    !matches!(
+        std::env::var(name).unwrap_or_default().trim(),
+        "false" | "0" | "no" | "off"
+    )
+});
+
+/// The `Set-Cookie` value of a new session's `token`.
+pub fn session_cookie(token: &str) -> HeaderValue {
+    let secure = if *SECURE_COOKIES { "; Secure" } else { "" };
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        SESSION_LIFETIME.as_secs()
+    );
+    HeaderValue::try_from(value).expect("a token is a valid header value")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn removed_session_cookie() -> HeaderValue {
+    let secure = if *SECURE_COOKIES { "; Secure" } else { "" };
+    let value = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::try_from(value).expect("a valid header value")
+}
+
+/// Where to come back after signing in: the page asked for, when it is a
+/// `GET` (a form sent without a session is not sent again).
+fn return_to(parts: &Parts) -> Option<String> {
+    if parts.method != axum::http::Method::GET {
+        return None;
+    }
+    parts.uri.path_and_query().map(|p| p.as_str().to_string())
+}
+
+/// `path` if it is a path of this application, else [`AFTER_SIGN_IN`]: a
+/// `return_to` from the query string must not send the browser to another
+/// site after it signs in (`//evil.example`, `/\evil.example`,
+/// `https://evil.example`).
+pub fn safe_return_to(path: Option<&str>) -> &str {
+    match path {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
+        _ => AFTER_SIGN_IN,
+    }
+}
+
+/// `value` percent-encoded for a query string.
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+tokio::task_local! {
+    /// The email of the signed-in user while a page is rendered.
+    static SIGNED_IN: Option<String>;
+}
+
+/// The email of the browser's signed-in user, for the layout: set while a
+/// request outside `/api` is served (see [`remember_user`]), `None` elsewhere.
+pub fn signed_in() -> Option<String> {
+    SIGNED_IN.try_with(Clone::clone).ok().flatten()
+}
+
+/// Middleware on the whole application: a request outside `/api` with a
+/// valid session cookie is served signed in, so handlers taking
+/// [`CurrentUser`] find it without asking the database again, and the
+/// layout shows who is signed in.
+pub async fn remember_user(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_api(request.uri().path()) || cookie(request.headers(), SESSION_COOKIE).is_none() {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let current = match from_cookie(&parts, &state).await {
+        Ok(current) => current,
+        Err(err) => return err.into_response(),
+    };
+    let email = current.as_ref().map(|c| c.user.email.clone());
+    if let Some(current) = current {
+        parts.extensions.insert(current);
+    }
+    SIGNED_IN
+        .scope(email, next.run(Request::from_parts(parts, body)))
+        .await
+}
+<%- endif %>
 
 /// Middleware that answers 401 to every request of a router that is not
+<%- if a.html %>
+/// signed in (under `/api`; elsewhere it sends the browser to the sign-in
+/// page), so its handlers need not take [`CurrentUser`] (they still can, at
+/// no cost):
+<%- else %>
 /// signed in, so its handlers need not take [`CurrentUser`] (they still can,
 /// at no cost):
+<%- endif %>
 ///
 /// ```ignore
 /// Router::new()
@@ -230,6 +474,104 @@ pub async fn require_user(
 ) -> Response {
     request.extensions_mut().insert(user);
     next.run(request).await
+}
+
+/// The key that signs password reset links, from `<PREFIX>_SECRET_KEY` (at
+/// least 32 characters; `openssl rand -hex 32` makes one). Required in
+/// release builds, where [`check_secret_key`] stops the server from starting
+/// without it; a debug build without it makes a random one when it starts
+/// (links sent before a restart then stop working).
+static SECRET_KEY: LazyLock<Result<Vec<u8>, String>> = LazyLock::new(|| {
+    let name = format!("{}_SECRET_KEY", crate::config::ENV_PREFIX);
+    secret_key_from(&name, std::env::var(&name).ok(), cfg!(debug_assertions))
+});
+
+fn secret_key_from(name: &str, value: Option<String>, debug: bool) -> Result<Vec<u8>, String> {
+    match value {
+        Some(key) if key.len() >= 32 => Ok(key.into_bytes()),
+        Some(_) => Err(format!(
+            "{name} is too short: give it at least 32 characters (`openssl rand -hex 32` makes one)"
+        )),
+        None if debug => {
+            tracing::warn!("{name} is not set: using a random key until the server stops");
+            Ok(new_token().into_bytes())
+        }
+        None => Err(format!(
+            "{name} is not set: it signs password reset links; set it to at least 32 random characters (`openssl rand -hex 32` makes one)"
+        )),
+    }
+}
+
+/// Fails when the secret key is missing (release builds) or too short, so
+/// the server refuses to start rather than fail its first password reset.
+pub fn check_secret_key() -> anyhow::Result<()> {
+    SECRET_KEY.as_ref().map(|_| ()).map_err(|err| anyhow::anyhow!("{err}"))
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The signature of a reset link for user `id`, whose password hash is
+/// `hash`, that ends at `expires` (Unix seconds). It covers the hash, so the
+/// link works once: a reset changes the hash, and with it the signature.
+fn reset_signature(id: i64, hash: &str, expires: i64) -> Result<HmacSha256, AppError> {
+    let key = SECRET_KEY
+        .as_ref()
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("{err}")))?;
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(format!("password-reset\n{id}\n{expires}\n{hash}").as_bytes());
+    Ok(mac)
+}
+
+/// A signed token resetting the password of `user`, for the link of the
+/// reset mail: the user's id, when it expires and the signature, as
+/// `ID-EXPIRES-SIGNATURE`.
+pub async fn password_reset_token(db: &crate::db::Pool, user: &User) -> Result<String, AppError> {
+    let hash = User::password_hash(db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let expires = chrono::Utc::now().timestamp() + PASSWORD_RESET_LIFETIME.as_secs() as i64;
+    let signature = reset_signature(user.id, &hash, expires)?
+        .finalize()
+        .into_bytes();
+    Ok(format!("{}-{expires}-{}", user.id, hex(&signature)))
+}
+
+/// The user a reset token was made for, if it is well formed, not expired,
+/// signed with this application's key, and not used yet.
+pub async fn password_reset_user(db: &crate::db::Pool, token: &str) -> Result<Option<User>, AppError> {
+    let mut parts = token.splitn(3, '-');
+    let (Some(id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let (Ok(id), Ok(expires), Some(signature)) =
+        (id.parse::<i64>(), expires.parse::<i64>(), unhex(signature))
+    else {
+        return Ok(None);
+    };
+    if expires < chrono::Utc::now().timestamp() {
+        return Ok(None);
+    }
+    let Some(hash) = User::password_hash(db, id).await? else {
+        return Ok(None);
+    };
+    if reset_signature(id, &hash, expires)?
+        .verify_slice(&signature)
+        .is_err()
+    {
+        return Ok(None);
+    }
+    Ok(User::find(db, id).await?)
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// Failed sign-ins by client address and by account, in this process (each
@@ -390,9 +732,26 @@ pub mod testing {
         token
     }
 
+<%- if a.html %>
+    /// A new browser session of the account of `email`: the cookie's token.
+    pub async fn browser_session(pool: &Pool, email: &str) -> String {
+        let user = user(pool, email).await;
+        let hour = std::time::Duration::from_secs(3600);
+        let (_, token) = crate::app::models::session::Session::start(pool, user.id, None, None, hour)
+            .await
+            .expect("a session");
+        token
+    }
+
+    /// Sends a request through the whole application, signed in with `token`
+    /// when there is one: as a bearer token under `/api`, elsewhere as the
+    /// session cookie ([`browser_session`]). The status, and the body as
+    /// JSON (`null` when empty, a JSON string when it is not JSON).
+<%- else %>
     /// Sends a request, signed in with `token` when there is one, through the
-    /// whole application; the status and the JSON body (`null` when the body
-    /// is empty or not JSON).
+    /// whole application; the status and the body as JSON (`null` when
+    /// empty, a JSON string when it is not JSON).
+<%- endif %>
     pub async fn send_as(
         state: AppState,
         token: Option<&str>,
@@ -402,9 +761,22 @@ pub mod testing {
         content_type: Option<&str>,
     ) -> (StatusCode, serde_json::Value) {
         let mut request = Request::builder().method(method).uri(uri);
+<%- if a.html %>
+        match token {
+            Some(token) if super::is_api(uri) => {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            Some(token) => {
+                request =
+                    request.header(header::COOKIE, format!("{}={token}", super::SESSION_COOKIE));
+            }
+            None => {}
+        }
+<%- else %>
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
+<%- endif %>
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
@@ -420,7 +792,14 @@ pub mod testing {
             .await
             .expect("the body can be read")
             .to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            if bytes.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        });
+        (status, value)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Accounts and sign-in for API clients: sign up (`POST /api/users`), sign
 //! in for a bearer token (`POST /api/session`) and out (`DELETE
-//! /api/session`), the signed-in user (`GET /api/me`), and the user's API
-//! tokens and browser sessions, to list and revoke.
+//! /api/session`), the signed-in user (`GET /api/me`), the user's API
+//! tokens and browser sessions, to list and revoke, and password resets by
+//! mail (`POST /api/passwords`, `PUT /api/passwords/{token}`).
 //!
 //! `/api` routes accept bearer tokens only, never the session cookie, so a
 //! cross-site page cannot act through them.
@@ -22,10 +23,11 @@ use crate::app::errors::{AppError, ErrorBody};
 <%- else %>
 use crate::app::errors::AppError;
 <%- endif %>
+use crate::app::mailers::{self, passwords};
 use crate::app::models::api_token::ApiToken;
 use crate::app::models::fields::Fields;
 use crate::app::models::session::Session;
-use crate::app::models::user::{User, UserParams};
+use crate::app::models::user::{User, UserParams, normalize_email};
 
 /// The answer to a sign-in: a bearer token for the `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize<% if a.openapi %>, utoipa::ToSchema<% endif %>)]
@@ -165,7 +167,9 @@ pub async fn sign_out(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<StatusCode, AuthError> {
-    ApiToken::revoke(&state.db, current.user.id, current.token_id).await?;
+    if let Some(id) = current.token_id() {
+        ApiToken::revoke(&state.db, current.user.id, id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -238,8 +242,8 @@ pub async fn change_password(
         return Err(AuthError::Forbidden("The current password is wrong"));
     }
     User::set_password(&state.db, current.user.id, &new).await?;
-    ApiToken::revoke_all(&state.db, current.user.id, Some(current.token_id)).await?;
-    Session::end_all(&state.db, current.user.id, None).await?;
+    ApiToken::revoke_all(&state.db, current.user.id, current.token_id()).await?;
+    Session::end_all(&state.db, current.user.id, current.session_id()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -343,6 +347,115 @@ pub async fn revoke_session(
     }
 }
 
+/// What `POST /api/passwords` reads.
+#[derive(Debug, Clone, Deserialize<% if a.openapi %>, utoipa::ToSchema<% endif %>)]
+pub struct PasswordResetRequest {
+<%- if a.openapi %>
+    #[schema(format = "email")]
+<%- endif %>
+    pub email: String,
+}
+
+/// Mails a reset link to the account of `email`, if there is one, without
+/// the request waiting for the mail. At most [`auth::MAX_FAILED_ATTEMPTS`]
+/// requests for one email within [`auth::ATTEMPT_WINDOW`], so nobody can
+/// flood an inbox.
+pub async fn send_password_reset(state: &AppState, email: &str) -> Result<(), AuthError> {
+    let keys = [format!("reset:{}", normalize_email(email))];
+    ATTEMPTS.check(&keys)?;
+    ATTEMPTS.failed(&keys);
+    if let Some(user) = User::find_by_email(&state.db, email).await? {
+        let token = auth::password_reset_token(&state.db, &user).await?;
+        mailers::deliver_later(passwords::reset(&user.email, &token)).await;
+    }
+    Ok(())
+}
+
+/// `POST /api/passwords`: mails a link to reset the password. The answer is
+/// the same whether the email has an account or not.
+<%- if a.openapi %>
+#[utoipa::path(
+    post,
+    path = "/api/passwords",
+    operation_id = "passwords_create",
+    tag = "authentication",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the email has an account, a reset link is on its way"),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "The email is missing, or the body is not a JSON object", body = ErrorBody),
+        (status = 429, description = "Too many resets asked for this email; see Retry-After", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<StatusCode, AuthError> {
+    let mut fields = Fields::json(&body)?;
+    let Some(email) = fields.take::<String>("email") else {
+        return Err(fields.into_error().into());
+    };
+    send_password_reset(&state, &email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// What `PUT /api/passwords/{token}` reads.
+#[derive(Debug, Clone, Deserialize<% if a.openapi %>, utoipa::ToSchema<% endif %>)]
+pub struct PasswordReset {
+<%- if a.openapi %>
+    #[schema(min_length = 8, max_length = 128)]
+<%- endif %>
+    pub password: String,
+}
+
+/// Sets the password of the user `token` was mailed to, and ends every
+/// session and API token of the user: whoever knew the old password is
+/// signed out. The token works once.
+pub async fn reset_password_with(
+    state: &AppState,
+    token: &str,
+    password: &str,
+) -> Result<User, AppError> {
+    let user = auth::password_reset_user(&state.db, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    User::set_password(&state.db, user.id, password).await?;
+    ApiToken::revoke_all(&state.db, user.id, None).await?;
+    Session::end_all(&state.db, user.id, None).await?;
+    Ok(user)
+}
+
+/// `PUT /api/passwords/{token}`: a new password, with the token of a reset
+/// mail.
+<%- if a.openapi %>
+#[utoipa::path(
+    put,
+    path = "/api/passwords/{token}",
+    operation_id = "passwords_update",
+    tag = "authentication",
+    params(("token" = String, Path, description = "The token of the reset mail's link")),
+    request_body = PasswordReset,
+    responses(
+        (status = 204, description = "Changed; every session and token of the user ended"),
+        (status = 404, description = "The token is invalid, used or expired", body = ErrorBody),
+        (status = 413, description = "The body is larger than the limit", body = ErrorBody),
+        (status = 422, description = "The password is missing, too short or too long, or the body is not a JSON object", body = ErrorBody)
+    )
+)]
+<%- endif %>
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let mut fields = Fields::json(&body)?;
+    let Some(password) = fields.take::<String>("password") else {
+        return Err(fields.into_error());
+    };
+    reset_password_with(&state, &token, &password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
 <%- if a.openapi %>
 
 /// Adds the bearer scheme the operations above name.
@@ -365,8 +478,30 @@ impl utoipa::Modify for BearerScheme {
 /// This controller's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(sign_up, sign_in, sign_out, me, change_password, tokens, revoke_token, sessions, revoke_session),
-    components(schemas(User, UserParams, SignIn, SignedIn, PasswordChange, ApiToken, Session)),
+    paths(
+        sign_up,
+        sign_in,
+        sign_out,
+        me,
+        change_password,
+        tokens,
+        revoke_token,
+        sessions,
+        revoke_session,
+        request_password_reset,
+        reset_password
+    ),
+    components(schemas(
+        User,
+        UserParams,
+        SignIn,
+        SignedIn,
+        PasswordChange,
+        ApiToken,
+        Session,
+        PasswordResetRequest,
+        PasswordReset
+    )),
     modifiers(&BearerScheme),
     tags((name = "authentication", description = "Accounts, sign-in, API tokens and browser sessions"))
 )]
@@ -839,7 +974,7 @@ mod tests {
         let token = signed_in(&state, "fay@example.com").await;
         let app = axum::Router::new()
             .route(
-                "/private",
+                "/api/private",
                 axum::routing::get(|current: CurrentUser| async move { current.user.email }),
             )
             .route_layer(axum::middleware::from_fn_with_state(
@@ -848,7 +983,7 @@ mod tests {
             ))
             .with_state(state.clone());
         let get = |token: Option<String>| {
-            let mut request = Request::get("/private");
+            let mut request = Request::get("/api/private");
             if let Some(token) = token {
                 request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
             }
@@ -867,7 +1002,7 @@ mod tests {
         let token = signed_in(&state, "gil@example.com").await;
         let app = axum::Router::new()
             .route(
-                "/greeting",
+                "/api/greeting",
                 axum::routing::get(|current: Option<CurrentUser>| async move {
                     match current {
                         Some(current) => format!("Hello, {}", current.user.email),
@@ -877,7 +1012,7 @@ mod tests {
             )
             .with_state(state.clone());
         let get = |token: &str| {
-            let mut request = Request::get("/greeting");
+            let mut request = Request::get("/api/greeting");
             if !token.is_empty() {
                 request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
             }
@@ -914,6 +1049,79 @@ mod tests {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
+    /// The token of the last reset link mailed to `email`.
+    fn mailed_reset_token(email: &str) -> String {
+        let mail = mailers::testing::sent_to(email);
+        let last = mail.last().expect("a reset mail");
+        let link = last
+            .text
+            .split_whitespace()
+            .find(|word| word.contains("/passwords/"))
+            .expect("a link in the mail");
+        let token = link.trim_end_matches("/edit").rsplit('/').next().unwrap();
+        token.to_string()
+    }
+
+    #[sqlx::test]
+    async fn a_password_reset_link_works_once_and_signs_everyone_out(pool: Pool) {
+        let state = state(&pool).await;
+        let old_token = signed_in(&state, "reset@example.com").await;
+        let ask = |email: &'static str| {
+            let state = state.clone();
+            async move {
+                let body = Some(json!({ "email": email }));
+                send(&state, Method::POST, "/api/passwords", None, body, [10, 0, 0, 2]).await.0
+            }
+        };
+        assert_eq!(ask("Reset@Example.com").await, StatusCode::ACCEPTED);
+        // An unknown email gets the same answer, and no mail.
+        assert_eq!(ask("nobody-here@example.com").await, StatusCode::ACCEPTED);
+        assert!(mailers::testing::sent_to("nobody-here@example.com").is_empty());
+        let token = mailed_reset_token("reset@example.com");
+
+        let reset = |token: String, password: &'static str| {
+            let state = state.clone();
+            async move {
+                let uri = format!("/api/passwords/{token}");
+                let body = Some(json!({ "password": password }));
+                send(&state, Method::PUT, &uri, None, body, [10, 0, 0, 2]).await.0
+            }
+        };
+        assert_eq!(reset(token.clone(), "short").await, StatusCode::UNPROCESSABLE_ENTITY);
+        // A token whose signature was changed is refused.
+        let forged = format!("{}0", &token[..token.len() - 1]);
+        let forged = if forged == token {
+            format!("{}1", &token[..token.len() - 1])
+        } else {
+            forged
+        };
+        assert_eq!(reset(forged, "a new password").await, StatusCode::NOT_FOUND);
+        assert_eq!(reset("1-2-zz".into(), "a new password").await, StatusCode::NOT_FOUND);
+        assert_eq!(reset(token.clone(), "a new password").await, StatusCode::NO_CONTENT);
+        // Once only.
+        assert_eq!(reset(token, "another password").await, StatusCode::NOT_FOUND);
+        // The old token no longer works; the new password does.
+        let me = send(&state, Method::GET, "/api/me", Some(&old_token), None, [10, 0, 0, 2]).await;
+        assert_eq!(me.0, StatusCode::UNAUTHORIZED);
+        let credentials = json!({"email": "reset@example.com", "password": "a new password"});
+        let signed = send(&state, Method::POST, "/api/session", None, Some(credentials), [10, 0, 0, 2]).await;
+        assert_eq!(signed.0, StatusCode::CREATED);
+    }
+
+    #[sqlx::test]
+    async fn an_expired_reset_link_is_refused(pool: Pool) {
+        let user = User::create(&pool, &UserParams::new("late@example.com", "correct horse"))
+            .await
+            .unwrap();
+        let token = auth::password_reset_token(&pool, &user).await.unwrap();
+        assert_eq!(auth::password_reset_user(&pool, &token).await.unwrap(), Some(user.clone()));
+        let mut parts = token.splitn(3, '-');
+        let (id, _, signature) = (parts.next().unwrap(), parts.next(), parts.next().unwrap());
+        let past = chrono::Utc::now().timestamp() - 1;
+        let expired = format!("{id}-{past}-{signature}");
+        assert_eq!(auth::password_reset_user(&pool, &expired).await.unwrap(), None);
+    }
+
 <%- if a.openapi %>
 
     #[test]
@@ -928,6 +1136,8 @@ mod tests {
             "/api/me",
             "/api/tokens/{id}",
             "/api/sessions/{id}",
+            "/api/passwords",
+            "/api/passwords/{token}",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }

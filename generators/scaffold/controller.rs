@@ -16,6 +16,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
+<%- if s.auth %>
+use crate::app::auth::CurrentUser;
+<%- endif %>
 <%- if s.openapi %>
 use crate::app::errors::ErrorBody;
 <%- endif %>
@@ -75,6 +78,15 @@ fn owned_fields(body: &[u8], current: &CurrentUser) -> Result<Fields, AppError> 
     let _ = fields.take::<Option<serde_json::Value>>("user_id");
     Ok(fields.or(serde_json::json!({ "user_id": current.user.id })))
 }
+<%- if s.html %>
+
+/// The fields of a form, with the signed-in user as the owner whatever the
+/// form says.
+fn owned_form(pairs: Vec<(String, String)>, current: &CurrentUser) -> Fields {
+    let pairs = pairs.into_iter().filter(|(name, _)| name != "user_id").collect();
+    Fields::form(pairs).or(serde_json::json!({ "user_id": current.user.id.to_string() }))
+}
+<%- endif %>
 <%- endif %>
 
 /// `GET /api/<@ s.url @>?page=&per_page=`
@@ -404,7 +416,11 @@ pub async fn index_page(
     Query(query): Query<PageQuery>,
 ) -> Result<Html<String>, AppError> {
     let (page, per_page) = query.read()?;
+<%- if s.owned %>
+    let page = <@ s.pascal @>::list_by_user_id(&state.db, current.user.id, page, per_page).await?;
+<%- else %>
     let page = <@ s.pascal @>::list(&state.db, page, per_page).await?;
+<%- endif %>
     html::render(&IndexPage { page })
 }
 
@@ -416,12 +432,20 @@ pub async fn show_page(
 <%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
+<%- if s.owned %>
+    let <@ s.var @> = find_own(&state, &current, id).await?;
+<%- else %>
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+<%- endif %>
     html::render(&ShowPage { <@ s.var @> })
 }
 
 /// `GET /<@ s.url @>/new`
+<%- if s.auth %>
+pub async fn new_page(_current: CurrentUser) -> Result<Html<String>, AppError> {
+<%- else %>
 pub async fn new_page() -> Result<Html<String>, AppError> {
+<%- endif %>
     html::render(&FormPage::new_<@ s.var @>(Default::default(), FieldErrors::new()))
 }
 
@@ -433,7 +457,11 @@ pub async fn edit_page(
 <%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
+<%- if s.owned %>
+    let <@ s.var @> = find_own(&state, &current, id).await?;
+<%- else %>
     let <@ s.var @> = <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+<%- endif %>
     let values = form_values(&serde_json::to_value(<@ s.var @>.params()).map_err(anyhow::Error::from)?);
     html::render(&FormPage::edit(id, values, FieldErrors::new()))
 }
@@ -461,7 +489,7 @@ pub async fn create_form(
 ) -> Result<Response, AppError> {
     let page = FormPage::new_<@ s.var @>(pairs.iter().cloned().collect(), FieldErrors::new());
     let created = async {
-        let params = <@ s.pascal @>Params::from_fields(Fields::form(pairs))?;
+        let params = <@ s.pascal @>Params::from_fields(<% if s.owned %>owned_form(pairs, &current)<% else %>Fields::form(pairs)<% endif %>)?;
         let created = <@ s.pascal @>::create(&state.db, &params).await;
         created.map_err(|err| db_error(err, UNIQUE, REFERENCES))
     };
@@ -480,10 +508,14 @@ pub async fn update_form(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+<%- if s.owned %>
+    find_own(&state, &current, id).await?;
+<%- else %>
     <@ s.pascal @>::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+<%- endif %>
     let page = FormPage::edit(id, pairs.iter().cloned().collect(), FieldErrors::new());
     let updated = async {
-        let params = <@ s.pascal @>Params::from_fields(Fields::form(pairs))?;
+        let params = <@ s.pascal @>Params::from_fields(<% if s.owned %>owned_form(pairs, &current)<% else %>Fields::form(pairs)<% endif %>)?;
         let updated = <@ s.pascal @>::update(&state.db, id, &params).await;
         // Not found when the row went away since it was looked up.
         updated.map_err(|err| db_error(err, UNIQUE, REFERENCES))?.ok_or(AppError::NotFound)
@@ -502,6 +534,9 @@ pub async fn destroy_form(
 <%- endif %>
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
+<%- if s.owned %>
+    find_own(&state, &current, id).await?;
+<%- endif %>
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(Redirect::to("/<@ s.url @>"))
     } else {
@@ -548,7 +583,15 @@ mod tests {
         body: Body,
         content_type: Option<&str>,
     ) -> (StatusCode, Value) {
+<%- if s.html %>
+        let token = if uri.starts_with("/api/") {
+            auth::sign_in(&state.db, OWNER).await
+        } else {
+            auth::browser_session(&state.db, OWNER).await
+        };
+<%- else %>
         let token = auth::sign_in(&state.db, OWNER).await;
+<%- endif %>
         auth::send_as(state, Some(&token), method, uri, body, content_type).await
     }
 
@@ -598,6 +641,30 @@ mod tests {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
             assert_eq!(body["message"], "Sign in first");
         }
+<%- if s.html %>
+        // Pages send the browser to sign in, and back to the page after it.
+        let pages = [
+            (Method::GET, "/<@ s.url @>", "/session/new?return_to=%2F<@ s.url @>"),
+            (Method::GET, "/<@ s.url @>/new", "/session/new?return_to=%2F<@ s.url @>%2Fnew"),
+            (Method::GET, "/<@ s.url @>/1", "/session/new?return_to=%2F<@ s.url @>%2F1"),
+            (Method::GET, "/<@ s.url @>/1/edit", "/session/new?return_to=%2F<@ s.url @>%2F1%2Fedit"),
+            (Method::POST, "/<@ s.url @>", "/session/new"),
+            (Method::POST, "/<@ s.url @>/1", "/session/new"),
+            (Method::POST, "/<@ s.url @>/1/delete", "/session/new"),
+        ];
+        for (method, uri, sign_in) in pages {
+            let request = axum::http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(crate::app::build(state.clone()), request)
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{uri}");
+            assert_eq!(response.headers()[header::LOCATION], sign_in, "{uri}");
+        }
+<%- endif %>
     }
 <%- endif %>
 <%- if s.owned %>
@@ -633,7 +700,32 @@ mod tests {
         assert_eq!(status, StatusCode::CREATED, "{made}");
         assert_eq!(made["user_id"], created["user_id"]);
         let (status, kept) = call_json(state.clone(), Method::PUT, &url, &theirs).await;
-        assert_eq!((status, &kept["user_id"]), (StatusCode::OK, &created["user_id"]));
+        assert_eq!((status, &kept["user_id"]), (StatusCode::OK, &created["user_id"]));<%- if s.html %>
+
+        // The pages are the owner's too: another browser's session finds
+        // nothing to show, edit or delete.
+        let session = auth::browser_session(&pool, "other@example.com").await;
+        let page = |method: Method, uri: String| {
+            let (state, session) = (state.clone(), session.clone());
+            async move {
+                let form = Some("application/x-www-form-urlencoded");
+                auth::send_as(state, Some(&session), method, &uri, Body::empty(), form).await
+            }
+        };
+        let (status, index) = page(Method::GET, "/<@ s.url @>".to_string()).await;
+        assert_eq!(status, StatusCode::OK);
+        let id = &created["id"];
+        assert!(!index.as_str().unwrap().contains(&format!("/<@ s.url @>/{id}\"")), "{index}");
+        for (method, uri) in [
+            (Method::GET, format!("/<@ s.url @>/{id}")),
+            (Method::GET, format!("/<@ s.url @>/{id}/edit")),
+            (Method::POST, format!("/<@ s.url @>/{id}")),
+            (Method::POST, format!("/<@ s.url @>/{id}/delete")),
+        ] {
+            assert_eq!(page(method, uri.clone()).await.0, StatusCode::NOT_FOUND, "{uri}");
+        }
+        assert_eq!(get(&state, &url).await.0, StatusCode::OK);
+<%- endif %>
     }
 <%- endif %>
 
@@ -871,8 +963,16 @@ mod tests {
     async fn a_database_failure_behind_a_form_is_a_500(pool: Pool) {
         let state = state(&pool).await;
         let encoded = form_of(&valid_body(&pool).await);
+<%- if s.auth %>
+        let session = auth::browser_session(&pool, OWNER).await;
+        pool.close().await;
+        let form = Some("application/x-www-form-urlencoded");
+        let body = Body::from(encoded);
+        let (status, _) = auth::send_as(state, Some(&session), Method::POST, "/<@ s.url @>", body, form).await;
+<%- else %>
         pool.close().await;
         let (status, _) = submit(&state, "/<@ s.url @>", &encoded).await;
+<%- endif %>
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 <%- endif %>

@@ -1,8 +1,10 @@
 //! `cargo mvc generate authentication` and `destroy authentication`:
 //! accounts that sign in with an email and a password, browser sessions and
 //! API tokens (each its own table and model), Argon2id password hashing, the
-//! `CurrentUser` extractor and guard (`app::auth`), and the JSON API to sign
-//! up, in and out and to list and revoke tokens and sessions.
+//! `CurrentUser` extractor and guard (`app::auth`), password resets by mail
+//! (`app::mailers`, lettre over SMTP), and the JSON API to sign up, in and
+//! out, list and revoke tokens and sessions, and reset a password. With
+//! `--html`, the account pages too, signed in with a session cookie.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +12,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::fields::Dialect;
+use crate::edit::item::{self, Place};
 use crate::edit::manifest;
 use crate::edit::rust::{self, MethodRoute, RouteGroup};
 use crate::engine::vars;
@@ -24,6 +27,26 @@ use crate::versions;
 pub const AUTH_MODULE: &str = "src/app/auth.rs";
 /// The controller's module.
 const CONTROLLER: &str = "authentication";
+/// The controller and view module of the account pages (`--html`).
+const PAGES: &str = "accounts";
+/// The mailers' module, and the mail of password resets.
+const MAILERS: &str = "src/app/mailers/mod.rs";
+const PASSWORDS_MAILER: &str = "src/app/mailers/passwords.rs";
+/// The account pages' templates, under `templates/accounts/`.
+const PAGE_TEMPLATES: &[&str] = &[
+    "nav",
+    "sign_up",
+    "sign_in",
+    "sessions",
+    "forgot_password",
+    "reset_password",
+];
+/// The line of the layout that shows who is signed in (`--html`).
+const NAV_INCLUDE: &str = "{% include \"accounts/nav.html\" %}";
+/// What `--html` wires into `app::build` and `server::Server::run_until`.
+const REMEMBER_USER: &str = "let router = router.layer(axum::middleware::from_fn_with_state(\n    state.clone(),\n    auth::remember_user,\n));";
+const STARTUP_CHECKS: &str =
+    "crate::app::auth::check_secret_key()?;\ncrate::app::mailers::check()?;";
 /// The models, each with its table: `(module, table)`.
 const MODELS: &[(&str, &str)] = &[
     ("user", "users"),
@@ -31,7 +54,16 @@ const MODELS: &[(&str, &str)] = &[
     ("api_token", "api_tokens"),
 ];
 /// The crates the generated code uses.
-pub const CRATES: &[&str] = &["argon2", "getrandom", "sha2"];
+pub const CRATES: &[&str] = &["argon2", "getrandom", "hmac", "lettre", "sha2"];
+/// lettre's features: SMTP on tokio, TLS by rustls with ring and the
+/// system's certificates (no OpenSSL).
+const LETTRE_FEATURES: &[&str] = &[
+    "builder",
+    "smtp-transport",
+    "tokio1-rustls",
+    "ring",
+    "rustls-platform-verifier",
+];
 /// Built optimized under `cargo run` and `cargo test`: unoptimized, one
 /// Argon2id hash takes seconds.
 const OPTIMIZED: &[&str] = &["argon2", "blake2"];
@@ -42,6 +74,8 @@ const OPTIMIZED_WHY: &str = "Password hashing (argon2) is slow on purpose; unopt
 struct AuthCtx {
     /// The application has an OpenAPI document.
     openapi: bool,
+    /// The account pages and browser sessions (`--html`).
+    html: bool,
     postgres: bool,
     /// The SQL of an `id` column, a timestamp, a nullable one, and a
     /// reference to another table's id.
@@ -51,10 +85,11 @@ struct AuthCtx {
     reference: &'static str,
 }
 
-fn context(project: &Project, dialect: Dialect) -> AuthCtx {
+fn context(project: &Project, dialect: Dialect, html: bool) -> AuthCtx {
     let postgres = dialect == Dialect::Postgres;
     AuthCtx {
         openapi: project.openapi,
+        html,
         postgres,
         id: if postgres {
             "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
@@ -71,8 +106,9 @@ fn context(project: &Project, dialect: Dialect) -> AuthCtx {
     }
 }
 
-/// Each generated file: `(template, path)`.
-fn files() -> Vec<(String, PathBuf)> {
+/// Each generated file: `(template, path)`; with `html`, the account pages
+/// too.
+fn files(html: bool) -> Vec<(String, PathBuf)> {
     let mut out = vec![
         ("auth.rs".to_string(), PathBuf::from(AUTH_MODULE)),
         (
@@ -90,18 +126,48 @@ fn files() -> Vec<(String, PathBuf)> {
             layout::rust_file(layout::MODELS, module),
         ));
     }
+    out.push(("mailer.rs".to_string(), PathBuf::from(MAILERS)));
+    out.push((
+        "passwords_mailer.rs".to_string(),
+        PathBuf::from(PASSWORDS_MAILER),
+    ));
+    if html {
+        out.push((
+            "pages.rs".to_string(),
+            layout::rust_file(layout::CONTROLLERS, PAGES),
+        ));
+        out.push((
+            "pages_view.rs".to_string(),
+            layout::rust_file(layout::HTML_VIEWS, PAGES),
+        ));
+        for name in PAGE_TEMPLATES {
+            out.push((
+                format!("templates/{name}.html"),
+                PathBuf::from(format!("{}/{PAGES}/{name}.html", layout::TEMPLATES)),
+            ));
+        }
+    }
     out
 }
 
+/// Whether the application's authentication has the account pages.
+fn has_pages(plan: &Plan) -> Result<bool> {
+    Ok(plan
+        .current(&layout::rust_file(layout::CONTROLLERS, PAGES))?
+        .is_some()
+        && plan.current(Path::new(AUTH_MODULE))?.is_some())
+}
+
 /// The routes, each under its own path.
-fn routes() -> Vec<RouteGroup> {
+fn routes(html: bool) -> Vec<RouteGroup> {
     let m =
         |method: &str, action: &str| MethodRoute::new(method, format!("{CONTROLLER}::{action}"));
+    let p = |method: &str, action: &str| MethodRoute::new(method, format!("{PAGES}::{action}"));
     let group = |path: &str, methods: Vec<MethodRoute>| RouteGroup {
         path: path.to_string(),
         methods,
     };
-    vec![
+    let mut routes = vec![
         group("/api/users", vec![m("post", "sign_up")]),
         group(
             "/api/session",
@@ -113,7 +179,28 @@ fn routes() -> Vec<RouteGroup> {
         group("/api/tokens/{id}", vec![m("delete", "revoke_token")]),
         group("/api/sessions", vec![m("get", "sessions")]),
         group("/api/sessions/{id}", vec![m("delete", "revoke_session")]),
-    ]
+        group("/api/passwords", vec![m("post", "request_password_reset")]),
+        group("/api/passwords/{token}", vec![m("put", "reset_password")]),
+    ];
+    if html {
+        routes.extend([
+            group("/users/new", vec![p("get", "sign_up_page")]),
+            group("/users", vec![p("post", "sign_up")]),
+            group("/session/new", vec![p("get", "sign_in_page")]),
+            group("/session", vec![p("post", "sign_in")]),
+            group("/session/delete", vec![p("post", "sign_out")]),
+            group("/sessions", vec![p("get", "sessions_page")]),
+            group("/sessions/{id}/delete", vec![p("post", "revoke_session")]),
+            group("/passwords/new", vec![p("get", "forgot_password_page")]),
+            group("/passwords", vec![p("post", "forgot_password")]),
+            group(
+                "/passwords/{token}/edit",
+                vec![p("get", "reset_password_page")],
+            ),
+            group("/passwords/{token}", vec![p("post", "reset_password")]),
+        ]);
+    }
+    routes
 }
 
 /// The migrations already in the project, oldest first.
@@ -144,12 +231,17 @@ fn check_free(project: &Project, plan: &Plan) -> Result<()> {
             taken.push(format!("the table `{table}` ({})", m.up));
         }
     }
-    let controller = layout::rust_file(layout::CONTROLLERS, CONTROLLER);
-    if plan.current(&controller)?.is_some() {
-        taken.push(format!(
-            "the controller `{CONTROLLER}` ({})",
-            controller.display()
-        ));
+    for name in [CONTROLLER, PAGES] {
+        let controller = layout::rust_file(layout::CONTROLLERS, name);
+        if plan.current(&controller)?.is_some() {
+            taken.push(format!(
+                "the controller `{name}` ({})",
+                controller.display()
+            ));
+        }
+    }
+    if plan.current(Path::new(MAILERS))?.is_some() {
+        taken.push(format!("mailers ({MAILERS})"));
     }
     if !taken.is_empty() {
         bail!(
@@ -179,9 +271,10 @@ fn edit_module(
 }
 
 /// The `mod` lines: `(module file, module, keyword)`.
-fn mod_lines() -> Vec<(String, &'static str, &'static str)> {
+fn mod_lines(html: bool) -> Vec<(String, &'static str, &'static str)> {
     let mut out = vec![
         ("src/app/mod.rs".to_string(), "auth", "pub mod"),
+        ("src/app/mod.rs".to_string(), "mailers", "pub mod"),
         (
             format!("{}/mod.rs", layout::CONTROLLERS),
             CONTROLLER,
@@ -192,7 +285,68 @@ fn mod_lines() -> Vec<(String, &'static str, &'static str)> {
     for (module, _) in MODELS {
         out.push((layout::MODELS_MOD.to_string(), module, "pub mod"));
     }
+    if html {
+        out.push((format!("{}/mod.rs", layout::CONTROLLERS), PAGES, "pub mod"));
+    }
     out
+}
+
+/// The places of [`REMEMBER_USER`] and [`STARTUP_CHECKS`].
+const BUILD: (&str, Place<'static>) = (
+    "src/app/mod.rs",
+    Place::AfterLet {
+        function: "build",
+        binding: "router",
+    },
+);
+const RUN_UNTIL: (&str, Place<'static>) = (
+    "src/server.rs",
+    Place::AfterLet {
+        function: "run_until",
+        binding: "app",
+    },
+);
+
+/// What authentication wires into the application's own files: the startup
+/// checks of the secret key and mail settings, and with `html` the layer
+/// that remembers the signed-in browser.
+fn wiring(html: bool) -> Vec<((&'static str, Place<'static>), &'static str)> {
+    let mut out = vec![(RUN_UNTIL, STARTUP_CHECKS)];
+    if html {
+        out.push((BUILD, REMEMBER_USER));
+    }
+    out
+}
+
+/// The layout with the include of the signed-in state after `<body>`.
+fn with_nav(text: &str) -> Result<String> {
+    if text.contains(NAV_INCLUDE) {
+        return Ok(text.to_string());
+    }
+    let Some(body) = text.find("<body") else {
+        bail!(
+            nothing_written(format!(
+                "{} has no `<body>` to show the signed-in state after",
+                layout::LAYOUT_TEMPLATE
+            ))
+            .hint(format!("add `{NAV_INCLUDE}` where the layout shows who is signed in, after a `<body>` tag, and run this again"))
+        );
+    };
+    let end = text[body..].find('\n').map_or(text.len(), |n| body + n + 1);
+    let mut out = text[..end].to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(NAV_INCLUDE);
+    out.push('\n');
+    out.push_str(&text[end..]);
+    Ok(out)
+}
+
+/// The layout without the include [`with_nav`] added.
+fn without_nav(text: &str) -> String {
+    let line = format!("{NAV_INCLUDE}\n");
+    text.replacen(&line, "", 1)
 }
 
 /// Refuses to destroy one of authentication's models on its own: the rest
@@ -210,18 +364,26 @@ pub fn check_not_ours(project: &Project, model: &str) -> Result<()> {
 }
 
 /// Builds the plan of `generate authentication`.
-pub fn generate(project: &Project) -> Result<Plan> {
+pub fn generate(project: &Project, html: bool) -> Result<Plan> {
     let mut plan = Plan::new(&project.root);
     check_free(project, &plan)?;
+    if plan.current(Path::new(AUTH_MODULE))?.is_some() && has_pages(&plan)? != html {
+        bail!(nothing_written(if html {
+            "the application's authentication has no account pages; `--html` cannot add them to it"
+        } else {
+            "the application's authentication has account pages; run it again with `--html`"
+        })
+        .hint("`cargo mvc destroy authentication`, then generate it again with the options you want"));
+    }
     let dialect = super::database::ensure(&mut plan, project)?;
-    let ctx = context(project, dialect);
-    for (template, path) in files() {
+    let ctx = context(project, dialect, html);
+    for (template, path) in files(html) {
         let text = plan
             .templates()
             .render(&format!("authentication/{template}"), vars! { a => &ctx })?;
         plan.create(path, text);
     }
-    for (file, module, keyword) in mod_lines() {
+    for (file, module, keyword) in mod_lines(html) {
         let path = PathBuf::from(&file);
         let text = plan.current(&path)?.ok_or_else(|| {
             nothing_written(format!(
@@ -249,19 +411,42 @@ pub fn generate(project: &Project) -> Result<Plan> {
     super::migration::update_schema_file(&mut plan, dialect)?;
     super::database::edit(&mut plan, layout::MANIFEST, |path, text| {
         let mut text = text.to_string();
-        for krate in CRATES {
+        for krate in CRATES.iter().filter(|k| **k != "lettre") {
             if let Some(edited) =
                 manifest::add_dependency(path, &text, krate, versions::version(krate))?
             {
                 text = edited;
             }
         }
+        if let Some(edited) = manifest::add_dependency_with(
+            path,
+            &text,
+            "lettre",
+            versions::version("lettre"),
+            LETTRE_FEATURES,
+            false,
+        )? {
+            text = edited;
+        }
         if let Some(edited) = manifest::optimize_in_dev(path, &text, OPTIMIZED, OPTIMIZED_WHY)? {
             text = edited;
         }
         Ok(Some(text))
     })?;
-    for group in routes() {
+    for ((file, place), snippet) in wiring(html) {
+        edit_module(&mut plan, file, |path, text| {
+            item::insert(path, text, place, snippet)
+        })?;
+    }
+    if html {
+        super::view::plan_html_support(&mut plan, &pages())?;
+        let layout_path = Path::new(layout::LAYOUT_TEMPLATE);
+        if let Some(text) = plan.current(layout_path)? {
+            let edited = with_nav(&text)?;
+            plan.set(layout_path, Some(edited));
+        }
+    }
+    for group in routes(html) {
         super::controller::add_routes(&mut plan, project, &group.path.clone(), &[group])?;
     }
     if project.openapi {
@@ -274,13 +459,17 @@ fn resource() -> ResourceName {
     ResourceName::parse(CONTROLLER).expect("a valid resource name")
 }
 
+fn pages() -> ResourceName {
+    ResourceName::parse(PAGES).expect("a valid resource name")
+}
+
 /// What relies on authentication outside its own files, as `path: what`
 /// lines: Rust files that use `app::auth` (a scaffold made with `--auth` or
 /// `--owned`), and what refers to the user model, as `destroy model` finds
 /// it (models using it, migrations of other tables with a foreign key to
 /// `users`).
 fn users_of_auth(project: &Project, plan: &Plan) -> Result<Vec<String>> {
-    let ours: Vec<PathBuf> = files().into_iter().map(|(_, p)| p).collect();
+    let ours: Vec<PathBuf> = files(true).into_iter().map(|(_, p)| p).collect();
     let ours: Vec<&PathBuf> = ours.iter().collect();
     let needles = [
         "app::auth::".to_string(),
@@ -315,6 +504,13 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
             "there is no authentication to destroy: {AUTH_MODULE} does not exist"
         )));
     }
+    let html = has_pages(&plan)?;
+    // Taken out first, so that what is left to find is the application's.
+    for ((file, place), snippet) in wiring(html) {
+        edit_module(&mut plan, file, |path, text| {
+            item::remove(path, text, place, snippet)
+        })?;
+    }
     let users = users_of_auth(project, &plan)?;
     if !users.is_empty() && !force {
         bail!(nothing_written(format!(
@@ -322,24 +518,38 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
             users.join("\n  ")
         )));
     }
-    let prefix = format!("{CONTROLLER}::");
-    let absolute = format!("{}::{prefix}", layout::CONTROLLERS_PATH);
-    let is_ours = |handler: &str| {
+    let ours_in = |controller: &str, handler: &str| {
+        let prefix = format!("{controller}::");
+        let absolute = format!("{}::{prefix}", layout::CONTROLLERS_PATH);
         handler
             .strip_prefix(&prefix)
             .or_else(|| handler.strip_prefix(&absolute))
             .is_some_and(|rest| !rest.contains("::"))
     };
+    let is_ours = |handler: &str| ours_in(CONTROLLER, handler) || (html && ours_in(PAGES, handler));
     super::controller::remove_routes_of(&mut plan, project, &is_ours)?;
     if project.openapi {
         super::controller::merge_document(&mut plan, &resource(), false)?;
     }
-    for (file, module, _) in mod_lines() {
+    for (file, module, _) in mod_lines(html) {
         edit_module(&mut plan, &file, |path, text| {
             rust::remove_mod(path, text, module)
         })?;
     }
-    for (_, path) in files() {
+    if html {
+        let layout_path = Path::new(layout::LAYOUT_TEMPLATE);
+        if let Some(text) = plan.current(layout_path)? {
+            plan.set(layout_path, Some(without_nav(&text)));
+        }
+        // The templates the view module names go with it, and the layout
+        // and askama when no other page is left.
+        plan.set(
+            Path::new(&format!("{}/{PAGES}/nav.html", layout::TEMPLATES)),
+            None,
+        );
+        super::view::unplan_views(&mut plan, &pages())?;
+    }
+    for (_, path) in files(html) {
         plan.set(&path, None);
     }
     for (_, table) in MODELS {

@@ -355,7 +355,7 @@ fn routes(ctx: &ScaffoldCtx) -> Vec<RouteGroup> {
 /// The fields of a scaffold with `access`: with `--owned`, the owner
 /// (`user:references`) first, unless the fields name it already. Refuses
 /// `--auth` and `--owned` in an application without authentication, and
-/// with `--html`, whose pages would need a browser sign-in.
+/// with `--html` in one whose authentication has no sign-in pages.
 fn with_owner(
     project: &Project,
     raw_fields: &[String],
@@ -379,13 +379,18 @@ fn with_owner(
             .hint("generate it first: cargo mvc generate authentication")
         );
     }
-    if html {
+    if html
+        && !project
+            .root
+            .join(layout::rust_file(layout::CONTROLLERS, "accounts"))
+            .is_file()
+    {
         bail!(
             nothing_written(format!(
-                "`{flag}` protects the JSON API with bearer tokens; HTML pages behind sign-in need browser sessions, which `generate authentication` does not make yet"
+                "`{flag}` with `--html` puts pages behind a browser sign-in, but the application's authentication has no sign-in pages"
             ))
             .hint(format!(
-                "generate the scaffold without --html, or without {flag}"
+                "`cargo mvc destroy authentication` and `cargo mvc generate authentication --html` add them; or generate the scaffold without --html, or without {flag}"
             ))
         );
     }

@@ -1,8 +1,12 @@
 //! Helpers shared by the integration tests: running `cargo mvc`, making a
-//! project, and reading a tree back.
+//! project, and reading a tree back; a browser to drive ([`browser`]) and a
+//! mail server to receive from ([`smtp`]).
 
 // Each test binary uses its own subset of these.
 #![allow(dead_code)]
+
+pub mod browser;
+pub mod smtp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,6 +170,51 @@ pub fn http_request_with(
         .map_or("", |(_, b)| b)
         .to_string();
     Ok((status, body))
+}
+
+/// A response's status, header lines (names in lower case) and body.
+pub type Exchange = (u16, Vec<(String, String)>, String);
+
+/// A browser-like request over a fresh connection: header lines, and a body
+/// sent as a form when there is one. The status, the response's header
+/// lines (names in lower case) and the body.
+pub fn http_form(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: Option<&str>,
+) -> std::io::Result<Exchange> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let body = form.unwrap_or("");
+    let mut extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    if form.is_some() {
+        extra.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {response:?}")))?;
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    Ok((status, headers, body.to_string()))
 }
 
 /// The target directory every generated project builds into, so the

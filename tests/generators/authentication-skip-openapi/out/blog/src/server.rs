@@ -96,6 +96,8 @@ impl Server {
         let addr = self.local_addr();
         let settings = self.state.settings.clone();
         let app = app::build(self.state.clone());
+        crate::app::auth::check_secret_key()?;
+        crate::app::mailers::check()?;
         let limits = Limits {
             header_read: settings.header_read_timeout,
             keep_alive: settings.keep_alive_timeout,

@@ -20,6 +20,9 @@ pub mod utils;
 /// too; a test that builds a reqwest client of its own calls it
 /// first. Later calls do nothing.
 pub fn install_tls_provider() {
-    // An error only means that a provider is installed already.
+    // rustls 0.23.48 deprecates ring's provider, which has no post-quantum
+    // key exchange; aws-lc-rs, which has, is a C build that about doubles a
+    // cold build. An error only means that a provider is installed already.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -1,7 +1,8 @@
 //! Authentication: password hashing, the random tokens of sessions and API
 //! clients, the [`CurrentUser`] extractor, the [`require_user`] guard for a
-//! whole router, and the limit on failed sign-ins (by account, and by client
-//! address: see [`TRUSTED_PROXIES`] behind a proxy).
+//! whole router, the limit on failed sign-ins (by account, and by client
+//! address: see [`TRUSTED_PROXIES`] behind a proxy), and the signed links of
+//! password resets.
 //!
 //! Passwords are hashed with Argon2id at OWASP's recommended cost (19 MiB of
 //! memory, 2 passes, 1 lane), each with its own random salt, stored as a PHC
@@ -21,6 +22,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -35,6 +37,8 @@ const ARGON2_LANES: u32 = 1;
 
 /// How long a token made by `POST /api/session` lasts.
 pub const API_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long the link of a password reset works (once).
+pub const PASSWORD_RESET_LIFETIME: Duration = Duration::from_secs(20 * 60);
 
 /// Failed sign-ins allowed per client address and per account within
 /// [`ATTEMPT_WINDOW`]; the next ones answer 429 until the window ends.
@@ -157,14 +161,44 @@ impl IntoResponse for AuthError {
     }
 }
 
-/// The signed-in user of a request: a handler that takes it answers 401
+/// The signed-in user of a request. A handler that takes it answers 401
 /// unless the request carries a valid `Authorization: Bearer` token. Take
 /// `Option<CurrentUser>` where signing in is optional.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
-    /// The API token the request was made with.
-    pub token_id: i64,
+    /// What the request signed in with.
+    pub credential: Credential,
+}
+
+/// An API token or a browser session, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    ApiToken(i64),
+    Session(i64),
+}
+
+impl CurrentUser {
+    /// The API token of the request, if it was made with one.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.credential {
+            Credential::ApiToken(id) => Some(id),
+            Credential::Session(_) => None,
+        }
+    }
+
+    /// The browser session of the request, if it was made with one.
+    pub fn session_id(&self) -> Option<i64> {
+        match self.credential {
+            Credential::Session(id) => Some(id),
+            Credential::ApiToken(_) => None,
+        }
+    }
+}
+
+/// Whether `path` is the JSON API's, which takes bearer tokens only.
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -181,7 +215,10 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .ok_or(AuthError::Unauthorized(
                     "The token is invalid, expired or revoked",
                 ))?;
-        let current = CurrentUser { user, token_id };
+        let current = CurrentUser {
+            user,
+            credential: Credential::ApiToken(token_id),
+        };
         parts.extensions.insert(current.clone());
         Ok(current)
     }
@@ -189,7 +226,6 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AuthError;
-
     /// `None` for a request without credentials; a request with a bad token
     /// is still refused, so a client learns its token no longer works.
     async fn from_request_parts(
@@ -230,6 +266,110 @@ pub async fn require_user(
 ) -> Response {
     request.extensions_mut().insert(user);
     next.run(request).await
+}
+
+/// The key that signs password reset links, from `<PREFIX>_SECRET_KEY` (at
+/// least 32 characters; `openssl rand -hex 32` makes one). Required in
+/// release builds, where [`check_secret_key`] stops the server from starting
+/// without it; a debug build without it makes a random one when it starts
+/// (links sent before a restart then stop working).
+static SECRET_KEY: LazyLock<Result<Vec<u8>, String>> = LazyLock::new(|| {
+    let name = format!("{}_SECRET_KEY", crate::config::ENV_PREFIX);
+    secret_key_from(&name, std::env::var(&name).ok(), cfg!(debug_assertions))
+});
+
+fn secret_key_from(name: &str, value: Option<String>, debug: bool) -> Result<Vec<u8>, String> {
+    match value {
+        Some(key) if key.len() >= 32 => Ok(key.into_bytes()),
+        Some(_) => Err(format!(
+            "{name} is too short: give it at least 32 characters (`openssl rand -hex 32` makes one)"
+        )),
+        None if debug => {
+            tracing::warn!("{name} is not set: using a random key until the server stops");
+            Ok(new_token().into_bytes())
+        }
+        None => Err(format!(
+            "{name} is not set: it signs password reset links; set it to at least 32 random characters (`openssl rand -hex 32` makes one)"
+        )),
+    }
+}
+
+/// Fails when the secret key is missing (release builds) or too short, so
+/// the server refuses to start rather than fail its first password reset.
+pub fn check_secret_key() -> anyhow::Result<()> {
+    SECRET_KEY
+        .as_ref()
+        .map(|_| ())
+        .map_err(|err| anyhow::anyhow!("{err}"))
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The signature of a reset link for user `id`, whose password hash is
+/// `hash`, that ends at `expires` (Unix seconds). It covers the hash, so the
+/// link works once: a reset changes the hash, and with it the signature.
+fn reset_signature(id: i64, hash: &str, expires: i64) -> Result<HmacSha256, AppError> {
+    let key = SECRET_KEY
+        .as_ref()
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("{err}")))?;
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(format!("password-reset\n{id}\n{expires}\n{hash}").as_bytes());
+    Ok(mac)
+}
+
+/// A signed token resetting the password of `user`, for the link of the
+/// reset mail: the user's id, when it expires and the signature, as
+/// `ID-EXPIRES-SIGNATURE`.
+pub async fn password_reset_token(db: &crate::db::Pool, user: &User) -> Result<String, AppError> {
+    let hash = User::password_hash(db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let expires = chrono::Utc::now().timestamp() + PASSWORD_RESET_LIFETIME.as_secs() as i64;
+    let signature = reset_signature(user.id, &hash, expires)?
+        .finalize()
+        .into_bytes();
+    Ok(format!("{}-{expires}-{}", user.id, hex(&signature)))
+}
+
+/// The user a reset token was made for, if it is well formed, not expired,
+/// signed with this application's key, and not used yet.
+pub async fn password_reset_user(
+    db: &crate::db::Pool,
+    token: &str,
+) -> Result<Option<User>, AppError> {
+    let mut parts = token.splitn(3, '-');
+    let (Some(id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let (Ok(id), Ok(expires), Some(signature)) =
+        (id.parse::<i64>(), expires.parse::<i64>(), unhex(signature))
+    else {
+        return Ok(None);
+    };
+    if expires < chrono::Utc::now().timestamp() {
+        return Ok(None);
+    }
+    let Some(hash) = User::password_hash(db, id).await? else {
+        return Ok(None);
+    };
+    if reset_signature(id, &hash, expires)?
+        .verify_slice(&signature)
+        .is_err()
+    {
+        return Ok(None);
+    }
+    Ok(User::find(db, id).await?)
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// Failed sign-ins by client address and by account, in this process (each
@@ -389,10 +529,9 @@ pub mod testing {
             .expect("a token");
         token
     }
-
     /// Sends a request, signed in with `token` when there is one, through the
-    /// whole application; the status and the JSON body (`null` when the body
-    /// is empty or not JSON).
+    /// whole application; the status and the body as JSON (`null` when
+    /// empty, a JSON string when it is not JSON).
     pub async fn send_as(
         state: AppState,
         token: Option<&str>,
@@ -420,7 +559,14 @@ pub mod testing {
             .await
             .expect("the body can be read")
             .to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            if bytes.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        });
+        (status, value)
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod controllers;
 pub mod errors;
+pub mod mailers;
 pub mod middleware;
 pub mod models;
 pub mod router;

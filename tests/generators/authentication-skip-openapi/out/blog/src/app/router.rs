@@ -24,4 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tokens/{id}", delete(authentication::revoke_token))
         .route("/api/sessions", get(authentication::sessions))
         .route("/api/sessions/{id}", delete(authentication::revoke_session))
+        .route(
+            "/api/passwords",
+            post(authentication::request_password_reset),
+        )
+        .route(
+            "/api/passwords/{token}",
+            put(authentication::reset_password),
+        )
 }

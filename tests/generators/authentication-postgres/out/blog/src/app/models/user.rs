@@ -158,6 +158,15 @@ impl User {
         }
     }
 
+    /// The password hash of the user with `id`: what a password reset link
+    /// is signed over, so that it works once.
+    pub async fn password_hash(pool: &Pool, id: i64) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    }
+
     /// Deletes the account with `id`, and with it its sessions and API
     /// tokens; whether there was one.
     pub async fn delete(pool: &Pool, id: i64) -> sqlx::Result<bool> {

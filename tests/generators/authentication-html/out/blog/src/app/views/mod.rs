@@ -1,0 +1,5 @@
+//! Views: what handlers send back: serde response types for JSON, and askama
+//! templates (under `templates/`) for HTML.
+
+pub mod html;
+pub mod status;

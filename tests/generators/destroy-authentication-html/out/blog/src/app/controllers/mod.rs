@@ -1,0 +1,5 @@
+//! Controllers: one module per resource. Handlers stay thin: extract the
+//! input, call models or utilities, return a view.
+
+pub mod health;
+pub mod ready;

@@ -1,0 +1,8 @@
+//! Models: the application's data and how it is stored. `cargo mvc generate
+//! model` adds one module per model here.
+
+pub mod api_token;
+pub mod fields;
+pub mod post;
+pub mod session;
+pub mod user;
