@@ -76,6 +76,9 @@ struct AuthCtx {
     openapi: bool,
     /// The account pages and browser sessions (`--html`).
     html: bool,
+    /// The binary and the crate, for the tests that run the binary.
+    bin: String,
+    crate_name: String,
     postgres: bool,
     /// The SQL of an `id` column, a timestamp, a nullable one, and a
     /// reference to another table's id.
@@ -90,6 +93,8 @@ fn context(project: &Project, dialect: Dialect, html: bool) -> AuthCtx {
     AuthCtx {
         openapi: project.openapi,
         html,
+        bin: project.name.clone(),
+        crate_name: project.name.replace('-', "_"),
         postgres,
         id: if postgres {
             "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
@@ -291,6 +296,13 @@ fn mod_lines(html: bool) -> Vec<(String, &'static str, &'static str)> {
     out
 }
 
+/// `APP users create EMAIL`: the variant of the command line and its arm.
+const USERS_VARIANT: &str =
+    "/// Manage accounts: `users create EMAIL`\nUsers(crate::app::auth::UsersArgs),";
+const USERS_ARM: &str = "Command::Users(args) => {\n    let settings = Settings::from_lookup(env)?;\n    println!(\"{}\", crate::app::auth::users_command(&args, &settings)?);\n    Ok(())\n}";
+const CLI_COMMAND: (&str, Place<'static>) = ("src/cli.rs", Place::EnumVariants("Command"));
+const CLI_EXECUTE: (&str, Place<'static>) = ("src/cli.rs", Place::MatchArms("execute"));
+
 /// The places of [`REMEMBER_USER`] and [`STARTUP_CHECKS`].
 const BUILD: (&str, Place<'static>) = (
     "src/app/mod.rs",
@@ -308,14 +320,60 @@ const RUN_UNTIL: (&str, Place<'static>) = (
 );
 
 /// What authentication wires into the application's own files: the startup
-/// checks of the secret key and mail settings, and with `html` the layer
-/// that remembers the signed-in browser.
+/// checks of the secret key and mail settings, the `users` command, and with
+/// `html` the layer that remembers the signed-in browser.
 fn wiring(html: bool) -> Vec<((&'static str, Place<'static>), &'static str)> {
-    let mut out = vec![(RUN_UNTIL, STARTUP_CHECKS)];
+    let mut out = vec![
+        (RUN_UNTIL, STARTUP_CHECKS),
+        (CLI_COMMAND, USERS_VARIANT),
+        (CLI_EXECUTE, USERS_ARM),
+    ];
     if html {
         out.push((BUILD, REMEMBER_USER));
     }
     out
+}
+
+/// The chart's deployment and values, when the application has its chart.
+fn chart(project: &Project) -> Option<(PathBuf, PathBuf)> {
+    let dir = PathBuf::from(format!("charts/{}", project.name));
+    project
+        .root
+        .join(&dir)
+        .join("Chart.yaml")
+        .is_file()
+        .then(|| {
+            (
+                dir.join("templates/deployment.yaml"),
+                dir.join("values.yaml"),
+            )
+        })
+}
+
+/// Where the deployment's `envFrom` names the ConfigMap, as `new` writes it.
+const ENV_FROM: &str = "          envFrom:\n            - configMapRef:\n";
+
+/// The Secret whose keys become the container's environment.
+const SECRET_REF: &str = "            {{- with .Values.auth.existingSecret }}\n            - secretRef:\n                name: {{ . }}\n            {{- end }}\n";
+
+/// The values of [`SECRET_REF`].
+fn secret_values(project: &Project) -> String {
+    let prefix = heck::ToShoutySnakeCase::to_shouty_snake_case(project.name.as_str());
+    format!(
+        "\n# Authentication: the name of a Secret whose keys become environment\n# variables: {prefix}_SECRET_KEY (required by release builds: it signs\n# password reset links), and {prefix}_SMTP_URL when it holds a password:\n#   kubectl create secret generic {name}-auth \\\n#     --from-literal={prefix}_SECRET_KEY=\"$(openssl rand -hex 32)\"\nauth:\n  existingSecret: \"\"\n",
+        name = project.name
+    )
+}
+
+/// The deployment with [`SECRET_REF`] after the ConfigMap of its `envFrom`,
+/// or `None` when the chart no longer has that place.
+fn with_secret_ref(text: &str) -> Option<String> {
+    if text.contains(SECRET_REF) {
+        return Some(text.to_string());
+    }
+    let at = text.find(ENV_FROM)? + ENV_FROM.len();
+    let end = at + text[at..].find('\n')? + 1;
+    Some(format!("{}{SECRET_REF}{}", &text[..end], &text[end..]))
 }
 
 /// The layout with the include of the signed-in state after `<body>`.
@@ -438,6 +496,17 @@ pub fn generate(project: &Project, html: bool) -> Result<Plan> {
             item::insert(path, text, place, snippet)
         })?;
     }
+    if let Some((deployment, values)) = chart(project)
+        && let Some(text) = plan.current(&deployment)?
+        && let Some(edited) = with_secret_ref(&text)
+        && let Some(values_text) = plan.current(&values)?
+    {
+        plan.set(&deployment, Some(edited));
+        let block = secret_values(project);
+        if !values_text.contains(&block) {
+            plan.set(&values, Some(format!("{values_text}{block}")));
+        }
+    }
     if html {
         super::view::plan_html_support(&mut plan, &pages())?;
         let layout_path = Path::new(layout::LAYOUT_TEMPLATE);
@@ -535,6 +604,14 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
         edit_module(&mut plan, &file, |path, text| {
             rust::remove_mod(path, text, module)
         })?;
+    }
+    if let Some((deployment, values)) = chart(project) {
+        if let Some(text) = plan.current(&deployment)? {
+            plan.set(&deployment, Some(text.replacen(SECRET_REF, "", 1)));
+        }
+        if let Some(text) = plan.current(&values)? {
+            plan.set(&values, Some(text.replacen(&secret_values(project), "", 1)));
+        }
     }
     if html {
         let layout_path = Path::new(layout::LAYOUT_TEMPLATE);

@@ -23,6 +23,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the pending database migrations (or roll back, or list them)
     Migrate(crate::db::MigrateArgs),
+    /// Manage accounts: `users create EMAIL`
+    Users(crate::app::auth::UsersArgs),
 }
 
 /// Overrides for the settings read from the environment.
@@ -132,6 +134,11 @@ pub fn execute(cli: Cli, env: impl Fn(&str) -> Option<String>) -> anyhow::Result
             let settings = Settings::from_lookup(env)?;
             let report = crate::db::migrate_command(&args, &settings)?;
             println!("{report}");
+            Ok(())
+        }
+        Command::Users(args) => {
+            let settings = Settings::from_lookup(env)?;
+            println!("{}", crate::app::auth::users_command(&args, &settings)?);
             Ok(())
         }
     }

@@ -493,6 +493,72 @@ pub fn attempt_keys(email: &str, ip: Option<IpAddr>) -> Vec<String> {
     keys
 }
 
+/// `APP users`: accounts from the command line.
+#[derive(Debug, clap::Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UsersCommand {
+    /// Create an account. The password is read from standard input; on a
+    /// terminal, a random one is made and shown once.
+    Create {
+        /// The account's email
+        email: String,
+    },
+}
+
+/// Runs `APP users ...` against the database of `settings`. The password
+/// is a line of standard input, or on a terminal a random one.
+pub fn users_command(
+    args: &UsersArgs,
+    settings: &crate::config::Settings,
+) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let UsersCommand::Create { email } = &args.command;
+    let stdin = std::io::stdin();
+    let password = if stdin.is_terminal() {
+        None
+    } else {
+        let mut line = String::new();
+        stdin.read_line(&mut line)?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let pool = crate::db::pool(&settings.database)?;
+        let out = create_user(&pool, email, password).await;
+        pool.close().await;
+        out
+    })
+}
+
+/// Creates the account of `email` with `password`, or with a random one
+/// that the answer shows.
+pub async fn create_user(
+    pool: &crate::db::Pool,
+    email: &str,
+    password: Option<String>,
+) -> anyhow::Result<String> {
+    let made = password.is_none();
+    let password = password.unwrap_or_else(|| new_token()[..24].to_string());
+    let params = crate::app::models::user::UserParams::new(email, &password);
+    let user = User::create(pool, &params)
+        .await
+        .map_err(|err| anyhow::anyhow!("{email}: {err}"))?;
+    let mut out = format!("created user {} <{}>", user.id, user.email);
+    if made {
+        out.push_str(&format!(
+            " with the password {password} (shown once: sign in with it and change it)"
+        ));
+    }
+    Ok(out)
+}
+
 /// Signing in from the application's tests: an account and a bearer token
 /// without a password check, and requests made with the token.
 #[cfg(test)]
@@ -730,6 +796,49 @@ mod tests {
         let (status, _) =
             testing::send_as(state, None, Method::POST, "/api/users", body, json).await;
         assert_eq!(status, StatusCode::CREATED);
+    }
+
+    #[test]
+    fn the_secret_key_is_long_required_in_release_and_made_in_debug() {
+        let long = "k".repeat(32);
+        assert_eq!(
+            secret_key_from("KEY", Some(long.clone()), false),
+            Ok(long.into_bytes())
+        );
+        let short = secret_key_from("KEY", Some("short".into()), true).unwrap_err();
+        assert!(short.starts_with("KEY is too short"), "{short}");
+        let missing = secret_key_from("KEY", None, false).unwrap_err();
+        assert!(missing.starts_with("KEY is not set"), "{missing}");
+        let made = secret_key_from("KEY", None, true).unwrap();
+        assert_eq!(made.len(), 64);
+        assert_ne!(made, secret_key_from("KEY", None, true).unwrap());
+        check_secret_key().unwrap();
+    }
+
+    #[sqlx::test]
+    async fn accounts_are_created_from_the_command_line(pool: crate::db::Pool) {
+        let out = create_user(&pool, "Cli@Example.com", Some("correct horse".into()))
+            .await
+            .unwrap();
+        assert!(
+            out.starts_with("created user ") && out.ends_with(" <cli@example.com>"),
+            "{out}"
+        );
+        let found = User::authenticate(&pool, "cli@example.com", "correct horse").await;
+        assert!(found.unwrap().is_some());
+        let made = create_user(&pool, "made@example.com", None).await.unwrap();
+        let password = made
+            .split("with the password ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap();
+        let found = User::authenticate(&pool, "made@example.com", password).await;
+        assert!(found.unwrap().is_some(), "{made}");
+        let taken = create_user(&pool, "cli@example.com", Some("another one".into())).await;
+        let err = taken.unwrap_err().to_string();
+        assert!(err.starts_with("cli@example.com: "), "{err}");
+        let short = create_user(&pool, "short@example.com", Some("short".into())).await;
+        assert!(short.is_err());
     }
 
     #[tokio::test]

@@ -85,3 +85,52 @@ async fn an_api_client_signs_up_in_and_out() {
     assert_eq!(me.headers()["www-authenticate"], "Bearer");
     app.stop().await.unwrap();
 }
+
+/// `APP users create EMAIL` makes an account from the command line, with the
+/// password from standard input; the same email again is refused.
+#[test]
+fn accounts_are_created_from_the_command_line() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_blog");
+    let prefix = blog::config::ENV_PREFIX;
+    let env: Vec<(String, String)> = Vec::new();
+    let migrated = Command::new(bin)
+        .arg("migrate")
+        .envs(env.clone())
+        .output()
+        .unwrap();
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let email = new_email("cli");
+    let create = |password: &str| {
+        let mut child = Command::new(bin)
+            .args(["users", "create", &email])
+            .envs(env.clone())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created = create("correct horse");
+    let out = String::from_utf8_lossy(&created.stdout);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(
+        out.starts_with("created user ") && out.contains(&email),
+        "{out}"
+    );
+    let again = create("another password");
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("has already been taken"), "{err}");
+}

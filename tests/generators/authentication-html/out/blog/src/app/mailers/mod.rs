@@ -32,9 +32,14 @@ pub struct Mail {
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Log,
+    /// The tests' [`testing::sent_to`].
+    Outbox,
 }
 
 static TRANSPORT: LazyLock<Result<Transport, String>> = LazyLock::new(|| {
+    if cfg!(test) {
+        return Ok(Transport::Outbox);
+    }
     let name = format!("{ENV_PREFIX}_SMTP_URL");
     transport(&name, std::env::var(&name).ok().as_deref())
 });
@@ -77,13 +82,6 @@ pub fn check() -> anyhow::Result<()> {
 /// Sends `mail`: through SMTP when configured, else to the log (in the
 /// tests, to the outbox).
 pub async fn deliver(mail: Mail) -> anyhow::Result<()> {
-    if cfg!(test) {
-        testing::OUTBOX
-            .lock()
-            .expect("the outbox is not poisoned")
-            .push(mail);
-        return Ok(());
-    }
     let transport = TRANSPORT.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
     let from = FROM.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
     send(transport, from, mail).await
@@ -102,6 +100,10 @@ async fn send(transport: &Transport, from: &Mailbox, mail: Mail) -> anyhow::Resu
         Transport::Log => {
             tracing::info!(to = %mail.to, subject = %mail.subject, "mail (set {ENV_PREFIX}_SMTP_URL to send it):\n{}", mail.text);
         }
+        Transport::Outbox => testing::OUTBOX
+            .lock()
+            .expect("the outbox is not poisoned")
+            .push(mail),
     }
     Ok(())
 }
@@ -110,15 +112,14 @@ async fn send(transport: &Transport, from: &Mailbox, mail: Mail) -> anyhow::Resu
 /// that caused it does not take longer, so its time does not tell whether a
 /// mail went out. In the tests, it is in the outbox when this returns.
 pub async fn deliver_later(mail: Mail) {
-    if cfg!(test) {
-        let _ = deliver(mail).await;
-        return;
-    }
-    tokio::spawn(async move {
+    let sending = tokio::spawn(async move {
         if let Err(err) = deliver(mail).await {
             tracing::error!(error = format!("{err:#}"), "sending mail failed");
         }
     });
+    if cfg!(test) {
+        let _ = sending.await;
+    }
 }
 
 /// The outbox of the tests: every mail [`deliver`] sent in this process.
