@@ -354,10 +354,8 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// over plain HTTP by another name than `localhost`).
 pub static SECURE_COOKIES: LazyLock<bool> = LazyLock::new(|| {
     let name = format!("{}_SECURE_COOKIES", crate::config::ENV_PREFIX);
-    !matches!(
-        std::env::var(name).unwrap_or_default().trim(),
-        "false" | "0" | "no" | "off"
-    )
+    let value = std::env::var(name).unwrap_or_default();
+    !matches!(value.trim(), "false" | "0" | "no" | "off")
 });
 
 /// The `Set-Cookie` value of a new session's `token`.
@@ -1014,6 +1012,23 @@ mod tests {
         let (status, _) =
             testing::send_as(state, None, Method::POST, "/api/users", body, json).await;
         assert_eq!(status, StatusCode::CREATED);
+    }
+
+    #[test]
+    fn a_credential_is_a_token_or_a_session() {
+        let user = |credential| CurrentUser {
+            user: User {
+                id: 1,
+                email: "ann@example.com".into(),
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+            },
+            credential,
+        };
+        let token = user(Credential::ApiToken(7));
+        assert_eq!((token.token_id(), token.session_id()), (Some(7), None));
+        let session = user(Credential::Session(8));
+        assert_eq!((session.token_id(), session.session_id()), (None, Some(8)));
     }
 
     #[test]

@@ -799,6 +799,23 @@ mod tests {
     }
 
     #[test]
+    fn a_credential_is_a_token_or_a_session() {
+        let user = |credential| CurrentUser {
+            user: User {
+                id: 1,
+                email: "ann@example.com".into(),
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+            },
+            credential,
+        };
+        let token = user(Credential::ApiToken(7));
+        assert_eq!((token.token_id(), token.session_id()), (Some(7), None));
+        let session = user(Credential::Session(8));
+        assert_eq!((session.token_id(), session.session_id()), (None, Some(8)));
+    }
+
+    #[test]
     fn the_secret_key_is_long_required_in_release_and_made_in_debug() {
         let long = "k".repeat(32);
         assert_eq!(

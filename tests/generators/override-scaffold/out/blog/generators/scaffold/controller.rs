@@ -536,12 +536,15 @@ pub async fn destroy_form(
 ) -> Result<Redirect, AppError> {
 <%- if s.owned %>
     find_own(&state, &current, id).await?;
-<%- endif %>
+    <@ s.pascal @>::delete(&state.db, id).await?;
+    Ok(Redirect::to("/<@ s.url @>"))
+<%- else %>
     if <@ s.pascal @>::delete(&state.db, id).await? {
         Ok(Redirect::to("/<@ s.url @>"))
     } else {
         Err(AppError::NotFound)
     }
+<%- endif %>
 }
 <%- endif %>
 <%- if s.openapi %>

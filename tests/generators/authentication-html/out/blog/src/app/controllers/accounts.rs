@@ -241,8 +241,7 @@ pub async fn forgot_password(
             };
             Ok((StatusCode::TOO_MANY_REQUESTS, html::render(&page)?).into_response())
         }
-        Err(AuthError::App(err)) => Err(err),
-        Err(err) => Err(AppError::Internal(anyhow::anyhow!("{err}"))),
+        Err(err) => Ok(err.into_response()),
     }
 }
 
@@ -667,5 +666,86 @@ mod tests {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let signed = User::authenticate(&pool, "reset-page@example.com", "a brand new one").await;
         assert!(signed.unwrap().is_some());
+    }
+
+    #[sqlx::test]
+    async fn handlers_read_the_cookie_without_the_layer(pool: Pool) {
+        let state = state(&pool).await;
+        let token = testing::browser_session(&pool, "ann@example.com").await;
+        let app = axum::Router::new()
+            .route(
+                "/private",
+                axum::routing::get(|current: CurrentUser| async move { current.user.email }),
+            )
+            .route(
+                "/greeting",
+                axum::routing::get(|current: Option<CurrentUser>| async move {
+                    current.map_or("stranger".to_string(), |c| c.user.email)
+                }),
+            )
+            .with_state(state);
+        let get = |uri: &'static str, cookie: Option<&str>| {
+            let mut request = Request::get(uri);
+            if let Some(cookie) = cookie {
+                request = request.header(header::COOKIE, format!("other=1; session={cookie}"));
+            }
+            app.clone().oneshot(request.body(Body::empty()).unwrap())
+        };
+        let response = get("/private", Some(&token)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let response = get("/private", None).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        for (cookie, text) in [
+            (Some(token.as_str()), "ann@example.com"),
+            (Some("stale"), "stranger"),
+            (None, "stranger"),
+        ] {
+            let response = get("/greeting", cookie).await.unwrap();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(body, text);
+        }
+    }
+
+    #[sqlx::test]
+    async fn signing_out_without_a_session_still_removes_the_cookie(pool: Pool) {
+        let state = state(&pool).await;
+        let (status, headers, _) =
+            browse(&state, Method::POST, "/session/delete", None, Some(""), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(
+            headers[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+    }
+
+    #[sqlx::test]
+    async fn reset_links_are_limited_per_email(pool: Pool) {
+        let state = state(&pool).await;
+        let body = "email=flood%40example.com";
+        for _ in 0..auth::MAX_FAILED_ATTEMPTS {
+            let (status, _, _) =
+                browse(&state, Method::POST, "/passwords", None, Some(body), &[]).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let (status, _, page) =
+            browse(&state, Method::POST, "/passwords", None, Some(body), &[]).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.contains("Too many reset links"), "{page}");
+    }
+
+    #[sqlx::test]
+    async fn a_database_failure_behind_the_forms_is_a_500(pool: Pool) {
+        let state = state(&pool).await;
+        pool.close().await;
+        for (uri, form) in [
+            ("/users", "email=ann%40example.com&password=correct+horse"),
+            ("/passwords", "email=ann%40example.com"),
+            ("/passwords/1-99999999999-00", "password=correct+horse"),
+        ] {
+            let (status, _, _) = browse(&state, Method::POST, uri, None, Some(form), &[]).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
+        }
     }
 }

@@ -897,6 +897,26 @@ mod tests {
             reset(token.clone(), "short").await,
             StatusCode::UNPROCESSABLE_ENTITY
         );
+        let no_password = send(
+            &state,
+            Method::PUT,
+            &format!("/api/passwords/{token}"),
+            None,
+            Some(json!({})),
+            [10, 0, 0, 2],
+        )
+        .await;
+        assert_eq!(no_password.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let no_email = send(
+            &state,
+            Method::POST,
+            "/api/passwords",
+            None,
+            Some(json!({})),
+            [10, 0, 0, 2],
+        )
+        .await;
+        assert_eq!(no_email.0, StatusCode::UNPROCESSABLE_ENTITY);
         // A token whose signature was changed is refused.
         let forged = format!("{}0", &token[..token.len() - 1]);
         let forged = if forged == token {
@@ -960,5 +980,20 @@ mod tests {
             auth::password_reset_user(&pool, &expired).await.unwrap(),
             None
         );
+        // Malformed, or for nobody.
+        let future = chrono::Utc::now().timestamp() + 60;
+        for token in [
+            "abc".to_string(),
+            format!("x-{future}-{signature}"),
+            format!("{id}-{future}-abc"),
+            format!("{id}-{future}-zz"),
+            format!("999999-{future}-{signature}"),
+        ] {
+            assert_eq!(
+                auth::password_reset_user(&pool, &token).await.unwrap(),
+                None,
+                "{token}"
+            );
+        }
     }
 }

@@ -333,11 +333,8 @@ pub async fn destroy_form(
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
     find_own(&state, &current, id).await?;
-    if Post::delete(&state.db, id).await? {
-        Ok(Redirect::to("/posts"))
-    } else {
-        Err(AppError::NotFound)
-    }
+    Post::delete(&state.db, id).await?;
+    Ok(Redirect::to("/posts"))
 }
 
 /// The OpenAPI description of these routes, merged into the application's
