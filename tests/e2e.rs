@@ -334,7 +334,12 @@ fn session_cookie(headers: &[(String, String)]) -> String {
         .to_string()
 }
 
-/// A form as a browser sends it from the application's own page.
+/// The form token of the browser of these tests: a page gives a browser
+/// its own in the `form_token` cookie, and its forms repeat it.
+const FORM_TOKEN: &str = "4a1e0c2b9d8f7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a";
+
+/// A form as a browser sends it from the application's own page: with the
+/// session `cookie`, and the form token in its cookie and its field.
 fn browser(
     addr: &str,
     method: &str,
@@ -342,12 +347,16 @@ fn browser(
     cookie: Option<&str>,
     form: Option<&str>,
 ) -> common::Exchange {
-    let cookie = cookie.map(|c| format!("session={c}"));
-    let mut headers = vec![("Sec-Fetch-Site", "same-origin")];
-    if let Some(cookie) = &cookie {
-        headers.push(("Cookie", cookie.as_str()));
+    let mut cookies = format!("form_token={FORM_TOKEN}");
+    if let Some(cookie) = cookie {
+        cookies.push_str(&format!("; session={cookie}"));
     }
-    http_form(addr, method, path, &headers, form).unwrap()
+    let headers = [
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Cookie", cookies.as_str()),
+    ];
+    let form = form.map(|f| format!("authenticity_token={FORM_TOKEN}&{f}"));
+    http_form(addr, method, path, &headers, form.as_deref()).unwrap()
 }
 
 /// Accounts over real HTTP, on the served binary: a user signs up and in,
@@ -484,6 +493,16 @@ fn accounts_work_over_http(
         "a cross-site form from a browser without Sec-Fetch-Site"
     );
     assert_eq!(total(), posts_before, "no post was made");
+    // A form of the application's own origin without the browser's form
+    // token (as a page injected into the site would send) is refused too.
+    let cookies = format!("form_token={FORM_TOKEN}; session={dave}");
+    let same_origin = [
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Cookie", cookies.as_str()),
+    ];
+    let (status, _, body) =
+        http_form(addr, "POST", "/orders", &same_origin, Some("total=1.00")).unwrap();
+    assert_eq!(status, 403, "a form without its token: {body}");
     let with_cookie = [("Origin", "https://evil.example"), ("Cookie", "session=x")];
     let (status, _, _) =
         http_form(addr, "POST", "/session/delete", &with_cookie, Some("")).unwrap();
@@ -583,6 +602,18 @@ fn signs_up_and_in_with_a_browser(addr: &str, name: &str) {
         |url| url.ends_with("/orders"),
         std::time::Duration::from_secs(20),
     );
+    // An order made through its form, which carries the form's token.
+    chromium.goto(&format!("{base}/orders/new"));
+    chromium.fill("#total", "19.99");
+    chromium.fill("#note", "made in a browser");
+    chromium.click("main button[type=submit]");
+    chromium.wait_for_url(
+        |url| url.contains("/orders/"),
+        std::time::Duration::from_secs(20),
+    );
+    chromium.goto(&format!("{base}/orders"));
+    let listed = chromium.text("main");
+    assert!(listed.contains("19.99"), "{listed}");
     let nav = chromium.text("nav");
     assert!(nav.contains("Signed in as erin@example.com"), "{nav}");
     let file = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -93,10 +93,10 @@ fn accounts_are_created_from_the_command_line() {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let bin = env!("CARGO_BIN_EXE_<@ a.bin @>");
-    let prefix = <@ a.crate_name @>::config::ENV_PREFIX;
 <%- if a.postgres %>
     let env: Vec<(String, String)> = Vec::new();
 <%- else %>
+    let prefix = <@ a.crate_name @>::config::ENV_PREFIX;
     let file = std::env::temp_dir().join(format!("users-command-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&file);
     let url = format!("sqlite://{}?mode=rwc", file.display());

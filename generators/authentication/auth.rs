@@ -841,7 +841,11 @@ pub mod testing {
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
-        let request = request.body(body).expect("a valid request");
+        let request = if content_type == Some(crate::app::testing::FORM) {
+            crate::app::testing::browser_form(request, body).await
+        } else {
+            request.body(body).expect("a valid request")
+        };
         let response = crate::app::build(state)
             .oneshot(request)
             .await

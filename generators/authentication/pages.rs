@@ -339,8 +339,12 @@ mod tests {
             request = request.header(*name, *value);
         }
         let body = Body::from(form.unwrap_or_default().to_string());
+        let request = match form {
+            Some(_) => crate::app::testing::browser_form(request, body).await,
+            None => request.body(body).unwrap(),
+        };
         let response = crate::app::build(state.clone())
-            .oneshot(request.body(body).unwrap())
+            .oneshot(request)
             .await
             .unwrap();
         let (status, headers) = (response.status(), response.headers().clone());

@@ -93,7 +93,6 @@ fn accounts_are_created_from_the_command_line() {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let bin = env!("CARGO_BIN_EXE_blog");
-    let prefix = blog::config::ENV_PREFIX;
     let env: Vec<(String, String)> = Vec::new();
     let migrated = Command::new(bin)
         .arg("migrate")

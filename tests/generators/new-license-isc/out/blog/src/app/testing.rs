@@ -46,8 +46,29 @@ pub async fn call_json(
     .await
 }
 
+/// The type of the forms of HTML pages.
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The form token of the tests' browser (see `middleware::form_tokens`).
+pub const FORM_TOKEN: &str = "5e55107f0c3b4a6e9d1c2b7a8f6e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e";
+
+/// A form as a browser sends it from one of the application's pages: with
+/// the form token in its cookie and as the form's first field.
+pub async fn browser_form(request: axum::http::request::Builder, form: Body) -> Request<Body> {
+    use crate::app::middleware::{FORM_TOKEN_COOKIE, FORM_TOKEN_FIELD};
+    let form = axum::body::to_bytes(form, usize::MAX)
+        .await
+        .expect("the form can be read");
+    let mut body = format!("{FORM_TOKEN_FIELD}={FORM_TOKEN}&").into_bytes();
+    body.extend_from_slice(&form);
+    request
+        .header(header::COOKIE, format!("{FORM_TOKEN_COOKIE}={FORM_TOKEN}"))
+        .body(Body::from(body))
+        .expect("a valid request")
+}
+
 /// Sends a request to the application built from `state`, through the full
-/// middleware stack.
+/// middleware stack; a form (`FORM`) carries the form token.
 pub async fn send(
     state: AppState,
     method: Method,
@@ -59,7 +80,11 @@ pub async fn send(
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
-    let request = request.body(body).expect("a valid request");
+    let request = if content_type == Some(FORM) {
+        browser_form(request, body).await
+    } else {
+        request.body(body).expect("a valid request")
+    };
     let response = app::build(state)
         .oneshot(request)
         .await

@@ -29,6 +29,8 @@
 //! - a form a browser sends from another site (a `POST`, `PUT`, `PATCH` or
 //!   `DELETE` outside `/api`) is a 403, so no other site can act through a
 //!   user's cookies ([`same_origin_forms`]);
+//! - every form carries a token that must match the browser's `form_token`
+//!   cookie, or it is a 403 too ([`form_tokens`]);
 //! - CORS for the origins of `BLOG_CORS_ORIGINS` (none by
 //!   default);
 //! - a panic in a handler is a 500 (the message goes to the log);
@@ -94,6 +96,11 @@ where
         // Inside the span's layer, so that it sees the header marked.
         .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
         .layer(axum::middleware::from_fn(same_origin_forms))
+        // Reads forms up to the body limit.
+        .layer(axum::middleware::from_fn_with_state(
+            settings.body_limit,
+            form_tokens,
+        ))
         // Inside the span's layer, so that preflight requests are logged too.
         .option_layer(cors)
         .layer(CatchPanicLayer::custom(errors::panic_response))
@@ -263,6 +270,149 @@ fn is_cross_site<B>(request: &Request<B>) -> bool {
     origin_host.is_none() || origin_host != host
 }
 
+/// The cookie holding the browser's form token, and the field of every form
+/// that repeats it.
+pub const FORM_TOKEN_COOKIE: &str = "form_token";
+pub const FORM_TOKEN_FIELD: &str = "authenticity_token";
+
+tokio::task_local! {
+    /// The form token of the request being served.
+    static FORM_TOKEN: String;
+}
+
+/// The token for the forms of the page being rendered, for a hidden field:
+/// `<input type="hidden" name="authenticity_token" value="{{
+/// crate::app::middleware::form_token() }}">`. Empty outside a request.
+pub fn form_token() -> String {
+    FORM_TOKEN.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Checks the token of every form, as a second line behind
+/// [`same_origin_forms`] (the double-submit pattern: another site can
+/// neither read the browser's cookie nor set it for this site's forms).
+/// Outside `/api`:
+///
+/// - a browser without a `form_token` cookie gets one with its first page
+///   (random, `HttpOnly`, `SameSite=Lax`), and [`form_token`] gives it to the
+///   page's forms;
+/// - a form (`application/x-www-form-urlencoded`) sent with a `POST`, `PUT`,
+///   `PATCH` or `DELETE` must carry the cookie's token in its
+///   `authenticity_token` field, which is taken out before the handler reads
+///   the form; a form without it, or with another, is a 403;
+/// - a `multipart/form-data` or `text/plain` body, which only a form of
+///   another site would send, is a 403 as well.
+pub async fn form_tokens(
+    axum::extract::State(body_limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let cookie = token_cookie(request.headers());
+    let request = if request.method().is_safe() {
+        request
+    } else {
+        match checked_form(request, cookie.as_deref(), body_limit).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        }
+    };
+    let token = cookie.clone().unwrap_or_else(new_form_token);
+    let mut response = FORM_TOKEN.scope(token.clone(), next.run(request)).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if cookie.is_none() && is_html {
+        let value = format!("{FORM_TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+        if let Ok(value) = HeaderValue::try_from(value) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A new form token: 244 random bits, as 64 hex digits.
+fn new_form_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The browser's form token, when its cookie holds a well-formed one.
+fn token_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == FORM_TOKEN_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The request, with the token field taken out of its form, when the form
+/// carries the browser's token; else the 403 (or 413) to answer.
+async fn checked_form(
+    request: axum::extract::Request,
+    cookie: Option<&str>,
+    body_limit: usize,
+) -> Result<axum::extract::Request, axum::response::Response> {
+    let refused = |message: &str| {
+        tracing::warn!(message, "form refused");
+        errors::error_response(StatusCode::FORBIDDEN, message)
+    };
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") || content_type.starts_with("text/plain") {
+        return Err(refused("Forms of this kind are not accepted"));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, body_limit).await else {
+        return Err(errors::error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The body is larger than the limit",
+        ));
+    };
+    let mut sent = None;
+    let mut rest = Vec::new();
+    for pair in bytes.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix(format!("{FORM_TOKEN_FIELD}=").as_bytes()) {
+            Some(value) if sent.is_none() => sent = Some(value),
+            _ => rest.push(pair),
+        }
+    }
+    let matches = match (cookie, sent) {
+        (Some(cookie), Some(sent)) => same_bytes(cookie.as_bytes(), sent),
+        _ => false,
+    };
+    if !matches {
+        return Err(refused(
+            "The form's token is missing or out of date; reload the page and send it again",
+        ));
+    }
+    let body = axum::body::Body::from(rest.join(&b'&'));
+    Ok(axum::extract::Request::from_parts(parts, body))
+}
+
+/// Whether `a` and `b` are equal, in a time that does not depend on where
+/// they differ.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// What HTML pages may load: only this application's own scripts, styles,
 /// images and forms, and no framing by other sites.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
@@ -414,6 +564,7 @@ mod tests {
             .route("/slow", get(std::future::pending::<&'static str>))
             .route("/boom", get(boom))
             .route("/page", get(|| async { Html("<p>hello</p>") }))
+            .route("/token", get(|| async { form_token() }))
             .route("/big", get(|| async { "word ".repeat(1000) }))
             .route("/echo", post(|body: String| async move { body }))
             .route("/api/echo", post(|body: String| async move { body }));
@@ -533,6 +684,108 @@ mod tests {
                 assert_eq!(body["message"], "Cross-site requests are refused");
             }
         }
+    }
+
+    #[tokio::test]
+    async fn forms_carry_the_token_of_the_browser_s_cookie() {
+        let settings = Settings {
+            body_limit: 1024,
+            ..settings()
+        };
+        // The first page gives the browser its token, for the forms.
+        let (response, _) = send_with(&settings, get_request("/page")).await;
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        let cookie = cookie.to_string();
+        let flags = "; Path=/; HttpOnly; SameSite=Lax";
+        assert!(cookie.ends_with(flags), "{cookie}");
+        let token = cookie
+            .strip_prefix("form_token=")
+            .and_then(|rest| rest.split(';').next())
+            .unwrap()
+            .to_string();
+        assert_eq!(token.len(), 64);
+        let (again, _) = send_with(&settings, get_request("/page")).await;
+        assert_ne!(
+            again.headers()[header::SET_COOKIE].to_str().unwrap(),
+            cookie
+        );
+        let with_cookie = Request::get("/token")
+            .header(header::COOKIE, format!("a=1; form_token={token}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = app(&settings).oneshot(with_cookie).await.unwrap();
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        let shown = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(shown, token, "the page's forms get the cookie's token");
+        assert_eq!(form_token(), "", "no token outside a request");
+
+        let form = |cookie: Option<&str>, body: String, content_type: &str| {
+            let mut request = Request::post("/echo").header(header::CONTENT_TYPE, content_type);
+            if let Some(cookie) = cookie {
+                request = request.header(header::COOKIE, format!("form_token={cookie}"));
+            }
+            request.body(Body::from(body)).unwrap()
+        };
+        let urlencoded = "application/x-www-form-urlencoded";
+        let good = form(
+            Some(&token),
+            format!("a=1&authenticity_token={token}&b=2"),
+            urlencoded,
+        );
+        let response = app(&settings).oneshot(good).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let echoed = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(
+            echoed, "a=1&b=2",
+            "the handler reads the form without the token"
+        );
+        let other = "0".repeat(64);
+        for (cookie, body, content_type) in [
+            (Some(token.as_str()), "a=1".to_string(), urlencoded),
+            (None, format!("authenticity_token={token}"), urlencoded),
+            (
+                Some(token.as_str()),
+                format!("authenticity_token={other}"),
+                urlencoded,
+            ),
+            (
+                Some("short"),
+                "authenticity_token=short".to_string(),
+                urlencoded,
+            ),
+            (
+                Some(token.as_str()),
+                format!("authenticity_token={token}"),
+                "multipart/form-data; boundary=x",
+            ),
+            (
+                Some(token.as_str()),
+                format!("authenticity_token={token}"),
+                "text/plain",
+            ),
+        ] {
+            let (response, body) = send_with(&settings, form(cookie, body, content_type)).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{cookie:?} {content_type}"
+            );
+            assert_eq!(body["code"], 403);
+        }
+        // JSON, which no other site's form can send, and the API pass.
+        let json = form(None, "{}".to_string(), "application/json");
+        assert_eq!(send_with(&settings, json).await.0.status(), StatusCode::OK);
+        let api = Request::post("/api/echo")
+            .header(header::CONTENT_TYPE, urlencoded)
+            .body(Body::from("a=1"))
+            .unwrap();
+        assert_eq!(send_with(&settings, api).await.0.status(), StatusCode::OK);
+        // A form over the limit is a 413.
+        let big = form(Some(&token), "a".repeat(2000), urlencoded);
+        assert_eq!(
+            send_with(&settings, big).await.0.status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 
     #[tokio::test]
