@@ -76,6 +76,9 @@ struct AuthCtx {
     openapi: bool,
     /// The account pages and browser sessions (`--html`).
     html: bool,
+    /// The application uses Redis (`src/utils/redis.rs`): failed sign-ins
+    /// are counted there.
+    redis: bool,
     /// The binary and the crate, for the tests that run the binary.
     bin: String,
     crate_name: String,
@@ -93,6 +96,7 @@ fn context(project: &Project, dialect: Dialect, html: bool) -> AuthCtx {
     AuthCtx {
         openapi: project.openapi,
         html,
+        redis: project.root.join("src/utils/redis.rs").is_file(),
         bin: project.name.clone(),
         crate_name: project.name.replace('-', "_"),
         postgres,

@@ -439,6 +439,94 @@ impl Attempts {
     }
 }
 
+/// Refuses a sign-in when any of `keys` failed too often lately: counted in
+/// Redis when the application uses it, so that every replica sees the same
+/// counts, else in this process ([`ATTEMPTS`]).
+pub async fn check_attempts(state: &AppState, keys: &[String]) -> Result<(), AuthError> {
+    if let Some(redis) = &state.redis {
+        match redis_attempts::check(redis, keys).await {
+            Ok(result) => return result,
+            Err(error) => {
+                tracing::warn!(%error, "Redis does not answer; counting sign-ins in this process")
+            }
+        }
+    }
+    ATTEMPTS.check(keys)
+}
+
+/// Counts a failed sign-in against each of `keys` (see [`check_attempts`]).
+pub async fn count_failure(state: &AppState, keys: &[String]) {
+    if let Some(redis) = &state.redis {
+        match redis_attempts::failed(redis, keys).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::warn!(%error, "Redis does not answer; counting sign-ins in this process")
+            }
+        }
+    }
+    ATTEMPTS.failed(keys);
+}
+
+/// Forgets the failures of `keys` after a successful sign-in.
+pub async fn forget_failures(state: &AppState, keys: &[String]) {
+    if let Some(redis) = &state.redis
+        && let Err(error) = redis_attempts::succeeded(redis, keys).await
+    {
+        tracing::warn!(%error, "Redis does not answer; the failures stay counted there");
+    }
+    ATTEMPTS.succeeded(keys);
+}
+
+/// Failed sign-ins in Redis: one counter a key (`auth:attempts:KEY`), which
+/// starts with the first failure and expires with the window.
+mod redis_attempts {
+    use redis::RedisResult;
+
+    use super::{ATTEMPT_WINDOW, AuthError, MAX_FAILED_ATTEMPTS};
+    use crate::utils::redis::Redis;
+
+    fn counter(key: &str) -> String {
+        format!("auth:attempts:{key}")
+    }
+
+    pub async fn check(redis: &Redis, keys: &[String]) -> RedisResult<Result<(), AuthError>> {
+        for key in keys {
+            let count: Option<u32> = redis.query(redis::cmd("GET").arg(counter(key))).await?;
+            if count.unwrap_or(0) >= MAX_FAILED_ATTEMPTS {
+                let left: i64 = redis.query(redis::cmd("PTTL").arg(counter(key))).await?;
+                let left = std::time::Duration::from_millis(left.max(1000) as u64);
+                return Ok(Err(AuthError::TooManyAttempts { retry_after: left }));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    pub async fn failed(redis: &Redis, keys: &[String]) -> RedisResult<()> {
+        let window = ATTEMPT_WINDOW.as_millis() as u64;
+        for key in keys {
+            let mut start = redis::cmd("SET");
+            start
+                .arg(counter(key))
+                .arg(0)
+                .arg("PX")
+                .arg(window)
+                .arg("NX");
+            let _: Option<String> = redis.query(&start).await?;
+            let _: i64 = redis.query(redis::cmd("INCR").arg(counter(key))).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn succeeded(redis: &Redis, keys: &[String]) -> RedisResult<()> {
+        let mut delete = redis::cmd("DEL");
+        for key in keys {
+            delete.arg(counter(key));
+        }
+        let _: i64 = redis.query(&delete).await?;
+        Ok(())
+    }
+}
+
 /// The proxies in front of the application, from
 /// `<PREFIX>_TRUSTED_PROXIES` (addresses separated by commas): a request from
 /// one of them counts against the address it forwards in `X-Forwarded-For`.
@@ -801,7 +889,134 @@ mod tests {
             testing::send_as(state, None, Method::POST, "/api/users", body, json).await;
         assert_eq!(status, StatusCode::CREATED);
     }
+    /// A Redis stand-in on loopback that keeps string values in a map: enough
+    /// of `GET`, `SET ... NX`, `INCR`, `PTTL` and `DEL` for the counters.
+    async fn counting_redis() -> (
+        crate::utils::redis::Redis,
+        std::sync::Arc<Mutex<HashMap<String, i64>>>,
+    ) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let values = std::sync::Arc::new(Mutex::new(HashMap::<String, i64>::new()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        let shared = values.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let values = shared.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    while let Ok(Some(header)) = lines.next_line().await {
+                        let count: usize = header.trim_start_matches('*').parse().unwrap_or(0);
+                        let mut args = Vec::new();
+                        for _ in 0..count {
+                            let _ = lines.next_line().await;
+                            args.push(lines.next_line().await.ok().flatten().unwrap_or_default());
+                        }
+                        let name = args
+                            .first()
+                            .map(|a| a.to_ascii_uppercase())
+                            .unwrap_or_default();
+                        let reply = {
+                            let mut values = values.lock().unwrap();
+                            match name.as_str() {
+                                "GET" => match values.get(&args[1]) {
+                                    Some(v) => format!("${}\r\n{v}\r\n", v.to_string().len()),
+                                    None => "$-1\r\n".to_string(),
+                                },
+                                "SET" if values.contains_key(&args[1]) => "$-1\r\n".to_string(),
+                                "SET" => {
+                                    values.insert(args[1].clone(), args[2].parse().unwrap());
+                                    "+OK\r\n".to_string()
+                                }
+                                "INCR" => {
+                                    let v = values.entry(args[1].clone()).or_default();
+                                    *v += 1;
+                                    format!(":{v}\r\n")
+                                }
+                                "PTTL" => ":60000\r\n".to_string(),
+                                "DEL" => {
+                                    let gone =
+                                        args[1..].iter().filter(|k| values.remove(*k).is_some());
+                                    format!(":{}\r\n", gone.count())
+                                }
+                                _ => "+OK\r\n".to_string(),
+                            }
+                        };
+                        if write.write_all(reply.as_bytes()).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let settings = crate::config::RedisSettings {
+            enabled: true,
+            urls: vec![url],
+            mode: crate::config::RedisMode::Standalone,
+            sentinel_master: "mymaster".into(),
+            timeout: Duration::from_secs(2),
+        };
+        let redis = crate::utils::redis::Redis::connect(&settings)
+            .await
+            .unwrap();
+        (redis, values)
+    }
 
+    #[tokio::test]
+    async fn with_redis_every_replica_counts_the_same_failures() {
+        let (redis, values) = counting_redis().await;
+        let mut state = crate::app::testing::state().await;
+        state.redis = Some(redis);
+        let keys = attempt_keys("shared@example.com", Some([10, 9, 8, 7].into()));
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            assert!(check_attempts(&state, &keys).await.is_ok());
+            count_failure(&state, &keys).await;
+        }
+        let counted = values
+            .lock()
+            .unwrap()
+            .get("auth:attempts:email:shared@example.com")
+            .copied();
+        assert_eq!(counted, Some(i64::from(MAX_FAILED_ATTEMPTS)));
+        assert!(ATTEMPTS.check(&keys).is_ok(), "not counted in this process");
+        let refused = check_attempts(&state, &keys).await;
+        assert!(
+            matches!(refused, Err(AuthError::TooManyAttempts { retry_after }) if retry_after == Duration::from_secs(60)),
+            "{refused:?}"
+        );
+        forget_failures(&state, &keys).await;
+        assert!(values.lock().unwrap().is_empty());
+        assert!(check_attempts(&state, &keys).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn without_an_answer_from_redis_this_process_counts() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let settings = crate::config::RedisSettings {
+            enabled: true,
+            urls: vec![url],
+            mode: crate::config::RedisMode::Standalone,
+            sentinel_master: "mymaster".into(),
+            timeout: Duration::from_millis(200),
+        };
+        let mut state = crate::app::testing::state().await;
+        state.redis = Some(
+            crate::utils::redis::Redis::connect(&settings)
+                .await
+                .unwrap(),
+        );
+        let keys = attempt_keys("fallback@example.com", None);
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            count_failure(&state, &keys).await;
+        }
+        assert!(ATTEMPTS.check(&keys).is_err(), "counted in this process");
+        assert!(check_attempts(&state, &keys).await.is_err());
+        forget_failures(&state, &keys).await;
+        assert!(check_attempts(&state, &keys).await.is_ok());
+    }
     #[test]
     fn a_credential_is_a_token_or_a_session() {
         let user = |credential| CurrentUser {

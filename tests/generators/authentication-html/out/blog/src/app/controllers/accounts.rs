@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::app::auth::{self, ATTEMPTS, AuthError, CurrentUser};
+use crate::app::auth::{self, AuthError, CurrentUser};
 use crate::app::controllers::authentication;
 use crate::app::errors::{AppError, FieldErrors};
 use crate::app::models::session::Session;
@@ -144,7 +144,9 @@ pub async fn sign_in(
         };
         Ok((status, html::render(&page)?).into_response())
     };
-    if let Err(AuthError::TooManyAttempts { retry_after }) = ATTEMPTS.check(&keys) {
+    if let Err(AuthError::TooManyAttempts { retry_after }) =
+        auth::check_attempts(&state, &keys).await
+    {
         let minutes = retry_after.as_secs().div_ceil(60);
         return again(
             StatusCode::TOO_MANY_REQUESTS,
@@ -152,13 +154,13 @@ pub async fn sign_in(
         );
     }
     let Some(user) = User::authenticate(&state.db, &form.email, &form.password).await? else {
-        ATTEMPTS.failed(&keys);
+        auth::count_failure(&state, &keys).await;
         return again(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Wrong email or password.".to_string(),
         );
     };
-    ATTEMPTS.succeeded(&keys);
+    auth::forget_failures(&state, &keys).await;
     let to = auth::safe_return_to(form.return_to.as_deref()).to_string();
     start_session(&state, &user, &headers, ip, &to).await
 }

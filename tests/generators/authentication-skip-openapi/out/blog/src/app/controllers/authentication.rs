@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
 use crate::app::AppState;
-use crate::app::auth::{self, ATTEMPTS, AuthError, CurrentUser};
+use crate::app::auth::{self, AuthError, CurrentUser};
 use crate::app::errors::AppError;
 use crate::app::mailers::{self, passwords};
 use crate::app::models::api_token::ApiToken;
@@ -87,12 +87,12 @@ pub async fn sign_in(
     let peer = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
     let ip = auth::client_ip(peer, &headers, &auth::TRUSTED_PROXIES);
     let keys = auth::attempt_keys(&email, ip);
-    ATTEMPTS.check(&keys)?;
+    auth::check_attempts(&state, &keys).await?;
     let Some(user) = User::authenticate(&state.db, &email, &password).await? else {
-        ATTEMPTS.failed(&keys);
+        auth::count_failure(&state, &keys).await;
         return Err(AuthError::Unauthorized("Wrong email or password"));
     };
-    ATTEMPTS.succeeded(&keys);
+    auth::forget_failures(&state, &keys).await;
     let name = name.unwrap_or_else(|| "API".to_string());
     let (token, secret) =
         ApiToken::issue(&state.db, user.id, &name, auth::API_TOKEN_LIFETIME).await?;
@@ -142,12 +142,12 @@ pub async fn change_password(
         return Err(fields.into_error().into());
     };
     let keys = auth::attempt_keys(&current.user.email, None);
-    ATTEMPTS.check(&keys)?;
+    auth::check_attempts(&state, &keys).await?;
     if User::authenticate(&state.db, &current.user.email, &old)
         .await?
         .is_none()
     {
-        ATTEMPTS.failed(&keys);
+        auth::count_failure(&state, &keys).await;
         return Err(AuthError::Forbidden("The current password is wrong"));
     }
     User::set_password(&state.db, current.user.id, &new).await?;
@@ -210,8 +210,8 @@ pub struct PasswordResetRequest {
 /// flood an inbox.
 pub async fn send_password_reset(state: &AppState, email: &str) -> Result<(), AuthError> {
     let keys = [format!("reset:{}", normalize_email(email))];
-    ATTEMPTS.check(&keys)?;
-    ATTEMPTS.failed(&keys);
+    auth::check_attempts(state, &keys).await?;
+    auth::count_failure(state, &keys).await;
     if let Some(user) = User::find_by_email(&state.db, email).await? {
         let token = auth::password_reset_token(&state.db, &user).await?;
         mailers::deliver_later(passwords::reset(&user.email, &token)).await;
