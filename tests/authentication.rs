@@ -203,15 +203,40 @@ fn ok_output(output: std::process::Output) -> Vec<u8> {
 }
 
 #[test]
-fn a_project_without_a_database_gets_sqlite_first() {
+fn a_project_without_a_database_gets_sqlite_first_and_loses_it_again() {
     let root = tempfile::tempdir().unwrap();
     let project = common::new_project(root.path(), "lean", &["--database", "none"]);
-    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    let before = snapshot(&project);
+    ok(cargo_mvc(
+        &project,
+        &["generate", "authentication", "--html"],
+    ));
     let manifest = text(&project, "Cargo.toml");
     assert!(manifest.contains("database = \"sqlite\""), "{manifest}");
     assert!(project.join("src/db.rs").is_file());
     assert!(text(&project, "db/schema.sql").contains("CREATE TABLE api_tokens"));
     assert_rustfmt_clean(&project, "lean");
+    // Destroyed with nothing else using the database, the application is
+    // as it was made: without one.
+    ok(cargo_mvc(&project, &["destroy", "authentication"]));
+    let after = snapshot(&project);
+    let changed: Vec<_> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|file| before.get(*file) != after.get(*file))
+        .collect();
+    assert!(changed.is_empty(), "destroy left {changed:?}");
+
+    // A model generated after authentication keeps the database.
+    ok(cargo_mvc(&project, &["generate", "authentication"]));
+    ok(cargo_mvc(
+        &project,
+        &["generate", "model", "note", "body:text"],
+    ));
+    ok(cargo_mvc(&project, &["destroy", "authentication"]));
+    assert!(project.join("src/db.rs").is_file());
+    let manifest = text(&project, "Cargo.toml");
+    assert!(manifest.contains("database = \"sqlite\""), "{manifest}");
 }
 
 #[test]

@@ -567,6 +567,32 @@ fn users_of_auth(project: &Project, plan: &Plan) -> Result<Vec<String>> {
     Ok(found)
 }
 
+/// Whether the application was made without a database, got SQLite from
+/// `generate authentication`, and nothing else uses it: no model, scaffold
+/// or migration was generated since, and no migration is left once the plan
+/// is applied.
+fn database_came_with_authentication(plan: &Plan) -> Result<bool> {
+    let runs = crate::engine::record::runs(plan)?;
+    let made_without = runs.first().is_some_and(|run| {
+        run.generator == "new" && run.args.windows(2).any(|w| w == ["--database", "none"])
+    });
+    let others = runs
+        .iter()
+        .any(|run| matches!(run.generator.as_str(), "model" | "scaffold" | "migration"));
+    if !made_without || others {
+        return Ok(false);
+    }
+    for path in crate::fs::files_under(&plan.root.join(layout::MIGRATIONS)) {
+        let Ok(rel) = path.strip_prefix(&plan.root) else {
+            continue;
+        };
+        if rel.extension().is_some_and(|e| e == "sql") && plan.current(rel)?.is_some() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Builds the plan of `destroy authentication`: what `generate` created
 /// goes, what it inserted is taken out. Databases the migrations ran on
 /// keep their tables (roll them back first with `APP migrate --down 3`).
@@ -642,6 +668,9 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
     }
     if let Some(dialect) = Dialect::of(project.database) {
         super::migration::update_schema_file(&mut plan, dialect)?;
+    }
+    if database_came_with_authentication(&plan)? {
+        super::database::remove_sqlite(&mut plan, project)?;
     }
     let mut unused = Vec::new();
     for krate in CRATES {

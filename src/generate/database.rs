@@ -244,6 +244,74 @@ fn add_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
     wire(plan, DATABASE, &p)
 }
 
+/// Takes out what [`add_sqlite`] added to an application made without a
+/// database: its files (those still as written), dependencies and wiring,
+/// and `database = "none"` again. For `destroy` of the generator that added
+/// it, once nothing else uses the database.
+pub(crate) fn remove_sqlite(plan: &mut Plan, project: &Project) -> Result<()> {
+    let name = ProjectName::parse(&project.name, &[]).map_err(nothing_written)?;
+    let p = new::database_layer(&name, Database::Sqlite, project.openapi);
+    for (path, contents) in new::database_files(&p) {
+        let path = PathBuf::from(path);
+        if plan.current(&path)?.as_deref() == Some(contents.as_str()) {
+            plan.set(&path, None);
+        }
+    }
+    let without = new::Project {
+        database: false,
+        sqlite: false,
+        postgres: false,
+        ..p.clone()
+    };
+    edit(plan, layout::MANIFEST, |path, text| {
+        let mut text = text.to_string();
+        for (krate, ..) in dependencies(&p, &without) {
+            if let Some(t) = manifest::remove_dependency(path, &text, &krate)? {
+                text = t;
+            }
+        }
+        if let Some(t) = manifest::set_mvc_setting(path, &text, "database", Database::None.name())?
+        {
+            text = t;
+        }
+        Ok(Some(text))
+    })?;
+    unwire(plan, DATABASE, &p)
+}
+
+/// Takes out the blocks of `layer` that [`wire`] inserted.
+fn unwire(plan: &mut Plan, layer: Layer, p: &new::Project) -> Result<()> {
+    for file in layer.wired {
+        if plan.current(Path::new(file))?.is_none() {
+            continue;
+        }
+        let template = format!("new/{file}");
+        let source = crate::engine::builtin_template(&template)
+            .unwrap_or_else(|| panic!("no built-in template `{template}`"));
+        for block in blocks(source, layer) {
+            let shown = format!("generators/{template}");
+            let wiring = Wiring::parse(block.place)
+                .unwrap_or_else(|| panic!("{shown}: `{}` is not a place", block.place));
+            let snippet = snippet(p, &shown, block.text)?;
+            match wiring {
+                Wiring::Mod => {
+                    let module = snippet
+                        .strip_prefix("pub mod ")
+                        .and_then(|m| m.strip_suffix(';'))
+                        .unwrap_or_else(|| panic!("{shown}: `{snippet}` is not a `pub mod` line"));
+                    edit(plan, file, |path, text| {
+                        Ok(crate::edit::rust::remove_mod(path, text, module)?)
+                    })?;
+                }
+                Wiring::Item(place) => edit(plan, file, |path, text| {
+                    Ok(item::remove(path, text, place, &snippet)?)
+                })?,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Adds to the manifest the dependencies `with` has and `without` has not,
 /// then makes the edit `setting` of its `[package.metadata.mvc]`.
 pub(crate) fn add_dependencies(
