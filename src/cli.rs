@@ -202,8 +202,8 @@ Examples:
     #[command(after_help = "Example:\n  cargo mvc generate metrics")]
     Metrics(PlanOnlyArgs),
     /// Accounts and sign-in: users, browser sessions and API tokens, Argon2id
-    /// passwords, a `CurrentUser` extractor, and a JSON API to sign up, in
-    /// and out
+    /// passwords, a `CurrentUser` extractor, password resets by mail, a JSON
+    /// API to sign up, in and out, and with --html the pages
     #[command(
         after_help = "Routes: POST /api/users (sign up), POST|DELETE /api/session (sign in for a bearer
 token, sign out), GET /api/me, PUT /api/me/password, GET /api/tokens, DELETE /api/tokens/{id},
