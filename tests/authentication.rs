@@ -168,6 +168,35 @@ fn the_account_pages_come_and_go_with_html_and_keep_the_application_s_own_pages(
 }
 
 #[test]
+fn a_layout_without_a_body_is_refused_until_it_names_the_include() {
+    let root = tempfile::tempdir().unwrap();
+    let project = common::new_project(root.path(), "site", &[]);
+    ok(cargo_mvc(&project, &["generate", "view", "pages", "about"]));
+    let layout = project.join("templates/layout.html");
+    let own = text(&project, "templates/layout.html")
+        .replace("<body>", "<div class=\"page\">")
+        .replace("</body>", "</div>");
+    std::fs::write(&layout, &own).unwrap();
+    let before = snapshot(&project);
+    let refused = failure(cargo_mvc(
+        &project,
+        &["generate", "authentication", "--html"],
+    ));
+    assert!(refused.contains("has no `<body>`"), "{refused}");
+    assert_eq!(snapshot(&project), before, "nothing written");
+    let named = own.replace(
+        "<div class=\"page\">\n",
+        "<div class=\"page\">\n{% include \"accounts/nav.html\" %}\n",
+    );
+    std::fs::write(&layout, &named).unwrap();
+    ok(cargo_mvc(
+        &project,
+        &["generate", "authentication", "--html"],
+    ));
+    assert_eq!(text(&project, "templates/layout.html"), named);
+}
+
+#[test]
 fn html_scaffolds_behind_sign_in_need_the_account_pages() {
     let root = tempfile::tempdir().unwrap();
     let project = common::new_project(root.path(), "blog", &[]);

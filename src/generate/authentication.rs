@@ -391,7 +391,7 @@ fn with_nav(text: &str) -> Result<String> {
                 "{} has no `<body>` to show the signed-in state after",
                 layout::LAYOUT_TEMPLATE
             ))
-            .hint(format!("add `{NAV_INCLUDE}` where the layout shows who is signed in, after a `<body>` tag, and run this again"))
+            .hint(format!("put `{NAV_INCLUDE}` on a line of its own where the layout should show who is signed in (or give the layout a `<body>` tag), and run this again"))
         );
     };
     let end = text[body..].find('\n').map_or(text.len(), |n| body + n + 1);
