@@ -135,6 +135,14 @@ fn the_account_pages_come_and_go_with_html_and_keep_the_application_s_own_pages(
         }
         assert!(text(&project, "src/app/mod.rs").contains("auth::remember_user"));
         assert!(text(&project, "src/server.rs").contains("check_secret_key()?"));
+        let readme = text(&project, "README.md");
+        let prefix = name.to_uppercase();
+        for setting in ["SECRET_KEY", "SMTP_URL", "PUBLIC_URL", "SECURE_COOKIES"] {
+            assert!(
+                readme.contains(&format!("| `{prefix}_{setting}` |")),
+                "{setting}"
+            );
+        }
         let manifest = text(&project, "Cargo.toml");
         assert!(manifest.contains("lettre = { version = "), "{manifest}");
         assert_rustfmt_clean(&project, name);

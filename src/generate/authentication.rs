@@ -380,6 +380,37 @@ fn with_secret_ref(text: &str) -> Option<String> {
     Some(format!("{}{SECRET_REF}{}", &text[..end], &text[end..]))
 }
 
+/// The rows of the README's settings table for authentication's settings.
+fn settings_rows(project: &Project) -> String {
+    let prefix = heck::ToShoutySnakeCase::to_shouty_snake_case(project.name.as_str());
+    [
+        ("SECRET_KEY", "random at each start (debug builds); required (release builds)", "Signs password reset links; at least 32 characters (`openssl rand -hex 32` makes one)."),
+        ("SMTP_URL", "unset: mail is written to the log", "The SMTP server of the application's mail: `smtps://USER:PASSWORD@HOST:465`, or `smtp://USER:PASSWORD@HOST:587?tls=required` for STARTTLS."),
+        ("MAIL_FROM", "`no-reply@localhost`", "The sender of the application's mail."),
+        ("PUBLIC_URL", "`http://localhost:8000`", "Where users reach the application, for the links in mail."),
+        ("SECURE_COOKIES", "`true`", "Send the session cookie over HTTPS only; `false` for plain HTTP under another name than `localhost`."),
+        ("TRUSTED_PROXIES", "none", "Proxies (addresses separated by commas) whose `X-Forwarded-For` names the client that failed sign-ins count against."),
+    ]
+    .iter()
+    .map(|(name, default, meaning)| format!("| `{prefix}_{name}` | | {default} | {meaning} |\n"))
+    .collect()
+}
+
+/// The README with [`settings_rows`] after the last row of its settings
+/// table (the one listing `<PREFIX>_BIND`), or `None` when it has no such
+/// table.
+fn with_settings_rows(text: &str, rows: &str) -> Option<String> {
+    if text.contains(rows) {
+        return Some(text.to_string());
+    }
+    let bind = text.find("_BIND` |")?;
+    let mut end = text[..bind].rfind('\n').map_or(0, |n| n + 1);
+    while text[end..].starts_with('|') {
+        end += text[end..].find('\n')? + 1;
+    }
+    Some(format!("{}{rows}{}", &text[..end], &text[end..]))
+}
+
 /// The layout with the include of the signed-in state after `<body>`.
 fn with_nav(text: &str) -> Result<String> {
     if text.contains(NAV_INCLUDE) {
@@ -511,6 +542,12 @@ pub fn generate(project: &Project, html: bool) -> Result<Plan> {
             plan.set(&values, Some(format!("{values_text}{block}")));
         }
     }
+    let readme = Path::new("README.md");
+    if let Some(text) = plan.current(readme)?
+        && let Some(edited) = with_settings_rows(&text, &settings_rows(project))
+    {
+        plan.set(readme, Some(edited));
+    }
     if html {
         super::view::plan_html_support(&mut plan, &pages())?;
         let layout_path = Path::new(layout::LAYOUT_TEMPLATE);
@@ -634,6 +671,10 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
         edit_module(&mut plan, &file, |path, text| {
             rust::remove_mod(path, text, module)
         })?;
+    }
+    let readme = Path::new("README.md");
+    if let Some(text) = plan.current(readme)? {
+        plan.set(readme, Some(text.replacen(&settings_rows(project), "", 1)));
     }
     if let Some((deployment, values)) = chart(project) {
         if let Some(text) = plan.current(&deployment)? {
