@@ -135,6 +135,15 @@ fn the_account_pages_come_and_go_with_html_and_keep_the_application_s_own_pages(
         }
         assert!(text(&project, "src/app/mod.rs").contains("auth::remember_user"));
         assert!(text(&project, "src/server.rs").contains("check_secret_key()?"));
+        let workflow = text(&project, ".github/workflows/ci.yml");
+        let run = format!(
+            "docker run -d --name app -p 8000:8000 -e {}_SECRET_KEY=",
+            name.to_uppercase()
+        );
+        assert!(
+            workflow.contains(&run),
+            "the smoke test's release image gets a key:\n{workflow}"
+        );
         let readme = text(&project, "README.md");
         let prefix = name.to_uppercase();
         for setting in ["SECRET_KEY", "SMTP_URL", "PUBLIC_URL", "SECURE_COOKIES"] {

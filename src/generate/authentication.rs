@@ -411,6 +411,21 @@ fn with_settings_rows(text: &str, rows: &str) -> Option<String> {
     Some(format!("{}{rows}{}", &text[..end], &text[end..]))
 }
 
+/// The workflow whose smoke test runs the release image.
+const WORKFLOW: &str = ".github/workflows/ci.yml";
+
+/// The smoke test's `docker run` of the image, and what it gets: a release
+/// build refuses to start without a secret key.
+fn smoke_run(project: &Project) -> (String, String) {
+    let prefix = heck::ToShoutySnakeCase::to_shouty_snake_case(project.name.as_str());
+    let run = format!("docker run -d --name app -p 8000:8000 {}:ci", project.name);
+    let with_key = format!(
+        "docker run -d --name app -p 8000:8000 -e {prefix}_SECRET_KEY=\"$(openssl rand -hex 32)\" {}:ci",
+        project.name
+    );
+    (run, with_key)
+}
+
 /// The layout with the include of the signed-in state after `<body>`.
 fn with_nav(text: &str) -> Result<String> {
     if text.contains(NAV_INCLUDE) {
@@ -548,6 +563,15 @@ pub fn generate(project: &Project, html: bool) -> Result<Plan> {
     {
         plan.set(readme, Some(edited));
     }
+    let (run, with_key) = smoke_run(project);
+    if let Some(text) = plan.current(Path::new(WORKFLOW))?
+        && text.contains(&format!("{run}\n"))
+    {
+        plan.set(
+            Path::new(WORKFLOW),
+            Some(text.replacen(&format!("{run}\n"), &format!("{with_key}\n"), 1)),
+        );
+    }
     if html {
         super::view::plan_html_support(&mut plan, &pages())?;
         let layout_path = Path::new(layout::LAYOUT_TEMPLATE);
@@ -675,6 +699,13 @@ pub fn destroy(project: &Project, force: bool) -> Result<Plan> {
     let readme = Path::new("README.md");
     if let Some(text) = plan.current(readme)? {
         plan.set(readme, Some(text.replacen(&settings_rows(project), "", 1)));
+    }
+    let (run, with_key) = smoke_run(project);
+    if let Some(text) = plan.current(Path::new(WORKFLOW))? {
+        plan.set(
+            Path::new(WORKFLOW),
+            Some(text.replacen(&format!("{with_key}\n"), &format!("{run}\n"), 1)),
+        );
     }
     if let Some((deployment, values)) = chart(project) {
         if let Some(text) = plan.current(&deployment)? {
